@@ -1,0 +1,69 @@
+"""The one web app: health, admin API, simulator (and later the webhooks)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from sqlalchemy import text
+
+from api import simulator, v1
+from bot.channels.simulator import SimulatorChannel
+from bot.services import Services
+from storage.migrate import is_current
+
+
+def create_app(services: Services, *, own_services: bool = True) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if own_services:
+            await services.aclose()
+
+    app = FastAPI(title="ChungTay admin API", version="0.1.0", lifespan=lifespan)
+    app.state.services = services
+    app.state.simulator = SimulatorChannel()
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in exc.errors()]
+        return JSONResponse({"error": "invalid_request", "detail": errors}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception) -> JSONResponse:
+        # Never a stack trace to the caller; the log has it.
+        import logging
+
+        logging.getLogger("chungtay.api").exception("unhandled error on %s", request.url.path)
+        return JSONResponse({"error": "internal_error"}, status_code=500)
+
+    @app.get("/healthz", tags=["ops"])
+    async def healthz() -> JSONResponse:
+        try:
+            async with services.db_engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            current = await is_current(services.db_engine)
+        except Exception:
+            return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
+        status = 200 if current else 503
+        return JSONResponse(
+            {
+                "status": "ok" if current else "error",
+                "database": "ok",
+                "migrations": "current" if current else "behind",
+            },
+            status_code=status,
+        )
+
+    app.include_router(v1.router)
+    if services.settings.simulator and services.settings.env != "production":
+        app.include_router(simulator.router)
+
+        @app.get("/", include_in_schema=False)
+        async def root() -> RedirectResponse:
+            return RedirectResponse("/simulator")
+
+    return app

@@ -1,0 +1,74 @@
+"""Endpoints of the web chat simulator; they double as the test driver for transcripts."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
+
+from bot.channels.simulator import CHANNEL, SimulatorChannel, render
+from handlers.inbound import Conversations, InboundMessage
+
+PAGE = Path(__file__).resolve().parent / "static" / "simulator.html"
+router = APIRouter(prefix="/simulator", tags=["simulator"])
+
+
+class SimMessage(BaseModel):
+    chat_id: str = Field(min_length=1, max_length=64)
+    user_id: str | None = Field(default=None, max_length=64)
+    name: str | None = Field(default=None, max_length=100)
+    text: str | None = Field(default=None, max_length=20_000)
+    choice: str | None = Field(default=None, max_length=64)
+    update_id: str | None = Field(default=None, max_length=128)
+
+
+class SimReplies(BaseModel):
+    duplicate: bool
+    replies: list[dict[str, Any]]
+    pushed: list[dict[str, Any]]
+
+
+def get_conversations(request: Request) -> Conversations:
+    return request.app.state.services.conversations
+
+
+def get_simulator(request: Request) -> SimulatorChannel:
+    return request.app.state.simulator
+
+
+ConversationsDep = Annotated[Conversations, Depends(get_conversations)]
+SimulatorDep = Annotated[SimulatorChannel, Depends(get_simulator)]
+
+
+@router.get("", response_class=HTMLResponse, include_in_schema=False)
+async def page() -> HTMLResponse:
+    return HTMLResponse(PAGE.read_text(encoding="utf-8"))
+
+
+@router.post("/api/messages", response_model=SimReplies)
+async def post_message(body: SimMessage, conv: ConversationsDep, sim: SimulatorDep) -> SimReplies:
+    replies = await conv.handle(
+        InboundMessage(
+            channel=CHANNEL,
+            chat_id=body.chat_id,
+            user_id=body.user_id or body.chat_id,
+            text=body.text,
+            choice=body.choice,
+            update_id=body.update_id or uuid.uuid4().hex,
+            display_name=body.name,
+        )
+    )
+    return SimReplies(
+        duplicate=replies is None,
+        replies=[render(m) for m in replies or []],
+        pushed=sim.drain(body.chat_id),
+    )
+
+
+@router.get("/api/inbox/{chat_id}")
+async def inbox(chat_id: str, sim: SimulatorDep) -> list[dict[str, Any]]:
+    return sim.drain(chat_id)

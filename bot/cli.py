@@ -1,0 +1,195 @@
+"""The `chungtay` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import re
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+from bot.settings import Settings
+from domain.i18n import Translator
+from handlers.inbound import utc_now
+from storage.db import make_engine, make_sessionmaker, transaction
+from storage.migrate import upgrade
+from storage.models import ROLES, Person
+from storage.orgtree import ImportFailed, import_units, parse_csv, unit_by_code
+from storage.people import create_invite
+from storage.seed import is_empty, seed_demo
+
+_DURATION = re.compile(r"^(\d+)\s*([dhm])$")
+
+
+def parse_duration(text: str) -> timedelta:
+    m = _DURATION.match(text.strip().lower())
+    if not m:
+        raise argparse.ArgumentTypeError(f"expected a duration like 7d, 12h or 30m, got {text!r}")
+    n, unit = int(m.group(1)), m.group(2)
+    return {"d": timedelta(days=n), "h": timedelta(hours=n), "m": timedelta(minutes=n)}[unit]
+
+
+def _t(settings: Settings) -> Translator:
+    return Translator(settings.default_locale)
+
+
+async def _db_upgrade(settings: Settings) -> None:
+    engine = make_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    settings = Settings()
+    asyncio.run(_db_upgrade(settings))
+    print(_t(settings)("Database is up to date."))
+    return 0
+
+
+async def _import(settings: Settings, text: str) -> str:
+    t = _t(settings)
+    engine = make_engine(settings.database_url)
+    try:
+        async with transaction(make_sessionmaker(engine)) as db:
+            result = await import_units(db, parse_csv(text), actor="cli")
+    finally:
+        await engine.dispose()
+    return t(
+        "Imported: {created} created, {updated} updated, {unchanged} unchanged.",
+        created=result.created,
+        updated=result.updated,
+        unchanged=result.unchanged,
+    )
+
+
+def cmd_units_import(args: argparse.Namespace) -> int:
+    settings = Settings()
+    t = _t(settings)
+    path = Path(args.file)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(t("Cannot read {file}: {error}", file=path, error=exc), file=sys.stderr)
+        return 2
+    try:
+        print(asyncio.run(_import(settings, text)))
+    except ImportFailed as exc:
+        for err in exc.errors:
+            print(err.message(t), file=sys.stderr)
+        print(t("Nothing was imported."), file=sys.stderr)
+        return 1
+    return 0
+
+
+async def _invite(settings: Settings, args: argparse.Namespace) -> str:
+    t = _t(settings)
+    engine = make_engine(settings.database_url)
+    try:
+        async with transaction(make_sessionmaker(engine)) as db:
+            unit = await unit_by_code(db, args.unit)
+            if unit is None:
+                raise LookupError(t("No unit with code {code}.", code=args.unit))
+            person = await db.get(Person, args.person) if args.person else None
+            if args.person and person is None:
+                raise LookupError(t("No person with id {id}.", id=args.person))
+            new = await create_invite(
+                db,
+                secret_key=settings.secret_key.get_secret_value(),
+                role=args.role,
+                unit=unit,
+                now=utc_now(),
+                ttl=args.expires or timedelta(days=settings.invite_ttl_days),
+                name=args.name,
+                person=person,
+                actor="cli",
+            )
+            expires = t.datetime(new.invite.expires_at)
+    finally:
+        await engine.dispose()
+    return f"{new.code}\n" + t(
+        "Valid until {when}. Send: /start {code}", when=expires, code=new.code
+    )
+
+
+def cmd_invite_create(args: argparse.Namespace) -> int:
+    settings = Settings()
+    try:
+        print(asyncio.run(_invite(settings, args)))
+    except LookupError as exc:
+        print(exc.args[0], file=sys.stderr)
+        return 2
+    return 0
+
+
+async def _prepare(settings: Settings) -> None:
+    """Migrate, and on an empty database seed the demo tree and print fresh invite codes."""
+    engine = make_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        if not settings.seed_demo:
+            return
+        async with transaction(make_sessionmaker(engine)) as db:
+            if not await is_empty(db):
+                return
+            invites = await seed_demo(
+                db, secret_key=settings.secret_key.get_secret_value(), now=utc_now()
+            )
+    finally:
+        await engine.dispose()
+    t = _t(settings)
+    print(t("Demo data created. Invite codes (each works once):"))
+    for inv in invites:
+        print(f"  {inv.code}  {inv.name} — {inv.role} — {inv.unit_name}")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.runner import serve
+
+    settings = Settings()
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    asyncio.run(_prepare(settings))
+    t = _t(settings)
+    print(t("Simulator: http://{host}:{port}/simulator", host=settings.host, port=settings.port))
+    print(t("Press Ctrl-C to stop."))
+    serve(settings)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="chungtay", description="ChungTay poverty-reduction reporting bot"
+    )
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="migrate, seed demo data if empty, serve everything")
+    run.set_defaults(func=cmd_run)
+
+    db = sub.add_parser("db", help="database").add_subparsers(required=True, metavar="ACTION")
+    db.add_parser("upgrade", help="apply migrations").set_defaults(func=cmd_db_upgrade)
+
+    units = sub.add_parser("units", help="org tree").add_subparsers(required=True, metavar="ACTION")
+    imp = units.add_parser("import", help="import code,name,level,parent_code,area CSV")
+    imp.add_argument("file")
+    imp.set_defaults(func=cmd_units_import)
+
+    inv = sub.add_parser("invite", help="invites").add_subparsers(required=True, metavar="ACTION")
+    create = inv.add_parser("create", help="print a one-time invite code")
+    create.add_argument("--role", required=True, choices=[r for r in ROLES if r != "household"])
+    create.add_argument("--unit", required=True, help="org unit code")
+    create.add_argument("--expires", type=parse_duration, help="e.g. 7d, 12h (default 7d)")
+    create.add_argument("--name", help="the invited person's display name")
+    create.add_argument("--person", type=int, help="link another chat to this existing person id")
+    create.set_defaults(func=cmd_invite_create)
+
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    sys.exit(args.func(args))

@@ -1,0 +1,418 @@
+"""The flow engine: resume(session, inbound) -> new session + outbound messages (+ an action).
+
+The engine never does I/O. When a flow needs the outside world (check an invite code, store a
+report) it stops at an action step with `session.pending_action` set; the host runs the action and
+resumes with `Inbound(action_result=...)`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from conversations.inputs import (
+    MAX_INPUT,
+    clean,
+    match_choice,
+    parse_phone,
+    parse_text,
+    parse_yes_no,
+)
+from conversations.model import (
+    WAITING_KINDS,
+    Choice,
+    Ctx,
+    Flow,
+    Inbound,
+    Invalid,
+    Outbound,
+    Session,
+    Step,
+    Text,
+)
+from domain.i18n import N_, SUPPORTED_LOCALES, Translator, fold
+
+GLOBAL_COMMANDS = {
+    "cancel": ("/cancel", "/huy", "huy", "huy bo", "thoat"),
+    "back": ("/back", "/quaylai", "quay lai", "tro lai"),
+    "help": ("/help", "/trogiup", "tro giup", "giup", "?"),
+    "lang": ("/lang", "/ngonngu", "ngon ngu"),
+}
+_BOT_SUFFIX = re.compile(r"^(/\w+)@\w+")
+
+
+@dataclass
+class Turn:
+    session: Session
+    messages: list[Outbound] = field(default_factory=list)
+
+    @property
+    def action(self) -> dict[str, Any] | None:
+        return self.session.pending_action
+
+
+def _global_command(key: str, choice: str | None) -> tuple[str, str] | None:
+    if choice in ("_cancel", "_help", "_back"):
+        return choice[1:], ""
+    for name, forms in GLOBAL_COMMANDS.items():
+        for form in forms:
+            if key == form or (form.startswith("/") and key.startswith(form + " ")):
+                return name, key[len(form) :].strip()
+    return None
+
+
+class Engine:
+    def __init__(
+        self, flows: Sequence[Flow], *, ttl: timedelta = timedelta(hours=72), retry_limit: int = 3
+    ) -> None:
+        self.flows = {f.id: f for f in flows}
+        self.ttl = ttl
+        self.retry_limit = retry_limit
+
+    # -- entry point ---------------------------------------------------------------------------
+
+    def resume(self, session: Session, inbound: Inbound, user: dict[str, Any]) -> Turn:
+        s = session.copy()  # never mutate the caller's session
+        if s.locale not in SUPPORTED_LOCALES:
+            s.locale = "vi"
+        turn = Turn(s)
+        if inbound.action_result is not None:
+            self._after_action(turn, self._ctx(s, inbound, user), inbound.action_result)
+        else:
+            self._on_input(turn, inbound, user)
+        s.updated_at = inbound.now.isoformat()
+        return turn
+
+    def start(self, session: Session, flow_id: str, inbound: Inbound, user: dict[str, Any]) -> Turn:
+        """Start a flow from outside a message (e.g. a notification's button)."""
+        s = session.copy()
+        turn = Turn(s)
+        self._start(turn, self.flows[flow_id], "", self._ctx(s, inbound, user))
+        s.updated_at = inbound.now.isoformat()
+        return turn
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _ctx(self, s: Session, inbound: Inbound, user: dict[str, Any]) -> Ctx:
+        return Ctx(Translator(s.locale), s.answers, s.vars, user, inbound.now)
+
+    def _text(self, text: Text, ctx: Ctx) -> str:
+        return text(ctx) if callable(text) else ctx.t(text)
+
+    def _choices(self, step: Step, ctx: Ctx) -> tuple[Choice, ...]:
+        if step.kind == "yesno":
+            return (Choice("yes", ctx.t("Yes")), Choice("no", ctx.t("No")))
+        return tuple(step.choices(ctx)) if step.choices else ()
+
+    def _prompt(self, step: Step, ctx: Ctx, prefix: str = "") -> Outbound:
+        text = self._text(step.prompt, ctx)
+        return Outbound(f"{prefix}\n\n{text}" if prefix else text, self._choices(step, ctx))
+
+    def _menu(self, ctx: Ctx) -> tuple[Choice, ...]:
+        role = ctx.user.get("role") or ""
+        return tuple(
+            Choice(f"flow:{f.id}", ctx.t(f.title))
+            for f in self.flows.values()
+            if f.in_menu and (f.roles is None or role in f.roles)
+        )
+
+    def _allowed(self, fl: Flow, ctx: Ctx) -> bool:
+        return fl.roles is None or (ctx.user.get("role") or "") in fl.roles
+
+    def _flow_command(self, raw: str) -> tuple[Flow, str] | None:
+        text = _BOT_SUFFIX.sub(r"\1", raw)
+        key = fold(text)
+        for fl in self.flows.values():
+            for form in (fl.command, *fl.aliases):
+                if not form:
+                    continue
+                f = fold(form)
+                if key == f or key.startswith(f + " "):
+                    return fl, text[len(form) :].strip() if key != f else ""
+        return None
+
+    # -- the turn ------------------------------------------------------------------------------
+
+    def _on_input(self, turn: Turn, inbound: Inbound, user: dict[str, Any]) -> None:
+        s = turn.session
+        ctx = self._ctx(s, inbound, user)
+        t = ctx.t
+        if inbound.text is not None and len(inbound.text) > MAX_INPUT:
+            msg = t("Your message is too long ({length} characters).", length=len(inbound.text))
+            self._reprompt_or_menu(turn, ctx, msg)
+            return
+        raw = clean(inbound.text or "")
+        key = fold(raw)
+        command = _global_command(key, inbound.choice)
+        if command:
+            self._global(turn, ctx, *command)
+            return
+        started = self._flow_command(raw) if raw else None
+        if inbound.choice and inbound.choice.startswith("flow:"):
+            fl = self.flows.get(inbound.choice[5:])
+            started = (fl, "") if fl else None
+        if started and started[0].instant and self._allowed(started[0], ctx):
+            self._instant(turn, ctx, started[0])
+            return
+        if started:
+            fl, arg = started
+            if s.flow and s.flow != fl.id and not s.paused:
+                s.offer = {"flow": fl.id, "arg": arg}
+                current = t(self.flows[s.flow].title)
+                turn.messages.append(
+                    Outbound(
+                        t(
+                            "You have not finished {current} yet. What would you like to do?",
+                            current=current,
+                        ),
+                        (
+                            Choice("offer:keep", t("Continue {current}", current=current)),
+                            Choice("offer:switch", t("Start {new}", new=t(fl.title))),
+                        ),
+                    )
+                )
+                return
+            self._start(turn, fl, arg, ctx)
+            return
+        if s.offer:
+            self._on_offer(turn, ctx, inbound)
+            return
+        if s.paused:
+            self._on_paused(turn, ctx, inbound)
+            return
+        if s.flow is None:
+            self._idle(turn, ctx, raw)
+            return
+        if s.updated_at and inbound.now - datetime.fromisoformat(s.updated_at) > self.ttl:
+            s.paused = True
+            self._offer_resume(turn, ctx)
+            return
+        self._answer(turn, ctx, inbound, raw)
+
+    def _answer(self, turn: Turn, ctx: Ctx, inbound: Inbound, raw: str) -> None:
+        s = turn.session
+        step = self.flows[s.flow].step(s.step)  # type: ignore[index, arg-type]
+        choices = self._choices(step, ctx)
+        if inbound.choice is not None and inbound.choice not in {c.id for c in choices}:
+            self._reprompt(turn, ctx, ctx.t("That button belongs to an earlier question."))
+            return
+        try:
+            value = self._parse(step, ctx, inbound, raw, choices)
+            if step.check:
+                step.check(ctx, value)
+        except Invalid as exc:
+            s.retries += 1
+            reason = ctx.t(exc.msgid, **exc.params) if exc.msgid else ctx.t(step.invalid)
+            if s.retries >= self.retry_limit:
+                reason += "\n" + ctx.t(
+                    "Having trouble? Press Help for an explanation or Cancel to stop."
+                )
+                out = self._prompt(step, ctx, reason)
+                extra = (Choice("_help", ctx.t("Help")), Choice("_cancel", ctx.t("Cancel")))
+                turn.messages.append(Outbound(out.text, out.choices + extra))
+            else:
+                turn.messages.append(self._prompt(step, ctx, reason))
+            return
+        s.answers[step.key] = value
+        if not s.history or s.history[-1] != step.id:
+            s.history.append(step.id)
+        self._goto(turn, ctx, self._route(step, ctx, value))
+
+    def _parse(
+        self, step: Step, ctx: Ctx, inbound: Inbound, raw: str, choices: tuple[Choice, ...]
+    ) -> Any:
+        if inbound.choice is not None:
+            return inbound.choice == "yes" if step.kind == "yesno" else inbound.choice
+        if not raw:
+            raise Invalid(step.invalid or N_("Please type your answer or press a button."))
+        if step.kind == "yesno":
+            return parse_yes_no(raw)
+        if step.kind == "choice":
+            picked = match_choice(raw, choices)
+            if picked is None:
+                raise Invalid(
+                    step.invalid
+                    or N_("Please choose one of the options: press a button or type its number.")
+                )
+            return picked
+        # Shortcut buttons on free-text steps ("Skip") match by exact label only, never by number.
+        for c in choices:
+            if fold(raw) == fold(c.label):
+                return c.id
+        if step.kind in ("number", "money"):
+            assert step.parse is not None, f"step {step.id} needs a parser"
+            return step.parse(raw)
+        if step.kind == "phone":
+            return parse_phone(raw)
+        value = parse_text(raw, min_length=step.min_length, max_length=step.max_length)
+        return step.parse(value) if step.parse else value
+
+    def _route(self, step: Step, ctx: Ctx, value: Any) -> str | None:
+        return step.next(ctx, value) if callable(step.next) else step.next
+
+    def _goto(self, turn: Turn, ctx: Ctx, step_id: str | None) -> None:
+        s = turn.session
+        fl = self.flows[s.flow]  # type: ignore[index]
+        while step_id is not None:
+            step = fl.step(step_id)
+            s.step, s.retries = step_id, 0
+            if step.kind == "message":
+                turn.messages.append(self._prompt(step, ctx))
+                step_id = self._route(step, ctx, None)
+                continue
+            if step.kind == "action":
+                s.pending_action = {
+                    "name": step.action,
+                    "args": step.args(ctx) if step.args else {},
+                }
+                return
+            turn.messages.append(self._prompt(step, ctx))
+            return
+        s.clear()
+
+    def _start(self, turn: Turn, fl: Flow, arg: str, ctx: Ctx) -> None:
+        s = turn.session
+        if not self._allowed(fl, ctx):
+            turn.messages.append(
+                Outbound(ctx.t("This command is not available for your account."), self._menu(ctx))
+            )
+            return
+        s.clear()
+        s.flow = fl.id
+        s.vars["arg"] = arg
+        ctx = Ctx(ctx.t, s.answers, s.vars, ctx.user, ctx.now)
+        self._goto(turn, ctx, fl.entry(ctx) if fl.entry else fl.start)
+
+    def _instant(self, turn: Turn, ctx: Ctx, fl: Flow) -> None:
+        """Show an information-only flow, then ask the pending question again, if any."""
+        step_id: str | None = fl.start
+        texts = []
+        while step_id is not None:
+            step = fl.step(step_id)
+            texts.append(self._text(step.prompt, ctx))
+            step_id = self._route(step, ctx, None)
+        self._reprompt(turn, ctx, "\n".join(texts))
+
+    def _after_action(self, turn: Turn, ctx: Ctx, result: dict[str, Any]) -> None:
+        s = turn.session
+        if not s.pending_action or s.flow is None:
+            raise RuntimeError("an action result arrived but no action was pending")
+        step = self.flows[s.flow].step(s.step)  # type: ignore[arg-type]
+        s.pending_action = None
+        s.vars[step.key] = result
+        self._goto(turn, ctx, self._route(step, ctx, result))
+
+    # -- commands and states outside a step ----------------------------------------------------
+
+    def _global(self, turn: Turn, ctx: Ctx, name: str, arg: str) -> None:
+        s, t = turn.session, ctx.t
+        if name == "cancel":
+            had_flow = s.flow is not None
+            s.clear()
+            text = (
+                t("Cancelled. Nothing was saved.") if had_flow else t("There is nothing to cancel.")
+            )
+            turn.messages.append(Outbound(text, self._menu(ctx)))
+        elif name == "back":
+            if s.flow is None or s.paused or s.offer:
+                self._reprompt_or_menu(turn, ctx, t("There is no earlier question to go back to."))
+            elif not s.history or (len(s.history) == 1 and s.history[0] == s.step):
+                self._reprompt(
+                    turn, ctx, t("This is the first question; there is nothing before it.")
+                )
+            else:
+                if s.history[-1] == s.step:
+                    s.history.pop()
+                previous = s.history.pop()
+                s.step, s.retries = previous, 0
+                step = self.flows[s.flow].step(previous)
+                prefix = t("Back to the previous question.")
+                turn.messages.append(self._prompt(step, ctx, prefix))
+        elif name == "help":
+            step = self._current_step(s)
+            parts = [t(step.help)] if step and step.help else []
+            parts.append(
+                t(
+                    "You can always type: /back to go back, /cancel to stop, /lang to switch language."
+                )
+            )
+            self._reprompt_or_menu(turn, ctx, "\n".join(parts))
+        elif name == "lang":
+            wanted = fold(arg)[:2] if arg else ("en" if s.locale == "vi" else "vi")
+            s.locale = wanted if wanted in SUPPORTED_LOCALES else "vi"
+            ctx = Ctx(Translator(s.locale), s.answers, s.vars, ctx.user, ctx.now)
+            self._reprompt_or_menu(turn, ctx, ctx.t("Language: English"))
+
+    def _current_step(self, s: Session) -> Step | None:
+        if s.flow is None or s.step is None or s.paused or s.offer:
+            return None
+        step = self.flows[s.flow].step(s.step)
+        return step if step.kind in WAITING_KINDS else None
+
+    def _reprompt(self, turn: Turn, ctx: Ctx, prefix: str) -> None:
+        step = self._current_step(turn.session)
+        if step is None:
+            turn.messages.append(Outbound(prefix, self._menu(ctx)))
+        else:
+            turn.messages.append(self._prompt(step, ctx, prefix))
+
+    _reprompt_or_menu = _reprompt
+
+    def _idle(self, turn: Turn, ctx: Ctx, raw: str) -> None:
+        for fl in self.flows.values():
+            if fl.matches and raw and fl.matches(raw):
+                self._start(turn, fl, raw, ctx)
+                return
+        t = ctx.t
+        text = (
+            t("Sorry, I did not understand. Choose what you want to do:")
+            if raw
+            else t("Choose what you want to do:")
+        )
+        turn.messages.append(Outbound(text, self._menu(ctx)))
+
+    def _offer_resume(self, turn: Turn, ctx: Ctx) -> None:
+        s, t = turn.session, ctx.t
+        since = datetime.fromisoformat(s.updated_at) if s.updated_at else ctx.now
+        title = t(self.flows[s.flow].title)  # type: ignore[index]
+        turn.messages.append(
+            Outbound(
+                t(
+                    "You have an unfinished {title} from {date}. Your answers are kept. Continue?",
+                    title=title,
+                    date=t.datetime(since),
+                ),
+                (Choice("resume", t("Continue")), Choice("discard", t("Start over"))),
+            )
+        )
+
+    def _on_paused(self, turn: Turn, ctx: Ctx, inbound: Inbound) -> None:
+        s, t = turn.session, ctx.t
+        options = (Choice("resume", t("Continue")), Choice("discard", t("Start over")))
+        picked = inbound.choice or match_choice(clean(inbound.text or ""), options)
+        if picked == "resume":
+            s.paused = False
+            step = self.flows[s.flow].step(s.step)  # type: ignore[index, arg-type]
+            turn.messages.append(self._prompt(step, ctx, t("Welcome back.")))
+        elif picked == "discard":
+            s.clear()
+            turn.messages.append(Outbound(t("The draft was discarded."), self._menu(ctx)))
+        else:
+            turn.messages.append(Outbound(t("Please choose: Continue or Start over."), options))
+
+    def _on_offer(self, turn: Turn, ctx: Ctx, inbound: Inbound) -> None:
+        s, t = turn.session, ctx.t
+        offer = s.offer or {}
+        options = (Choice("offer:keep", t("Continue")), Choice("offer:switch", t("Start new")))
+        picked = inbound.choice or match_choice(clean(inbound.text or ""), options)
+        if picked == "offer:keep":
+            s.offer = None
+            self._reprompt(turn, ctx, t("Let us continue."))
+        elif picked == "offer:switch":
+            s.offer = None
+            self._start(turn, self.flows[offer["flow"]], offer.get("arg", ""), ctx)
+        else:
+            turn.messages.append(Outbound(t("Please choose: Continue or Start new."), options))

@@ -1,0 +1,74 @@
+"""Turning what people type into answers: choices by number or label, yes/no, text, phone."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from conversations.model import Choice, Invalid
+from domain.i18n import N_, fold, nfc
+
+MAX_INPUT = 1000  # characters; longer messages are refused before any parsing
+
+_NUMBER_PREFIX = re.compile(r"^(?:so|số|chon|chọn|#)\s*", re.IGNORECASE)
+YES = {"co", "c", "yes", "y", "ok", "oke", "dong y", "dung", "u", "uh", "vang", "da", "1"}
+NO = {"khong", "k", "ko", "kg", "no", "n", "sai", "2"}
+_PHONE = re.compile(r"^(?:\+?84|0)(\d{9})$")
+_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+
+
+def clean(text: str) -> str:
+    """NFC, trimmed, inner whitespace collapsed."""
+    return " ".join(nfc(text).split())
+
+
+def match_choice(text: str, choices: Sequence[Choice]) -> str | None:
+    """'2', '2.', 'số 2', the label, or the label without diacritics -> choice id."""
+    key = fold(text).rstrip(".)").strip()
+    key = _NUMBER_PREFIX.sub("", key) if _NUMBER_PREFIX.match(key + " ") else key
+    if key.isdigit():
+        n = int(key)
+        return choices[n - 1].id if 1 <= n <= len(choices) else None
+    for choice in choices:
+        if key == fold(choice.label):
+            return choice.id
+    # A unique prefix of a label is accepted ("hoan" for "Hoàn thành") when it is not too short.
+    if len(key) >= 3:
+        hits = [c.id for c in choices if fold(c.label).startswith(key)]
+        if len(hits) == 1:
+            return hits[0]
+    return None
+
+
+def parse_yes_no(text: str) -> bool:
+    key = fold(text).rstrip(".!")
+    if key in YES:
+        return True
+    if key in NO:
+        return False
+    raise Invalid(N_("Please answer yes or no: press a button or type 1 for yes, 2 for no."))
+
+
+def parse_text(text: str, *, min_length: int, max_length: int) -> str:
+    value = clean(text)
+    if len(value) > max_length:
+        raise Invalid(
+            N_("That is too long ({length} characters). Please keep it under {limit}."),
+            length=len(value),
+            limit=max_length,
+        )
+    if len(value) < min_length or not _LETTER.search(value):
+        raise Invalid(N_("Please type at least {limit} letters."), limit=max(min_length, 1))
+    return value
+
+
+def parse_phone(text: str) -> str:
+    digits = re.sub(r"[\s.\-()]", "", nfc(text))
+    m = _PHONE.match(digits)
+    if not m:
+        raise Invalid(
+            N_(
+                "That is not a Vietnamese phone number. Type 10 digits starting with 0, e.g. 0912345678."
+            )
+        )
+    return "0" + m.group(1)

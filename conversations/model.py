@@ -1,0 +1,149 @@
+"""Flow definitions (immutable) and the JSON-safe session (what gets saved)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from domain.i18n import Translator
+
+StepKind = Literal["choice", "yesno", "number", "money", "text", "phone", "action", "message"]
+WAITING_KINDS = ("choice", "yesno", "number", "money", "text", "phone")
+
+
+class Invalid(Exception):
+    """An answer that matched no case: carries the specific re-prompt (English msgid + params)."""
+
+    def __init__(self, msgid: str, **params: object) -> None:
+        super().__init__(msgid)
+        self.msgid = msgid
+        self.params = params
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Outbound:
+    text: str
+    choices: tuple[Choice, ...] = ()
+
+
+@dataclass(frozen=True)
+class Inbound:
+    now: datetime
+    text: str | None = None
+    choice: str | None = None  # id of a pressed button
+    action_result: dict[str, Any] | None = None
+
+
+@dataclass
+class Ctx:
+    """What a prompt, a check or a router sees. `user` is supplied by the host on every turn."""
+
+    t: Translator
+    answers: dict[str, Any]
+    vars: dict[str, Any]
+    user: dict[str, Any]
+    now: datetime
+
+
+Text = str | Callable[[Ctx], str]  # a msgid (translated by the engine) or a function of the context
+Router = str | Callable[[Ctx, Any], str | None] | None
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    kind: StepKind
+    prompt: Text = ""
+    choices: Callable[[Ctx], Sequence[Choice]] | None = None
+    next: Router = None  # step id, a function of (ctx, value), or None to end the flow
+    save: str | None = None  # answer key; defaults to the step id
+    parse: Callable[[str], Any] | None = None  # for number/money: text -> value or Invalid
+    check: Callable[[Ctx, Any], None] | None = None  # extra rule on a parsed value
+    invalid: str = ""  # specific re-prompt msgid for an answer that matches no case
+    help: str = ""  # what /help says at this step
+    action: str | None = None  # kind "action": the host runs it and resumes with the result
+    args: Callable[[Ctx], dict[str, Any]] | None = None
+    min_length: int = 1
+    max_length: int = 200
+
+    @property
+    def key(self) -> str:
+        return self.save or self.id
+
+
+@dataclass(frozen=True)
+class Flow:
+    id: str
+    title: str  # msgid, e.g. "account linking"
+    start: str
+    steps: Mapping[str, Step]
+    command: str | None = None  # "/start"
+    aliases: tuple[str, ...] = ()  # typed Vietnamese forms, e.g. ("bắt đầu",)
+    roles: tuple[str, ...] | None = None  # who may start it; None = anyone, "" = not linked
+    in_menu: bool = False
+    entry: Callable[[Ctx], str] | None = None  # picks the first step from the context
+    matches: Callable[[str], bool] | None = None  # bare text that starts this flow when idle
+    instant: bool = False  # only message steps: answered without leaving the current flow
+
+    def step(self, step_id: str) -> Step:
+        return self.steps[step_id]
+
+
+def flow(id: str, title: str, steps: Sequence[Step], **kw: Any) -> Flow:
+    return Flow(id=id, title=title, start=steps[0].id, steps={s.id: s for s in steps}, **kw)
+
+
+@dataclass
+class Session:
+    """Everything saved between two messages; survives json.dumps/json.loads."""
+
+    flow: str | None = None
+    step: str | None = None
+    answers: dict[str, Any] = field(default_factory=dict)
+    vars: dict[str, Any] = field(default_factory=dict)
+    history: list[str] = field(default_factory=list)
+    retries: int = 0
+    locale: str = "vi"
+    paused: bool = False
+    updated_at: str | None = None
+    pending_action: dict[str, Any] | None = None
+    offer: dict[str, Any] | None = None  # a flow switch waiting for the user's confirmation
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "flow": self.flow,
+            "step": self.step,
+            "answers": self.answers,
+            "vars": self.vars,
+            "history": self.history,
+            "retries": self.retries,
+            "locale": self.locale,
+            "paused": self.paused,
+            "updated_at": self.updated_at,
+            "pending_action": self.pending_action,
+            "offer": self.offer,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | None) -> Session:
+        data = dict(data or {})
+        known = {k: data[k] for k in cls().to_json() if k in data}
+        return cls(**known)
+
+    def copy(self) -> Session:
+        """A deep copy through JSON, which also proves the state stays JSON-safe."""
+        return Session.from_json(json.loads(json.dumps(self.to_json())))
+
+    def clear(self) -> None:
+        locale = self.locale
+        self.__init__()  # type: ignore[misc]
+        self.locale = locale

@@ -1,0 +1,117 @@
+"""Translations (gettext via Babel) and vi_VN formatting of money and dates.
+
+Message ids are English; Vietnamese lives in locales/vi/LC_MESSAGES/messages.po. The catalog is
+read from the compiled .mo when it is up to date, else compiled from the .po in memory, so a
+checkout without `make` still speaks Vietnamese.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+import unicodedata
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date as _babel_format_date
+from babel.dates import format_datetime as _babel_format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_currency, format_decimal
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "messages"
+DEFAULT_LOCALE = "vi"
+SUPPORTED_LOCALES = ("vi", "en")
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+_BABEL_LOCALE = {"vi": "vi_VN", "en": "en_US"}
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it now (translated where shown)."""
+    return message
+
+
+@cache
+def translations(locale: str) -> gettext.NullTranslations:
+    if locale not in SUPPORTED_LOCALES or locale == "en":
+        return gettext.NullTranslations()
+    base = LOCALES_DIR / locale / "LC_MESSAGES"
+    po, mo = base / f"{DOMAIN}.po", base / f"{DOMAIN}.mo"
+    if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
+        with mo.open("rb") as fh:
+            return gettext.GNUTranslations(fh)
+    if not po.exists():
+        return gettext.NullTranslations()
+    with po.open("rb") as fh:
+        catalog = read_po(fh, locale=locale)
+    buf = io.BytesIO()
+    write_mo(buf, catalog, use_fuzzy=False)
+    buf.seek(0)
+    return gettext.GNUTranslations(buf)
+
+
+class Translator:
+    """What user-facing code holds: gettext for one locale plus vi_VN-style formatting."""
+
+    def __init__(self, locale: str = DEFAULT_LOCALE) -> None:
+        self.locale = locale if locale in SUPPORTED_LOCALES else DEFAULT_LOCALE
+        self._t = translations(self.locale)
+
+    def gettext(self, message: str, /, **kwargs: object) -> str:
+        text = self._t.gettext(message)
+        return text.format(**kwargs) if kwargs else text
+
+    __call__ = gettext
+
+    def ngettext(self, singular: str, plural: str, n: int, /, **kwargs: object) -> str:
+        text = self._t.ngettext(singular, plural, n)
+        return text.format(n=n, **kwargs)
+
+    def money(self, amount: int) -> str:
+        return format_money(amount, self.locale)
+
+    def date(self, value: date | datetime) -> str:
+        return format_day(value, self.locale)
+
+    def datetime(self, value: datetime) -> str:
+        return format_moment(value, self.locale)
+
+    def number(self, value: int | float) -> str:
+        return format_decimal(value, locale=_BABEL_LOCALE[self.locale])
+
+
+def translator(locale: str | None = None) -> Translator:
+    return Translator(locale or DEFAULT_LOCALE)
+
+
+def format_money(amount: int, locale: str = DEFAULT_LOCALE) -> str:
+    """1500000 -> '1.500.000 ₫' (a plain space, so it survives copy-paste into chat)."""
+    text = format_currency(amount, "VND", locale="vi_VN")
+    return text.replace("\xa0", " ")
+
+
+def format_day(value: date | datetime, locale: str = DEFAULT_LOCALE) -> str:
+    if isinstance(value, datetime):
+        value = value.astimezone(LOCAL_TZ).date()
+    return _babel_format_date(value, "dd/MM/yyyy", locale=_BABEL_LOCALE.get(locale, "vi_VN"))
+
+
+def format_moment(value: datetime, locale: str = DEFAULT_LOCALE) -> str:
+    local = value.astimezone(LOCAL_TZ)
+    return _babel_format_datetime(
+        local, "HH:mm dd/MM/yyyy", locale=_BABEL_LOCALE.get(locale, "vi_VN")
+    )
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def fold(text: str) -> str:
+    """Comparison key: NFC, no diacritics (đ -> d), case-folded, single spaces."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(stripped.casefold().split())

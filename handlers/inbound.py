@@ -1,0 +1,149 @@
+"""One path for every channel: inbound -> dedupe -> locked session -> engine -> save -> outbound."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from conversations.engine import Engine
+from conversations.model import Inbound, Outbound, Session
+from handlers.actions import ACTIONS, Action, ActionContext
+from storage import sessions
+from storage.audit import record
+from storage.db import transaction
+from storage.models import Person
+from storage.people import account_for, describe_person
+
+log = logging.getLogger(__name__)
+MAX_ACTIONS_PER_TURN = 10
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    channel: str
+    chat_id: str
+    user_id: str
+    text: str | None = None
+    choice: str | None = None
+    update_id: str | None = None
+    display_name: str | None = None
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Conversations:
+    """The use case every channel adapter calls."""
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        engine: Engine,
+        *,
+        secret_key: str,
+        invite_failures_per_hour: int = 5,
+        default_locale: str = "vi",
+        clock: Callable[[], datetime] = utc_now,
+        actions: Mapping[str, Action] = ACTIONS,
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.engine = engine
+        self.secret_key = secret_key
+        self.invite_failures_per_hour = invite_failures_per_hour
+        self.default_locale = default_locale
+        self.clock = clock
+        self.actions = actions
+        # In-process serialisation per chat; PostgreSQL's row lock covers other processes.
+        self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
+
+    def _lock(self, key: tuple[str, str]) -> asyncio.Lock:
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[key] = lock
+        return lock
+
+    async def handle(self, msg: InboundMessage) -> list[Outbound] | None:
+        """The replies to send, or None when this update was already handled."""
+        async with self._lock((msg.channel, msg.chat_id)), transaction(self.sessionmaker) as db:
+            if msg.update_id is not None and not await sessions.mark_processed(
+                db, channel=msg.channel, update_id=msg.update_id
+            ):
+                log.info("duplicate update %s/%s dropped", msg.channel, msg.update_id)
+                return None
+            return await self._turn(db, msg)
+
+    async def _turn(self, db: AsyncSession, msg: InboundMessage) -> list[Outbound]:
+        now = self.clock()
+        row = await sessions.load_for_update(db, channel=msg.channel, chat_id=msg.chat_id)
+        session = Session.from_json(row.state)
+        user, person = await self._user(db, msg)
+        if not row.state:
+            session.locale = self.default_locale
+        if person is not None:
+            session.locale = person.locale
+        turn = self.engine.resume(session, Inbound(now=now, text=msg.text, choice=msg.choice), user)
+        messages = list(turn.messages)
+        for _ in range(MAX_ACTIONS_PER_TURN):
+            pending = turn.action
+            if pending is None:
+                break
+            ctx = ActionContext(
+                db=db,
+                channel=msg.channel,
+                chat_id=msg.chat_id,
+                user_id=msg.user_id,
+                display_name=msg.display_name,
+                locale=turn.session.locale,
+                now=now,
+                secret_key=self.secret_key,
+                invite_failures_per_hour=self.invite_failures_per_hour,
+                user=user,
+            )
+            result = await self.actions[pending["name"]](ctx, pending.get("args") or {})
+            turn = self.engine.resume(turn.session, Inbound(now=now, action_result=result), user)
+            messages.extend(turn.messages)
+        else:
+            raise RuntimeError("a flow ran too many actions in one turn")
+        if person is None and user.get("person_id"):
+            person = await db.get(Person, user["person_id"])
+        if person is not None and person.locale != turn.session.locale:
+            person.locale = turn.session.locale
+        expires = now + self.engine.ttl if turn.session.flow else None
+        sessions.save(row, turn.session.to_json(), now=now, expires_at=expires)
+        return messages
+
+    async def _user(
+        self, db: AsyncSession, msg: InboundMessage
+    ) -> tuple[dict[str, Any], Person | None]:
+        account = await account_for(db, channel=msg.channel, user_id=msg.user_id)
+        if account is None:
+            return {"linked": False}, None
+        person = await db.get(Person, account.person_id)
+        if person is None or not person.active:
+            return {"linked": False}, None
+        if not account.active:
+            # Marked inactive after a failed delivery (blocked bot); writing again proves it is back.
+            account.active = True
+            record(
+                db,
+                actor=f"{msg.channel}:{msg.user_id}",
+                action="account.reactivate",
+                entity=f"channel_account:{account.id}",
+                after={"active": True},
+            )
+        return await describe_person(db, person), person
+
+
+def session_ttl(hours: int) -> timedelta:
+    return timedelta(hours=hours)

@@ -1,0 +1,23 @@
+"""The audit log: every write and decision, with who did it and what changed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import AuditLog
+
+
+def record(
+    session: AsyncSession,
+    *,
+    actor: str,
+    action: str,
+    entity: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditLog:
+    entry = AuditLog(actor=actor, action=action, entity=entity, before=before, after=after)
+    session.add(entry)
+    return entry

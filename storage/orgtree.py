@@ -1,0 +1,211 @@
+"""The org tree: CSV import (all or nothing) and lookups."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.i18n import N_, Translator, nfc
+from storage.audit import record
+from storage.models import OrgUnit
+from storage.types import utcnow
+
+COLUMNS = ("code", "name", "level", "parent_code", "area")
+AREAS = ("rural", "urban")
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    line: int
+    code: str
+    name: str
+    level: str
+    parent_code: str
+    area: str
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    msgid: str
+    params: dict[str, object]
+
+    def message(self, t: Translator) -> str:
+        return t("Line {line}: ", line=self.line) + t(self.msgid, **self.params)
+
+
+class ImportFailed(Exception):
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(f"{len(errors)} bad row(s)")
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+    unchanged: int
+
+
+def parse_csv(text: str) -> list[UnitRow]:
+    """Rows with their line numbers; header problems and malformed rows raise ImportFailed."""
+    reader = csv.reader(io.StringIO(nfc(text.lstrip("\ufeff"))))
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        raise ImportFailed([RowError(1, N_("the file is empty"), {})]) from None
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise ImportFailed(
+            [RowError(1, N_("missing columns: {columns}"), {"columns": ", ".join(missing)})]
+        )
+    idx = {c: header.index(c) for c in COLUMNS}
+    rows, errors = [], []
+    for values in reader:
+        line = reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) < len(header):
+            errors.append(
+                RowError(
+                    line,
+                    N_("expected {n} columns, found {found}"),
+                    {"n": len(header), "found": len(values)},
+                )
+            )
+            continue
+        get = {c: values[i].strip() for c, i in idx.items()}
+        rows.append(
+            UnitRow(
+                line,
+                get["code"],
+                get["name"],
+                get["level"].lower(),
+                get["parent_code"],
+                get["area"].lower(),
+            )
+        )
+    if errors:
+        raise ImportFailed(errors)
+    return rows
+
+
+def _validate(rows: list[UnitRow], existing: dict[str, OrgUnit]) -> list[RowError]:
+    errors: list[RowError] = []
+    seen: dict[str, int] = {}
+    parents = {r.code: r.parent_code for r in rows}
+    for r in rows:
+        if not r.code:
+            errors.append(RowError(r.line, N_("the code is empty"), {}))
+        elif r.code in seen:
+            errors.append(
+                RowError(
+                    r.line,
+                    N_("code {code} already appears on line {other}"),
+                    {"code": r.code, "other": seen[r.code]},
+                )
+            )
+        seen.setdefault(r.code, r.line)
+        if not r.name:
+            errors.append(RowError(r.line, N_("the name is empty"), {}))
+        if not r.level:
+            errors.append(RowError(r.line, N_("the level is empty"), {}))
+        if r.area and r.area not in AREAS:
+            errors.append(
+                RowError(r.line, N_("area must be rural or urban, not '{area}'"), {"area": r.area})
+            )
+        if r.parent_code and r.parent_code not in parents and r.parent_code not in existing:
+            errors.append(
+                RowError(
+                    r.line, N_("parent code {parent} does not exist"), {"parent": r.parent_code}
+                )
+            )
+        # Walk up through the file's own parents to catch A -> B -> A.
+        hops, cur = 0, r.parent_code
+        while cur in parents and hops <= len(rows):
+            if cur == r.code:
+                errors.append(
+                    RowError(r.line, N_("unit {code} would be its own ancestor"), {"code": r.code})
+                )
+                break
+            cur, hops = parents[cur], hops + 1
+    return errors
+
+
+async def import_units(session: AsyncSession, rows: list[UnitRow], *, actor: str) -> ImportResult:
+    """Upsert by code inside the caller's transaction; any bad row raises before anything is written."""
+    existing = {u.code: u for u in (await session.execute(select(OrgUnit))).scalars()}
+    errors = _validate(rows, existing)
+    if errors:
+        raise ImportFailed(errors)
+    by_code = {r.code: r for r in rows}
+    done: dict[str, OrgUnit] = {}
+    created = updated = unchanged = 0
+
+    async def place(r: UnitRow) -> OrgUnit:
+        nonlocal created, updated, unchanged
+        if r.code in done:
+            return done[r.code]
+        parent = None
+        if r.parent_code:
+            parent = (
+                await place(by_code[r.parent_code])
+                if r.parent_code in by_code
+                else existing[r.parent_code]
+            )
+        area = r.area or (parent.area if parent else "rural")
+        unit = existing.get(r.code)
+        new = {
+            "name": r.name,
+            "level": r.level,
+            "parent_id": parent.id if parent else None,
+            "area": area,
+        }
+        if unit is None:
+            unit = OrgUnit(code=r.code, **new)
+            session.add(unit)
+            await session.flush()
+            record(
+                session,
+                actor=actor,
+                action="org_unit.create",
+                entity=f"org_unit:{unit.id}",
+                after={"code": r.code, **new},
+            )
+            created += 1
+        else:
+            old = {k: getattr(unit, k) for k in new}
+            if old != new:
+                for k, v in new.items():
+                    setattr(unit, k, v)
+                unit.updated_at = utcnow()
+                record(
+                    session,
+                    actor=actor,
+                    action="org_unit.update",
+                    entity=f"org_unit:{unit.id}",
+                    before=old,
+                    after=new,
+                )
+                updated += 1
+            else:
+                unchanged += 1
+        done[r.code] = unit
+        return unit
+
+    for r in rows:
+        await place(r)
+    await session.flush()
+    return ImportResult(created, updated, unchanged)
+
+
+async def unit_by_code(session: AsyncSession, code: str) -> OrgUnit | None:
+    return (await session.execute(select(OrgUnit).where(OrgUnit.code == code))).scalar_one_or_none()
+
+
+async def unit_by_id(session: AsyncSession, unit_id: int | None) -> OrgUnit | None:
+    return await session.get(OrgUnit, unit_id) if unit_id is not None else None

@@ -1,0 +1,179 @@
+"""People, their chat accounts and invites."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.codes import hash_secret, new_code, normalize_code
+from storage.audit import record
+from storage.models import ChannelAccount, Invite, OrgUnit, Person, RateEvent
+from storage.orgtree import unit_by_id
+
+
+@dataclass(frozen=True)
+class NewInvite:
+    code: str  # shown once, never stored
+    invite: Invite
+
+
+async def create_invite(
+    session: AsyncSession,
+    *,
+    secret_key: str,
+    role: str,
+    unit: OrgUnit,
+    now: datetime,
+    ttl: timedelta,
+    name: str | None = None,
+    person: Person | None = None,
+    actor: str,
+) -> NewInvite:
+    code = new_code()
+    invite = Invite(
+        code_hash=hash_secret(normalize_code(code), secret_key),
+        role=role,
+        org_unit_id=unit.id,  # type: ignore[arg-type]
+        person_id=person.id if person else None,
+        name=name or (person.name if person else None),
+        expires_at=now + ttl,
+    )
+    session.add(invite)
+    await session.flush()
+    record(
+        session,
+        actor=actor,
+        action="invite.create",
+        entity=f"invite:{invite.id}",
+        after={
+            "role": role,
+            "unit": unit.code,
+            "name": invite.name,
+            "expires_at": invite.expires_at.isoformat(),
+        },
+    )
+    return NewInvite(code, invite)
+
+
+async def find_invite(session: AsyncSession, *, code: str, secret_key: str) -> Invite | None:
+    digest = hash_secret(normalize_code(code), secret_key)
+    stmt = select(Invite).where(Invite.code_hash == digest).with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+def invite_status(invite: Invite | None, now: datetime) -> str:
+    if invite is None:
+        return "invalid"
+    if invite.used_at is not None:
+        return "used"
+    if invite.expires_at <= now:
+        return "expired"
+    return "ok"
+
+
+async def count_recent(
+    session: AsyncSession, *, kind: str, channel: str, chat_id: str, since: datetime
+) -> tuple[int, datetime | None]:
+    """How many events of this kind the chat had since `since`, and the oldest of them."""
+    stmt = select(func.count(), func.min(RateEvent.at)).where(
+        RateEvent.kind == kind,
+        RateEvent.channel == channel,
+        RateEvent.chat_id == chat_id,
+        RateEvent.at > since,
+    )
+    count, oldest = (await session.execute(stmt)).one()
+    if isinstance(oldest, str):  # SQLite hands back aggregate timestamps as text
+        oldest = datetime.fromisoformat(oldest)
+    if oldest is not None and oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=UTC)
+    return int(count), oldest
+
+
+async def account_for(
+    session: AsyncSession, *, channel: str, user_id: str
+) -> ChannelAccount | None:
+    stmt = select(ChannelAccount).where(
+        ChannelAccount.channel == channel, ChannelAccount.external_user_id == user_id
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def describe_person(session: AsyncSession, person: Person) -> dict[str, Any]:
+    """The JSON-safe picture of a person the flows see as ctx.user."""
+    unit = await unit_by_id(session, person.org_unit_id)
+    parent = await unit_by_id(session, unit.parent_id) if unit else None
+    return {
+        "linked": True,
+        "person_id": person.id,
+        "name": person.name,
+        "role": person.role,
+        "locale": person.locale,
+        "unit_id": unit.id if unit else None,
+        "unit_code": unit.code if unit else None,
+        "unit_name": unit.name if unit else None,
+        "parent_name": parent.name if parent else None,
+    }
+
+
+async def link_account(
+    session: AsyncSession,
+    *,
+    invite: Invite,
+    channel: str,
+    user_id: str,
+    chat_id: str,
+    display_name: str | None,
+    locale: str,
+    now: datetime,
+) -> Person:
+    """Redeem an invite: the person (new, or the invite's existing one) gets this chat account."""
+    person = await session.get(Person, invite.person_id) if invite.person_id else None
+    if person is None:
+        person = Person(
+            name=invite.name or display_name or "?",
+            role=invite.role,
+            org_unit_id=invite.org_unit_id,
+            locale=locale,
+        )
+        session.add(person)
+        await session.flush()
+        record(
+            session,
+            actor=f"{channel}:{user_id}",
+            action="person.create",
+            entity=f"person:{person.id}",
+            after={"name": person.name, "role": person.role, "org_unit_id": person.org_unit_id},
+        )
+    account = await account_for(session, channel=channel, user_id=user_id)
+    before = None
+    if account is None:
+        account = ChannelAccount(
+            channel=channel, external_user_id=user_id, chat_id=chat_id, person_id=person.id
+        )  # type: ignore[arg-type]
+        session.add(account)
+    else:
+        before = {"person_id": account.person_id, "active": account.active}
+        account.person_id, account.chat_id, account.active, account.linked_at = (
+            person.id,
+            chat_id,
+            True,
+            now,
+        )  # type: ignore[assignment]
+    await session.flush()
+    invite.used_at = now
+    invite.used_by_account_id = account.id
+    if invite.person_id is None:
+        invite.person_id = person.id
+    record(
+        session,
+        actor=f"{channel}:{user_id}",
+        action="account.link",
+        entity=f"channel_account:{account.id}",
+        before=before,
+        after={"person_id": person.id, "invite_id": invite.id, "channel": channel},
+    )
+    return person

@@ -1,0 +1,54 @@
+"""Demo data for `make run` on an empty database: a slice of Ninh Bình and three invites."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import OrgUnit
+from storage.orgtree import import_units, parse_csv, unit_by_code
+from storage.people import create_invite
+
+DEMO_CSV = Path(__file__).resolve().parent / "demo_units.csv"
+# Unit codes here are illustrative, not GSO codes; real trees come in with `chungtay units import`.
+DEMO_INVITES = (
+    ("hamlet_head", "37-GIAVIEN-01", "Nguyễn Văn An"),
+    ("officer", "37-GIAVIEN", "Trần Thị Bình"),
+    ("admin", "37", "Lê Văn Cường"),
+)
+
+
+@dataclass(frozen=True)
+class DemoInvite:
+    role: str
+    unit_name: str
+    name: str
+    code: str
+
+
+async def is_empty(session: AsyncSession) -> bool:
+    return (await session.execute(select(func.count()).select_from(OrgUnit))).scalar_one() == 0
+
+
+async def seed_demo(session: AsyncSession, *, secret_key: str, now: datetime) -> list[DemoInvite]:
+    await import_units(session, parse_csv(DEMO_CSV.read_text(encoding="utf-8")), actor="seed")
+    out = []
+    for role, code, name in DEMO_INVITES:
+        unit = await unit_by_code(session, code)
+        assert unit is not None
+        new = await create_invite(
+            session,
+            secret_key=secret_key,
+            role=role,
+            unit=unit,
+            now=now,
+            ttl=timedelta(days=30),
+            name=name,
+            actor="seed",
+        )
+        out.append(DemoInvite(role, unit.name, name, new.code))
+    return out

@@ -1,0 +1,127 @@
+"""Shared fixtures: a migrated database per test (SQLite always, PostgreSQL when given), a clock,
+the app with its services, and an HTTP client speaking to it in-process."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from api.app import create_app
+from bot.services import Services, build_services
+from bot.settings import Settings
+from storage.db import make_engine
+from storage.migrate import upgrade
+
+PG_URL = os.environ.get("CHUNGTAY_TEST_DATABASE_URL", "")
+PG_REQUIRED = os.environ.get("CHUNGTAY_TEST_REQUIRE_POSTGRES") == "1"
+SECRET = "test-secret-key"
+
+
+@dataclass
+class Clock:
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kw: float) -> None:
+        self.now += timedelta(**kw)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime(2026, 11, 25, 2, 0, tzinfo=UTC))  # 09:00 in Hà Nội
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("db") / "template.db"
+
+    async def _migrate() -> None:
+        engine = make_engine(f"sqlite+aiosqlite:///{path}")
+        await upgrade(engine)
+        await engine.dispose()
+
+    asyncio.run(_migrate())
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_migrated() -> str:
+    if not PG_URL:
+        if PG_REQUIRED:
+            pytest.fail("CHUNGTAY_TEST_REQUIRE_POSTGRES=1 but CHUNGTAY_TEST_DATABASE_URL is empty")
+        pytest.skip("PostgreSQL tests need CHUNGTAY_TEST_DATABASE_URL (`.ci/run` sets it)")
+
+    async def _reset() -> None:
+        engine = make_engine(PG_URL)
+        async with engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+        await upgrade(engine)
+        await engine.dispose()
+
+    try:
+        asyncio.run(_reset())
+    except OSError as exc:
+        if PG_REQUIRED:
+            raise
+        pytest.skip(f"PostgreSQL at CHUNGTAY_TEST_DATABASE_URL is unreachable: {exc}")
+    return PG_URL
+
+
+async def _truncate_pg(url: str) -> None:
+    engine = make_engine(url)
+    async with engine.begin() as conn:
+        rows = await conn.execute(
+            text(
+                "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'"
+            )
+        )
+        names = ", ".join(f'"{r[0]}"' for r in rows)
+        if names:
+            await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    await engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A freshly migrated, empty database: every storage test runs on both backends."""
+    if request.param == "sqlite":
+        template = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "test.db"
+        shutil.copy(template, path)
+        yield f"sqlite+aiosqlite:///{path}"
+    else:
+        url = request.getfixturevalue("pg_migrated")
+        asyncio.run(_truncate_pg(url))
+        yield url
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    return Settings(database_url=db_url, secret_key=SECRET, seed_demo=False)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+async def services(settings: Settings, clock: Clock) -> AsyncIterator[Services]:
+    svc = build_services(settings, clock=clock)
+    yield svc
+    await svc.aclose()
+
+
+@pytest.fixture
+async def client(services: Services) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(services, own_services=False)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        yield c

@@ -1,0 +1,102 @@
+"""The engine alone: pure, JSON-safe sessions, choices typed as numbers or labels, retries."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from conversations.engine import Engine
+from conversations.inputs import match_choice, parse_phone
+from conversations.model import Choice, Inbound, Invalid, Session, Step, flow
+from domain.i18n import N_
+
+NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
+COLOURS = (Choice("red", "Đỏ"), Choice("green", "Xanh lá"), Choice("done", "Hoàn thành"))
+
+DEMO = flow(
+    "demo",
+    N_("account linking"),
+    [
+        Step("colour", "choice", N_("Yes"), choices=lambda ctx: COLOURS, next="phone"),
+        Step("phone", "phone", N_("No"), next="saved"),
+        Step("saved", "action", action="save", next="end"),
+        Step("end", "message", lambda ctx: f"saved {ctx.vars['saved']['id']}"),
+    ],
+    command="/demo",
+)
+ENGINE = Engine([DEMO])
+
+
+def turn(session: Session, text: str | None = None, choice: str | None = None):  # type: ignore[no-untyped-def]
+    return ENGINE.resume(session, Inbound(now=NOW, text=text, choice=choice), {})
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("2", "green"),
+        ("2.", "green"),
+        ("số 2", "green"),
+        ("so 2", "green"),
+        ("xanh la", "green"),
+        ("XANH LÁ", "green"),
+        ("hoan", "done"),
+        ("4", None),
+        ("0", None),
+        ("xa", None),
+        ("", None),
+    ],
+)
+def test_typed_choices_map_back_to_ids(typed: str, expected: str | None) -> None:
+    assert match_choice(typed, COLOURS) == expected
+
+
+@pytest.mark.parametrize("typed", ["0912345678", "091 234 5678", "+84912345678", "84912345678"])
+def test_vietnamese_phone_numbers(typed: str) -> None:
+    assert parse_phone(typed) == "0912345678"
+
+
+@pytest.mark.parametrize("typed", ["12345", "0912", "abc", "+1 555 0100"])
+def test_bad_phone_numbers(typed: str) -> None:
+    with pytest.raises(Invalid):
+        parse_phone(typed)
+
+
+def test_a_whole_flow_with_an_action_and_a_json_round_trip() -> None:
+    t = turn(Session(), "/demo")
+    assert t.messages[0].choices == COLOURS
+    t = turn(Session.from_json(json.loads(json.dumps(t.session.to_json()))), "2")
+    assert t.session.answers == {"colour": "green"}
+    t = turn(t.session, "0912 345 678")
+    assert t.action == {"name": "save", "args": {}}
+    t = ENGINE.resume(t.session, Inbound(now=NOW, action_result={"id": 7}), {})
+    assert [m.text for m in t.messages] == ["saved 7"]
+    assert t.session.flow is None  # finished
+
+
+def test_resume_does_not_mutate_the_given_session() -> None:
+    s = turn(Session(), "/demo").session
+    before = json.dumps(s.to_json())
+    turn(s, "1")
+    assert json.dumps(s.to_json()) == before
+
+
+def test_bad_answers_keep_earlier_answers_and_offer_help_after_three() -> None:
+    s = turn(turn(Session(), "/demo").session, "1").session
+    for attempt in range(1, 4):
+        t = turn(s, "not a phone")
+        s = t.session
+        assert s.answers == {"colour": "red"} and s.step == "phone"
+        ids = [c.id for c in t.messages[0].choices]
+        assert ("_help" in ids) == (attempt == 3)
+    t = turn(s, choice="_cancel")
+    assert t.session.flow is None
+
+
+def test_a_stale_button_is_explained_not_taken() -> None:
+    s = turn(turn(Session(), "/demo").session, "1").session  # now at the phone step
+    t = turn(s, choice="green")
+    assert t.session.answers == {"colour": "red"} and t.session.step == "phone"
+    assert "earlier question" in t.messages[0].text or "câu hỏi trước" in t.messages[0].text

@@ -1,0 +1,128 @@
+"""Replays every tests/transcripts/*.txt through the simulator's HTTP API."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+
+from api.app import create_app
+from bot.services import build_services
+from tests.support import make_invite, seed_units
+from tests.transcript import DIRECTORY, Transcript, describe, expand, labels, nfc, parse_invite
+
+FILES = sorted(DIRECTORY.glob("*.txt"))
+
+
+class Runner:
+    def __init__(self, settings: Any, clock: Any) -> None:
+        self.settings, self.clock = settings, clock
+        self.services = build_services(settings, clock=clock)
+        self.client = self._client()
+        self.chat = "chat-1"
+        self.last: list[dict[str, Any]] = []
+        self.last_body: dict[str, Any] | None = None
+        self.vars: dict[str, str] = {}
+
+    def _client(self) -> httpx.AsyncClient:
+        app = create_app(self.services, own_services=False)
+        return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sim")
+
+    async def restart(self) -> None:
+        await self.close()
+        self.services = build_services(self.settings, clock=self.clock)
+        self.client = self._client()
+
+    async def close(self) -> None:
+        await self.client.aclose()
+        await self.services.aclose()
+
+    async def send(self, body: dict[str, Any]) -> None:
+        self.last_body = body
+        res = await self.client.post("/simulator/api/messages", json=body)
+        assert res.status_code == 200, res.text
+        data = res.json()
+        self.last = data["replies"] + data["pushed"]
+
+
+async def run(transcript: Transcript, settings: Any, clock: Any) -> None:
+    r = Runner(settings, clock)
+    await seed_units(r.services)
+    expected_from = 0  # where in the reply text the next "<" must be found
+    try:
+        for line in transcript.lines:
+            where = f"{transcript.path.name}:{line.number}"
+            if line.kind == "@":
+                name, role, unit, person, expired = parse_invite(line.body)
+                r.vars[name] = await make_invite(
+                    r.services, role, unit, person, days=-1 if expired else 7
+                )
+            elif line.kind == "!":
+                cmd, _, arg = line.body.partition(" ")
+                if cmd == "chat":
+                    r.chat = arg
+                elif cmd == "wait":
+                    m = re.fullmatch(r"(\d+)([hm])", arg)
+                    assert m, f"{where}: wait takes e.g. 73h or 30m"
+                    unit = "hours" if m.group(2) == "h" else "minutes"
+                    clock.advance(**{unit: int(m.group(1))})
+                elif cmd == "restart":
+                    await r.restart()
+                elif cmd == "resend":
+                    assert r.last_body is not None
+                    await r.send(r.last_body)
+                else:
+                    raise AssertionError(f"{where}: unknown directive {cmd}")
+            elif line.kind == ">":
+                body: dict[str, Any] = {"chat_id": r.chat, "update_id": uuid.uuid4().hex}
+                pressed = labels(line.body) if line.body.startswith("[") else []
+                if pressed:
+                    offered = {nfc(c["label"]): c["id"] for m in r.last for c in m["choices"]}
+                    assert pressed[0] in offered, (
+                        f"{where}: no button [{pressed[0]}] in the last reply:\n{describe(r.last)}"
+                    )
+                    body["choice"] = offered[pressed[0]]
+                elif line.body.startswith("nfd:"):
+                    # Typed on a keyboard that sends decomposed Vietnamese.
+                    body["text"] = unicodedata.normalize(
+                        "NFD", expand(line.body[4:].strip(), r.vars)
+                    )
+                elif line.body.startswith("repeat:"):
+                    count, _, chunk = line.body[7:].strip().partition(" ")
+                    body["text"] = chunk * int(count)
+                else:
+                    body["text"] = expand(line.body, r.vars)
+                await r.send(body)
+                expected_from = 0
+            elif line.kind == "<":
+                got = nfc("\n".join(m["text"] for m in r.last))
+                if line.body == "-":
+                    assert not r.last, f"{where}: expected no reply, got:\n{describe(r.last)}"
+                    continue
+                want = nfc(expand(line.body, r.vars))
+                pos = got.find(want, expected_from)
+                assert pos >= 0, (
+                    f"{where}: expected the reply to contain\n  {want}\ngot:\n{describe(r.last)}"
+                )
+                expected_from = pos + len(want)
+            elif line.kind == "[":
+                assert r.last, f"{where}: expected buttons, got no reply"
+                got_labels = [nfc(c["label"]) for c in r.last[-1]["choices"]]
+                assert got_labels == labels(line.body), (
+                    f"{where}: expected buttons {labels(line.body)}, got {got_labels}"
+                )
+    finally:
+        await r.close()
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+async def test_transcript(path: Any, settings: Any, clock: Any) -> None:
+    await run(Transcript.load(path), settings, clock)
+
+
+def test_transcripts_exist() -> None:
+    assert len(FILES) >= 5
