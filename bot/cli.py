@@ -10,6 +10,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+from bot import cli_domain
 from bot.settings import Settings
 from domain.i18n import Translator
 from handlers.inbound import utc_now
@@ -187,6 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--person", type=int, help="link another chat to this existing person id")
     create.set_defaults(func=cmd_invite_create)
 
+    cli_domain.register(sub)
     return parser
 
 

@@ -42,6 +42,36 @@ GLOBAL_COMMANDS = {
     "lang": ("/lang", "/ngonngu", "ngon ngu"),
 }
 _BOT_SUFFIX = re.compile(r"^(/\w+)@\w+")
+MULTI = "_multi"  # the checklist's ticks while it is being edited
+DONE_WORDS = ("xong", "done", "ok", "hoan thanh")
+NONE_WORDS = ("0", "khong", "khong co", "none")
+
+
+def parse_numbers(text: str) -> list[int] | None:
+    """'2 5 7', '2,5,7', '2-4' -> numbers; '0' or 'không' -> []; anything else -> None."""
+    key = fold(text)
+    if key in NONE_WORDS:
+        return []
+    out: list[int] = []
+    for part in re.split(r"[\s,;]+", key.replace("va", " ")):
+        if not part:
+            continue
+        m = re.fullmatch(r"(\d{1,3})(?:-(\d{1,3}))?\.?", part)
+        if not m:
+            return None
+        lo, hi = int(m.group(1)), int(m.group(2) or m.group(1))
+        if hi < lo or hi - lo > 50:
+            return None
+        out.extend(range(lo, hi + 1))
+    return out or None
+
+
+def checklist(items: Sequence[Choice], picked: Sequence[str], t: Translator) -> tuple[Choice, ...]:
+    """Items with a tick on the picked ones, then 'all' and 'done'."""
+    marked = tuple(Choice(c.id, f"✅ {c.label}" if c.id in picked else c.label) for c in items)
+    everything = len(picked) == len(items) and items
+    toggle_all = t("Clear all") if everything else t("Select all")
+    return (*marked, Choice("_all", toggle_all), Choice("_done", t("Done")))
 
 
 @dataclass
@@ -105,7 +135,10 @@ class Engine:
     def _choices(self, step: Step, ctx: Ctx) -> tuple[Choice, ...]:
         if step.kind == "yesno":
             return (Choice("yes", ctx.t("Yes")), Choice("no", ctx.t("No")))
-        return tuple(step.choices(ctx)) if step.choices else ()
+        items = tuple(step.choices(ctx)) if step.choices else ()
+        if step.kind == "multi":
+            return checklist(items, ctx.vars.get(MULTI, []), ctx.t)
+        return items
 
     def _prompt(self, step: Step, ctx: Ctx, prefix: str = "") -> Outbound:
         text = self._text(step.prompt, ctx)
@@ -200,7 +233,13 @@ class Engine:
             self._reprompt(turn, ctx, ctx.t("That button belongs to an earlier question."))
             return
         try:
-            value = self._parse(step, ctx, inbound, raw, choices)
+            if step.kind == "multi":
+                value = self._multi(step, ctx, inbound, raw)
+                if value is None:  # a toggle: show the list again, stay on this step
+                    turn.messages.append(self._prompt(step, ctx))
+                    return
+            else:
+                value = self._parse(step, ctx, inbound, raw, choices)
             if step.check:
                 step.check(ctx, value)
         except Invalid as exc:
@@ -221,6 +260,32 @@ class Engine:
             s.history.append(step.id)
         self._goto(turn, ctx, self._route(step, ctx, value))
 
+    def _multi(self, step: Step, ctx: Ctx, inbound: Inbound, raw: str) -> list[str] | None:
+        """A checklist answer: None after a toggle, the picked ids once done."""
+        items = tuple(step.choices(ctx)) if step.choices else ()
+        ids = [c.id for c in items]
+        picked: list[str] = ctx.vars.setdefault(MULTI, [])
+        action = inbound.choice or ("_done" if fold(raw) in DONE_WORDS else None)
+        if action is None:
+            numbers = parse_numbers(raw)
+            specials = [c.id for c in checklist(items, picked, ctx.t)[len(items) :]]
+            if numbers and len(numbers) == 1 and len(ids) < numbers[0] <= len(ids) + len(specials):
+                action = specials[numbers[0] - len(ids) - 1]
+            elif numbers is None or any(not 1 <= n <= len(ids) for n in numbers):
+                raise Invalid(
+                    step.invalid
+                    or N_("Type the numbers of the items that apply, e.g. 2 5 7, or 0 for none.")
+                )
+            else:
+                return [ids[n - 1] for n in sorted(set(numbers))]
+        if action == "_done":
+            return [i for i in ids if i in picked]
+        if action == "_all":
+            picked[:] = [] if len(picked) == len(ids) else list(ids)
+        elif action in ids:
+            picked.remove(action) if action in picked else picked.append(action)
+        return None
+
     def _parse(
         self, step: Step, ctx: Ctx, inbound: Inbound, raw: str, choices: tuple[Choice, ...]
     ) -> Any:
@@ -238,10 +303,14 @@ class Engine:
                     or N_("Please choose one of the options: press a button or type its number.")
                 )
             return picked
-        # Shortcut buttons on free-text steps ("Skip") match by exact label only, never by number.
-        for c in choices:
-            if fold(raw) == fold(c.label):
-                return c.id
+        # Shortcut buttons on typed steps ("Skip"): on number and money steps only the exact label
+        # counts, since "2" is an answer there; elsewhere the number works too (Zalo lists them).
+        if step.kind in ("number", "money"):
+            for c in choices:
+                if fold(raw) == fold(c.label):
+                    return c.id
+        elif choices and (picked := match_choice(raw, choices)) is not None:
+            return picked
         if step.kind in ("number", "money"):
             assert step.parse is not None, f"step {step.id} needs a parser"
             return step.parse(raw)
@@ -253,12 +322,18 @@ class Engine:
     def _route(self, step: Step, ctx: Ctx, value: Any) -> str | None:
         return step.next(ctx, value) if callable(step.next) else step.next
 
+    def _enter(self, s: Session, step: Step) -> None:
+        s.step, s.retries = step.id, 0
+        s.vars.pop(MULTI, None)
+        if step.kind == "multi":
+            s.vars[MULTI] = list(s.answers.get(step.key) or [])
+
     def _goto(self, turn: Turn, ctx: Ctx, step_id: str | None) -> None:
         s = turn.session
         fl = self.flows[s.flow]  # type: ignore[index]
         while step_id is not None:
             step = fl.step(step_id)
-            s.step, s.retries = step_id, 0
+            self._enter(s, step)
             if step.kind == "message":
                 turn.messages.append(self._prompt(step, ctx))
                 step_id = self._route(step, ctx, None)
@@ -326,14 +401,13 @@ class Engine:
             else:
                 if s.history[-1] == s.step:
                     s.history.pop()
-                previous = s.history.pop()
-                s.step, s.retries = previous, 0
-                step = self.flows[s.flow].step(previous)
+                step = self.flows[s.flow].step(s.history.pop())
+                self._enter(s, step)
                 prefix = t("Back to the previous question.")
                 turn.messages.append(self._prompt(step, ctx, prefix))
         elif name == "help":
             step = self._current_step(s)
-            parts = [t(step.help)] if step and step.help else []
+            parts = [self._text(step.help, ctx)] if step and step.help else []
             parts.append(
                 t(
                     "You can always type: /back to go back, /cancel to stop, /lang to switch language."

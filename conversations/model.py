@@ -10,8 +10,10 @@ from typing import Any, Literal
 
 from domain.i18n import Translator
 
-StepKind = Literal["choice", "yesno", "number", "money", "text", "phone", "action", "message"]
-WAITING_KINDS = ("choice", "yesno", "number", "money", "text", "phone")
+StepKind = Literal[
+    "choice", "multi", "yesno", "number", "money", "text", "phone", "action", "message"
+]
+WAITING_KINDS = ("choice", "multi", "yesno", "number", "money", "text", "phone")
 
 
 class Invalid(Exception):
@@ -69,7 +71,7 @@ class Step:
     parse: Callable[[str], Any] | None = None  # for number/money: text -> value or Invalid
     check: Callable[[Ctx, Any], None] | None = None  # extra rule on a parsed value
     invalid: str = ""  # specific re-prompt msgid for an answer that matches no case
-    help: str = ""  # what /help says at this step
+    help: Text = ""  # what /help says at this step
     action: str | None = None  # kind "action": the host runs it and resumes with the result
     args: Callable[[Ctx], dict[str, Any]] | None = None
     min_length: int = 1
