@@ -1,4 +1,4 @@
-"""The one web app: health, admin API, simulator (and later the webhooks)."""
+"""The one web app: health, admin API, simulator, Telegram and Zalo webhooks."""
 
 from __future__ import annotations
 
@@ -10,22 +10,36 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy import text
 
-from api import simulator, v1
+from api import simulator, v1, webhooks
+from bot.channels.runtime import running
 from bot.channels.simulator import SimulatorChannel
 from bot.services import Services
+from scheduler import Scheduler
 from storage.migrate import is_current
 
 
-def create_app(services: Services, *, own_services: bool = True) -> FastAPI:
+def create_app(
+    services: Services, *, own_services: bool = True, with_scheduler: bool = False
+) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
+        # Telegram/Zalo polling loops or webhook registration live exactly as long as the app;
+        # so does the reminder scheduler when this process runs it (`chungtay run`).
+        scheduler = Scheduler(services) if with_scheduler else None
+        async with running(services.channels, services.relay):
+            if scheduler is not None:
+                await scheduler.start()
+            try:
+                yield
+            finally:
+                if scheduler is not None:
+                    await scheduler.stop()
         if own_services:
             await services.aclose()
 
     app = FastAPI(title="ChungTay admin API", version="0.1.0", lifespan=lifespan)
     app.state.services = services
-    app.state.simulator = SimulatorChannel()
+    app.state.simulator = services.channels.get("simulator") or SimulatorChannel()
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -59,6 +73,7 @@ def create_app(services: Services, *, own_services: bool = True) -> FastAPI:
         )
 
     app.include_router(v1.router)
+    app.include_router(webhooks.router)
     if services.settings.simulator and services.settings.env != "production":
         app.include_router(simulator.router)
 

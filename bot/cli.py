@@ -10,7 +10,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from bot import cli_domain
+from bot import cli_domain, cli_period, cli_reminders
 from bot.settings import Settings
 from domain.i18n import Translator
 from handlers.inbound import utc_now
@@ -47,7 +47,8 @@ async def _db_upgrade(settings: Settings) -> None:
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     settings = Settings()
     asyncio.run(_db_upgrade(settings))
-    print(_t(settings)("Database is up to date."))
+    t = _t(settings)
+    print(t("Database is up to date."))
     return 0
 
 
@@ -154,6 +155,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    for noisy in ("httpx", "apscheduler"):  # a line per Zalo call / per job run is noise
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     asyncio.run(_prepare(settings))
     t = _t(settings)
     print(t("Simulator: http://{host}:{port}/simulator", host=settings.host, port=settings.port))
@@ -189,6 +192,8 @@ def build_parser() -> argparse.ArgumentParser:
     create.set_defaults(func=cmd_invite_create)
 
     cli_domain.register(sub)
+    cli_reminders.register(sub)
+    cli_period.register(sub)
     return parser
 
 

@@ -5,12 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.channels.base import Channel
+from bot.channels.relay import Relay
+from bot.channels.runtime import build_channels, close
+from bot.delivery import Sender
 from bot.settings import Settings
 from conversations.engine import Engine
 from conversations.flows import FLOWS
+from domain.standards import load_standards
 from handlers.inbound import Conversations, utc_now
 from storage.db import make_engine, make_sessionmaker
 
@@ -22,8 +28,24 @@ class Services:
     sessionmaker: async_sessionmaker[AsyncSession]
     conversations: Conversations
     clock: Callable[[], datetime] = field(default=utc_now)
+    channels: dict[str, Channel] = field(default_factory=dict)  # by name: simulator, telegram…
+    relay: Relay = field(init=False)
+    sender: Sender = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.relay = Relay(self.conversations, self.sessionmaker)
+        self.sender = Sender(
+            self.sessionmaker,
+            self.channels,
+            rate_per_s=self.settings.send_rate_per_s,
+            clock=self.clock,
+        )
+        # Notices of a turn (decisions, status changes) go out right after it commits.
+        self.conversations.deliver = self.sender.kick
 
     async def aclose(self) -> None:
+        await self.sender.aclose()
+        await close(self.channels)
         await self.db_engine.dispose()
 
 
@@ -35,7 +57,10 @@ def build_services(
 ) -> Services:
     db_engine = db_engine or make_engine(settings.database_url)
     factory = make_sessionmaker(db_engine)
-    engine = Engine(FLOWS, ttl=timedelta(hours=settings.session_ttl_hours))
+    standards = load_standards(Path(settings.standards_dir) if settings.standards_dir else None)
+    engine = Engine(
+        FLOWS, ttl=timedelta(hours=settings.session_ttl_hours), env={"standards": standards}
+    )
     conversations = Conversations(
         factory,
         engine,
@@ -44,4 +69,11 @@ def build_services(
         default_locale=settings.default_locale,
         clock=clock,
     )
-    return Services(settings, db_engine, factory, conversations, clock)
+    return Services(
+        settings,
+        db_engine,
+        factory,
+        conversations,
+        clock,
+        channels=build_channels(settings),
+    )

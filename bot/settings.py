@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "dev-secret", "secret"}
+# What each platform accepts as a webhook secret (Telegram: 1-256 of A-Z a-z 0-9 _ -; Zalo: 8-256).
+WEBHOOK_SECRET_RULES = {
+    "telegram": re.compile(r"[A-Za-z0-9_-]{1,256}"),
+    "zalo": re.compile(r"\S{8,256}"),
+}
 
 
 class Settings(BaseSettings):
@@ -22,6 +28,14 @@ class Settings(BaseSettings):
     session_ttl_hours: int = 72
     default_locale: str = "vi"
     timezone: str = "Asia/Ho_Chi_Minh"
+    # Delivery of reminders and notices: messages per second per bot, across all chats.
+    send_rate_per_s: float = 25.0
+    quiet_start: str = "21:00"
+    quiet_end: str = "07:00"
+    reminder_grace_hours: int = 12
+    scheduler: bool = True  # `run` starts the scheduler; turn off where `chungtay scheduler` runs
+    # Officer-corrected poverty standards (JSON files replacing the shipped ones by id).
+    standards_dir: str | None = None
     invite_ttl_days: int = 7
     invite_failures_per_hour: int = 5
     simulator: bool = True
@@ -32,11 +46,13 @@ class Settings(BaseSettings):
     telegram_api_base: str = "https://api.telegram.org"
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None
+    telegram_poll_timeout: int = Field(default=30, ge=0, le=50)
 
     zalo_token: SecretStr | None = None
     zalo_api_base: str = "https://bot-api.zaloplatforms.com"
     zalo_webhook_url: str | None = None
     zalo_webhook_secret: SecretStr | None = None
+    zalo_poll_timeout: int = Field(default=30, ge=1, le=60)
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Settings:
@@ -45,4 +61,17 @@ class Settings(BaseSettings):
                 raise ValueError("CHUNGTAY_SECRET_KEY must be set to a real secret in production")
             if self.database_url.startswith("sqlite"):
                 raise ValueError("production needs PostgreSQL (CHUNGTAY_DATABASE_URL)")
+        for channel in WEBHOOK_SECRET_RULES:
+            self._check_webhook(channel)
         return self
+
+    def _check_webhook(self, channel: str) -> None:
+        url = getattr(self, f"{channel}_webhook_url")
+        stored: SecretStr | None = getattr(self, f"{channel}_webhook_secret")
+        secret = stored.get_secret_value() if stored else ""
+        name = f"CHUNGTAY_{channel.upper()}_WEBHOOK_SECRET"
+        if secret and not WEBHOOK_SECRET_RULES[channel].fullmatch(secret):
+            raise ValueError(f"{name} is not a valid {channel} webhook secret")
+        # In dev a missing secret is generated at start; in production it must be set and kept.
+        if url and not secret and self.env == "production":
+            raise ValueError(f"{name} must be set when {channel} runs with a webhook in production")

@@ -8,7 +8,7 @@ resumes with `Inbound(action_result=...)`.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,6 +34,7 @@ from conversations.model import (
     Text,
 )
 from domain.i18n import N_, SUPPORTED_LOCALES, Translator, fold
+from domain.money import ParseError
 
 GLOBAL_COMMANDS = {
     "cancel": ("/cancel", "/huy", "huy", "huy bo", "thoat"),
@@ -96,9 +97,15 @@ def _global_command(key: str, choice: str | None) -> tuple[str, str] | None:
 
 class Engine:
     def __init__(
-        self, flows: Sequence[Flow], *, ttl: timedelta = timedelta(hours=72), retry_limit: int = 3
+        self,
+        flows: Sequence[Flow],
+        *,
+        ttl: timedelta = timedelta(hours=72),
+        retry_limit: int = 3,
+        env: Mapping[str, Any] | None = None,
     ) -> None:
         self.flows = {f.id: f for f in flows}
+        self.env = env or {}
         self.ttl = ttl
         self.retry_limit = retry_limit
 
@@ -127,7 +134,7 @@ class Engine:
     # -- helpers -------------------------------------------------------------------------------
 
     def _ctx(self, s: Session, inbound: Inbound, user: dict[str, Any]) -> Ctx:
-        return Ctx(Translator(s.locale), s.answers, s.vars, user, inbound.now)
+        return Ctx(Translator(s.locale), s.answers, s.vars, user, inbound.now, self.env)
 
     def _text(self, text: Text, ctx: Ctx) -> str:
         return text(ctx) if callable(text) else ctx.t(text)
@@ -185,8 +192,10 @@ class Engine:
             return
         started = self._flow_command(raw) if raw else None
         if inbound.choice and inbound.choice.startswith("flow:"):
-            fl = self.flows.get(inbound.choice[5:])
-            started = (fl, "") if fl else None
+            # A button that starts a flow, optionally with an argument: "flow:report:fix:BC-1".
+            flow_id, _, arg = inbound.choice[5:].partition(":")
+            fl = self.flows.get(flow_id)
+            started = (fl, arg) if fl else None
         if started and started[0].instant and self._allowed(started[0], ctx):
             self._instant(turn, ctx, started[0])
             return
@@ -217,6 +226,10 @@ class Engine:
             self._on_paused(turn, ctx, inbound)
             return
         if s.flow is None:
+            if inbound.choice is not None:  # e.g. a second tap on an already answered button
+                msg = ctx.t("That button belongs to an earlier question.")
+                turn.messages.append(Outbound(msg, self._menu(ctx)))
+                return
             self._idle(turn, ctx, raw)
             return
         if s.updated_at and inbound.now - datetime.fromisoformat(s.updated_at) > self.ttl:
@@ -242,9 +255,9 @@ class Engine:
                 value = self._parse(step, ctx, inbound, raw, choices)
             if step.check:
                 step.check(ctx, value)
-        except Invalid as exc:
+        except (Invalid, ParseError) as exc:
             s.retries += 1
-            reason = ctx.t(exc.msgid, **exc.params) if exc.msgid else ctx.t(step.invalid)
+            reason = exc.message(ctx.t) or ctx.t(step.invalid)
             if s.retries >= self.retry_limit:
                 reason += "\n" + ctx.t(
                     "Having trouble? Press Help for an explanation or Cancel to stop."
@@ -358,7 +371,8 @@ class Engine:
         s.clear()
         s.flow = fl.id
         s.vars["arg"] = arg
-        ctx = Ctx(ctx.t, s.answers, s.vars, ctx.user, ctx.now)
+        s.vars["run"] = f"{fl.id}-{ctx.now.timestamp():.6f}"  # one run of a flow: idempotency key
+        ctx = Ctx(ctx.t, s.answers, s.vars, ctx.user, ctx.now, self.env)
         self._goto(turn, ctx, fl.entry(ctx) if fl.entry else fl.start)
 
     def _instant(self, turn: Turn, ctx: Ctx, fl: Flow) -> None:
@@ -417,7 +431,7 @@ class Engine:
         elif name == "lang":
             wanted = fold(arg)[:2] if arg else ("en" if s.locale == "vi" else "vi")
             s.locale = wanted if wanted in SUPPORTED_LOCALES else "vi"
-            ctx = Ctx(Translator(s.locale), s.answers, s.vars, ctx.user, ctx.now)
+            ctx = Ctx(Translator(s.locale), s.answers, s.vars, ctx.user, ctx.now, self.env)
             self._reprompt_or_menu(turn, ctx, ctx.t("Language: English"))
 
     def _current_step(self, s: Session) -> Step | None:

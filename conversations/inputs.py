@@ -42,6 +42,7 @@ def match_choice(text: str, choices: Sequence[Choice]) -> str | None:
 
 def parse_yes_no(text: str) -> bool:
     key = fold(text).rstrip(".!")
+    key = _NUMBER_PREFIX.sub("", key) if key[:1].isalpha() and key[-1:].isdigit() else key  # "số 1"
     if key in YES:
         return True
     if key in NO:

@@ -24,6 +24,9 @@ class Invalid(Exception):
         self.msgid = msgid
         self.params = params
 
+    def message(self, t: Translator) -> str:
+        return t(self.msgid, **self.params) if self.msgid else ""
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -54,6 +57,7 @@ class Ctx:
     vars: dict[str, Any]
     user: dict[str, Any]
     now: datetime
+    env: Mapping[str, Any] = field(default_factory=dict)  # host-provided pure data (standards)
 
 
 Text = str | Callable[[Ctx], str]  # a msgid (translated by the engine) or a function of the context

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.notify import Notice
 from storage import people
 from storage.models import RateEvent
 from storage.orgtree import unit_by_id
@@ -27,6 +28,18 @@ class ActionContext:
     secret_key: str
     invite_failures_per_hour: int
     user: dict[str, Any]
+    answers: dict[str, Any] = field(default_factory=dict)
+    vars: dict[str, Any] = field(default_factory=dict)
+    env: Mapping[str, Any] = field(default_factory=dict)
+    notices: list[Notice] = field(default_factory=list)  # delivered after the turn commits
+
+    def notify(self, person_id: int | None, msgid: str, **params: Any) -> None:
+        """Queue a message to a person; `translate=` names params that are msgids."""
+        if person_id is None:
+            return
+        translate = tuple(params.pop("translate", ()))
+        choices = tuple(params.pop("choices", ()))
+        self.notices.append(Notice(person_id, msgid, params, translate, choices))
 
 
 Action = Callable[[ActionContext, dict[str, Any]], Awaitable[dict[str, Any]]]

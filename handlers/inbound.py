@@ -14,7 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from conversations.engine import Engine
 from conversations.model import Inbound, Outbound, Session
-from handlers.actions import ACTIONS, Action, ActionContext
+from handlers.actions import Action, ActionContext
+from handlers.notify import Deliver, Notice, enqueue_notices
+from handlers.registry import ACTIONS
 from storage import sessions
 from storage.audit import record
 from storage.db import transaction
@@ -61,6 +63,7 @@ class Conversations:
         self.default_locale = default_locale
         self.clock = clock
         self.actions = actions
+        self.deliver: Deliver | None = None  # set by the composition root once channels exist
         # In-process serialisation per chat; PostgreSQL's row lock covers other processes.
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
             weakref.WeakValueDictionary()
@@ -75,15 +78,23 @@ class Conversations:
 
     async def handle(self, msg: InboundMessage) -> list[Outbound] | None:
         """The replies to send, or None when this update was already handled."""
-        async with self._lock((msg.channel, msg.chat_id)), transaction(self.sessionmaker) as db:
-            if msg.update_id is not None and not await sessions.mark_processed(
-                db, channel=msg.channel, update_id=msg.update_id
-            ):
-                log.info("duplicate update %s/%s dropped", msg.channel, msg.update_id)
-                return None
-            return await self._turn(db, msg)
+        notices: list[Notice] = []
+        async with self._lock((msg.channel, msg.chat_id)):
+            async with transaction(self.sessionmaker) as db:
+                if msg.update_id is not None and not await sessions.mark_processed(
+                    db, channel=msg.channel, update_id=msg.update_id
+                ):
+                    log.info("duplicate update %s/%s dropped", msg.channel, msg.update_id)
+                    return None
+                replies = await self._turn(db, msg, notices)
+                await enqueue_notices(db, notices, self.clock())
+        if notices and self.deliver is not None:
+            self.deliver()  # in the background: the outbox keeps what is not sent yet
+        return replies
 
-    async def _turn(self, db: AsyncSession, msg: InboundMessage) -> list[Outbound]:
+    async def _turn(
+        self, db: AsyncSession, msg: InboundMessage, notices: list[Notice]
+    ) -> list[Outbound]:
         now = self.clock()
         row = await sessions.load_for_update(db, channel=msg.channel, chat_id=msg.chat_id)
         session = Session.from_json(row.state)
@@ -109,6 +120,10 @@ class Conversations:
                 secret_key=self.secret_key,
                 invite_failures_per_hour=self.invite_failures_per_hour,
                 user=user,
+                answers=turn.session.answers,
+                vars=turn.session.vars,
+                env=self.engine.env,
+                notices=notices,
             )
             result = await self.actions[pending["name"]](ctx, pending.get("args") or {})
             turn = self.engine.resume(turn.session, Inbound(now=now, action_result=result), user)

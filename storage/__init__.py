@@ -1,0 +1,3 @@
+"""Storage: tables, repositories, migrations. Importing the package registers every table."""
+
+from storage import models, models_outbox, models_register  # noqa: F401

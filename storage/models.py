@@ -42,6 +42,8 @@ class Person(SQLModel, table=True):
     org_unit_id: int | None = Field(default=None, foreign_key="org_units.id", index=True)
     locale: str = Field(default="vi", max_length=8)
     active: bool = True
+    # For role "household": the register entry this person speaks for (set when matched).
+    household_id: int | None = Field(default=None, foreign_key="households.id")
     created_at: datetime = _ts()
 
 

@@ -6,8 +6,10 @@ from datetime import timedelta
 
 from bot.services import Services
 from storage.db import transaction
+from storage.models import ChannelAccount, Person
 from storage.orgtree import import_units, parse_csv, unit_by_code
 from storage.people import create_invite
+from storage.register import create_household
 from storage.seed import DEMO_CSV
 
 
@@ -33,3 +35,52 @@ async def make_invite(
             actor="test",
         )
         return new.code
+
+
+async def make_household(
+    services: Services, hamlet_code: str, head: str, members: int, status: str = "unknown"
+) -> str:
+    """A register entry with a status, as if an earlier submission had been approved; its code."""
+    async with transaction(services.sessionmaker) as db:
+        hamlet = await unit_by_code(db, hamlet_code)
+        assert hamlet is not None, hamlet_code
+        household = await create_household(
+            db,
+            hamlet=hamlet,
+            head_name=head,
+            members=members,
+            ethnic_minority=False,
+            phone=None,
+            actor="test",
+        )
+        household.status = status
+        return household.code
+
+
+async def link_person(
+    services: Services,
+    role: str,
+    unit_code: str,
+    name: str,
+    chat_id: str | None,
+    *,
+    active: bool = True,
+) -> int:
+    """A person with a simulator chat (or none when chat_id is None), as if onboarded."""
+    async with transaction(services.sessionmaker) as db:
+        unit = await unit_by_code(db, unit_code)
+        assert unit is not None, unit_code
+        person = Person(name=name, role=role, org_unit_id=unit.id)
+        db.add(person)
+        await db.flush()
+        if chat_id is not None:
+            db.add(
+                ChannelAccount(
+                    channel="simulator",
+                    external_user_id=chat_id,
+                    chat_id=chat_id,
+                    person_id=person.id,
+                    active=active,  # type: ignore[arg-type]
+                )
+            )
+        return person.id  # type: ignore[return-value]

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import re
+import shlex
 import unicodedata
 import uuid
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import func, select
 
 from api.app import create_app
 from bot.services import build_services
-from tests.support import make_invite, seed_units
+from storage.models import AuditLog
+from storage.models_register import Submission
+from tests.support import make_household, make_invite, seed_units
 from tests.transcript import DIRECTORY, Transcript, describe, expand, labels, nfc, parse_invite
 
 FILES = sorted(DIRECTORY.glob("*.txt"))
@@ -27,6 +31,8 @@ class Runner:
         self.last: list[dict[str, Any]] = []
         self.last_body: dict[str, Any] | None = None
         self.vars: dict[str, str] = {}
+        self.sent = 0  # user messages and taps since "! count"
+        self.seen: dict[str, str] = {}  # every button label shown so far -> its choice id
 
     def _client(self) -> httpx.AsyncClient:
         app = create_app(self.services, own_services=False)
@@ -47,6 +53,7 @@ class Runner:
         assert res.status_code == 200, res.text
         data = res.json()
         self.last = data["replies"] + data["pushed"]
+        self.seen.update({nfc(c["label"]): c["id"] for m in self.last for c in m["choices"]})
 
 
 async def run(transcript: Transcript, settings: Any, clock: Any) -> None:
@@ -56,7 +63,18 @@ async def run(transcript: Transcript, settings: Any, clock: Any) -> None:
     try:
         for line in transcript.lines:
             where = f"{transcript.path.name}:{line.number}"
-            if line.kind == "@":
+            if line.kind == "@" and line.body.startswith("household "):
+                var, hamlet, head, members, *status = shlex.split(line.body)[1:]
+                r.vars[var] = await make_household(
+                    r.services, hamlet, head, int(members), status[0] if status else "unknown"
+                )
+            elif line.kind == "@" and line.body.startswith("login "):
+                role, unit, person = shlex.split(line.body)[1:]
+                code = await make_invite(r.services, role, unit, person)
+                await r.send({"chat_id": r.chat, "text": f"/start {code}"})
+                await r.send({"chat_id": r.chat, "choice": "yes"})
+                assert "Xin chào" in r.last[0]["text"], f"{where}: login failed: {describe(r.last)}"
+            elif line.kind == "@":
                 name, role, unit, person, expired = parse_invite(line.body)
                 r.vars[name] = await make_invite(
                     r.services, role, unit, person, days=-1 if expired else 7
@@ -70,17 +88,55 @@ async def run(transcript: Transcript, settings: Any, clock: Any) -> None:
                     assert m, f"{where}: wait takes e.g. 73h or 30m"
                     unit = "hours" if m.group(2) == "h" else "minutes"
                     clock.advance(**{unit: int(m.group(1))})
+                elif cmd == "count":
+                    r.sent = 0
+                elif cmd == "at" and arg.startswith("most "):
+                    limit = int(arg.split()[1])
+                    assert r.sent <= limit, f"{where}: {r.sent} messages/taps, more than {limit}"
+                elif cmd == "submissions":
+                    async with r.services.sessionmaker() as db:
+                        n = (
+                            await db.execute(select(func.count()).select_from(Submission))
+                        ).scalar_one()
+                    assert n == int(arg), f"{where}: {n} submissions stored, expected {arg}"
+                elif cmd == "audited":
+                    async with r.services.sessionmaker() as db:
+                        stmt = (
+                            select(func.count()).select_from(AuditLog).where(AuditLog.action == arg)
+                        )
+                        n = (await db.execute(stmt)).scalar_one()
+                    assert n, f"{where}: nothing audited as {arg}"
+                elif cmd == "inbox":
+                    # What was pushed to this chat without it asking (decisions, reminders).
+                    await r.services.sender.drain()
+                    res = await r.client.get(f"/simulator/api/inbox/{r.chat}")
+                    r.last = res.json()
+                    r.seen.update({nfc(c["label"]): c["id"] for m in r.last for c in m["choices"]})
+                    expected_from = 0
                 elif cmd == "restart":
                     await r.restart()
                 elif cmd == "resend":
                     assert r.last_body is not None
                     await r.send(r.last_body)
+                elif cmd == "capture":
+                    # Remember a part of the last reply, e.g. a reference number, as {NAME}.
+                    name, _, pattern = arg.partition(" ")
+                    got = nfc("\n".join(m["text"] for m in r.last))
+                    m = re.search(pattern, got)
+                    assert m, f"{where}: /{pattern}/ not in the last reply:\n{describe(r.last)}"
+                    r.vars[name] = m.group(1) if m.groups() else m.group(0)
                 else:
                     raise AssertionError(f"{where}: unknown directive {cmd}")
             elif line.kind == ">":
                 body: dict[str, Any] = {"chat_id": r.chat, "update_id": uuid.uuid4().hex}
-                pressed = labels(line.body) if line.body.startswith("[") else []
-                if pressed:
+                # Button labels may name a captured value, e.g. [{ref} · Nghèo phát sinh · …].
+                pressed = labels(expand(line.body, r.vars)) if line.body.startswith("[") else []
+                if line.body.startswith("[["):
+                    # An old button pressed again (a double tap, or an earlier message).
+                    label = nfc(expand(line.body.strip("[]"), r.vars))
+                    assert label in r.seen, f"{where}: no button [{label}] was ever shown"
+                    body["choice"] = r.seen[label]
+                elif pressed:
                     offered = {nfc(c["label"]): c["id"] for m in r.last for c in m["choices"]}
                     assert pressed[0] in offered, (
                         f"{where}: no button [{pressed[0]}] in the last reply:\n{describe(r.last)}"
@@ -97,6 +153,7 @@ async def run(transcript: Transcript, settings: Any, clock: Any) -> None:
                 else:
                     body["text"] = expand(line.body, r.vars)
                 await r.send(body)
+                r.sent += 1
                 expected_from = 0
             elif line.kind == "<":
                 got = nfc("\n".join(m["text"] for m in r.last))
@@ -112,8 +169,9 @@ async def run(transcript: Transcript, settings: Any, clock: Any) -> None:
             elif line.kind == "[":
                 assert r.last, f"{where}: expected buttons, got no reply"
                 got_labels = [nfc(c["label"]) for c in r.last[-1]["choices"]]
-                assert got_labels == labels(line.body), (
-                    f"{where}: expected buttons {labels(line.body)}, got {got_labels}"
+                want_labels = labels(expand(line.body, r.vars))
+                assert got_labels == want_labels, (
+                    f"{where}: expected buttons {want_labels}, got {got_labels}"
                 )
     finally:
         await r.close()

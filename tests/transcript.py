@@ -6,6 +6,7 @@
 ! wait 73h           move the clock (h or m)
 ! restart            stop the app and start a new one on the same database
 ! resend             send the previous update again (same update id)
+! capture NAME RE    remember what RE matches in the last reply (group 1 if any) as {NAME}
 > text               the user types text
 > [Label]            the user presses the button with that label on the last reply
 > nfd: text          the user types text in decomposed (NFD) Unicode
@@ -13,6 +14,7 @@
 < fragment           the bot's reply (all its messages) contains this text, in order
 [A] [B]              the last reply message offers exactly these buttons
 < -                  the bot sends nothing
+{NAME}               in >, < and [ lines: a value set up (@invite, @household) or captured
 """
 
 from __future__ import annotations

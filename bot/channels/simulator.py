@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from typing import Any
 
+from bot.channels.render import split_text
 from conversations.model import Outbound
 
 CHANNEL = "simulator"
@@ -30,8 +31,14 @@ class SimulatorChannel:
             lambda: deque(maxlen=INBOX_LIMIT)
         )
 
-    async def send(self, chat_id: str, message: Outbound) -> None:
-        self._inbox[chat_id].append(render(message))
+    async def send(self, chat_id: str, message: Outbound, *, locale: str = "vi") -> None:
+        parts = split_text(message.text, self.max_length)
+        for part in parts[:-1]:
+            self._inbox[chat_id].append(render(Outbound(part)))
+        self._inbox[chat_id].append(render(Outbound(parts[-1], message.choices)))
+
+    async def typing(self, chat_id: str) -> None:
+        """The web page shows its own indicator while a request is in flight."""
 
     def drain(self, chat_id: str) -> list[dict[str, Any]]:
         box = self._inbox.pop(chat_id, None)

@@ -2,7 +2,24 @@
 
 from __future__ import annotations
 
+from conversations.flows.exit import EXIT
+from conversations.flows.exit_review import EXIT_REVIEW
+from conversations.flows.exit_status import STATUS
 from conversations.flows.onboarding import ONBOARDING, WHOAMI
+from conversations.flows.period_report import PERIOD_REPORT
+from conversations.flows.progress import PROGRESS
+from conversations.flows.report import REPORT
+from conversations.flows.review import REVIEW
 from conversations.model import Flow
 
-FLOWS: tuple[Flow, ...] = (ONBOARDING, WHOAMI)
+FLOWS: tuple[Flow, ...] = (
+    ONBOARDING,
+    WHOAMI,
+    PERIOD_REPORT,  # before REPORT: "báo cáo kỳ" would otherwise match REPORT's "báo cáo"
+    REPORT,
+    REVIEW,
+    PROGRESS,
+    EXIT,
+    STATUS,
+    EXIT_REVIEW,
+)

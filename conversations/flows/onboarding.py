@@ -166,9 +166,14 @@ ONBOARDING = flow(
             "household",
             "message",
             N_(
-                "Households will soon be able to register to exit poverty here. "
-                "For now, please contact your hamlet head."
+                "Households can register here to exit poverty (Đăng ký thoát nghèo) and follow "
+                "the request. No code is needed: press the button or type /thoatngheo."
             ),
+            # Buttons naming a flow start it once this one has ended (the engine's flow:<id>).
+            choices=lambda ctx: [
+                Choice("flow:exit", ctx.t("Register to exit poverty")),
+                Choice("flow:status", ctx.t("See my registration")),
+            ],
         ),
         Step(
             "how",

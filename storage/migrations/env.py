@@ -8,7 +8,9 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-import storage.models  # noqa: F401  (registers the tables)
+import storage.models
+import storage.models_outbox
+import storage.models_register  # noqa: F401
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -1,0 +1,124 @@
+"""The one path from a channel adapter to the conversation and back; no channel-specific code."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.channels.base import Channel, ChannelError, RecipientGone
+from conversations.model import Outbound
+from domain.i18n import N_, Translator
+from handlers.inbound import Conversations, InboundMessage
+from storage import sessions
+from storage.accounts import chat_locale, deactivate_account
+from storage.db import transaction
+
+log = logging.getLogger(__name__)
+
+TYPING_AFTER = 0.5  # seconds a reply may take before the chat shows "typing…"
+ATTEMPTS = 3  # tries for an update whose handling failed (e.g. the database was unreachable)
+UNREADABLE = {
+    True: N_("I can only read text messages. Please type your answer or press a button."),
+    False: N_(
+        "I can only read text messages. Please type your answer, or reply with the number of "
+        "your choice."
+    ),
+}
+
+
+class Relay:
+    """Hands a translated update to Conversations and sends the replies through the channel."""
+
+    def __init__(
+        self,
+        conversations: Conversations,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        *,
+        typing_after: float = TYPING_AFTER,
+    ) -> None:
+        self.conversations = conversations
+        self.sessionmaker = sessionmaker
+        self.typing_after = typing_after
+
+    async def process(self, channel: Channel, msg: InboundMessage) -> bool:
+        """Handle one message and send the replies; False when the update was a duplicate."""
+        replies = await self._handle(channel, msg)
+        if replies is None:
+            return False
+        await self.deliver(channel, msg.chat_id, replies)
+        return True
+
+    async def _handle(self, channel: Channel, msg: InboundMessage) -> list[Outbound] | None:
+        task = asyncio.ensure_future(self.conversations.handle(msg))
+        try:
+            done, _ = await asyncio.wait({task}, timeout=self.typing_after)
+            if not done:
+                await quietly(channel.typing(msg.chat_id), f"{channel.name} typing")
+            return await task
+        finally:
+            task.cancel()  # only has an effect when we are being cancelled ourselves
+
+    async def deliver(self, channel: Channel, chat_id: str, messages: Sequence[Outbound]) -> None:
+        """Send in order; a blocked bot marks the account inactive, other failures are logged."""
+        if not messages:
+            return
+        locale = self.conversations.default_locale
+        if not channel.buttons and any(m.choices for m in messages):
+            locale = await self._locale(channel, chat_id)
+        try:
+            for message in messages:
+                await channel.send(chat_id, message, locale=locale)
+        except RecipientGone as gone:
+            log.info("%s chat unreachable (%s): account marked inactive", channel.name, gone.reason)
+            await self.mark_unreachable(channel.name, chat_id)
+        except ChannelError as exc:
+            log.warning("sending on %s failed: %s", channel.name, exc)
+
+    async def unreadable(self, channel: Channel, chat_id: str, *, update_id: str | None) -> None:
+        """A photo, sticker or voice note: a polite hint to type instead, once per update."""
+        async with transaction(self.sessionmaker) as db:
+            if update_id is not None and not await sessions.mark_processed(
+                db, channel=channel.name, update_id=update_id
+            ):
+                return
+            locale = await chat_locale(db, channel=channel.name, chat_id=chat_id)
+        t = Translator(locale or self.conversations.default_locale)
+        await self.deliver(channel, chat_id, [Outbound(t(UNREADABLE[channel.buttons]))])
+
+    async def mark_unreachable(self, channel: str, chat_id: str) -> None:
+        async with transaction(self.sessionmaker) as db:
+            await deactivate_account(db, channel=channel, chat_id=chat_id)
+
+    async def _locale(self, channel: Channel, chat_id: str) -> str:
+        async with self.sessionmaker() as db:
+            found = await chat_locale(db, channel=channel.name, chat_id=chat_id)
+        return found or self.conversations.default_locale
+
+
+async def quietly(call: Awaitable[object], what: str) -> None:
+    """Run a best-effort call (typing, removing an old keyboard): failures are only logged."""
+    try:
+        await call
+    except ChannelError as exc:
+        log.debug("%s failed: %s", what, exc)
+
+
+async def reliably(
+    job: Callable[[], Awaitable[object]], what: str, *, attempts: int = ATTEMPTS
+) -> None:
+    """Polling loops run each update through this: a failure is retried, then dropped (logged),
+    so one bad update never stops the loop. Re-running is safe: updates are de-duplicated."""
+    for attempt in range(1, attempts + 1):
+        try:
+            await job()
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("handling %s failed (attempt %d of %d)", what, attempt, attempts)
+            if attempt < attempts:
+                await asyncio.sleep(min(2.0**attempt, 10.0))
+    log.error("%s dropped after %d attempts", what, attempts)

@@ -1,0 +1,330 @@
+"""Telegram through aiogram 3: updates in, replies out. A translator only; decisions live in
+handlers/ and conversations/."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import AiogramError, ClientDecodeError, TelegramConflictError
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    DeleteWebhook,
+    EditMessageReplyMarkup,
+    GetMe,
+    GetUpdates,
+    SendChatAction,
+    SendMessage,
+    SetMyCommands,
+    SetWebhook,
+    TelegramMethod,
+)
+from aiogram.types import BotCommand, Update
+from aiogram.utils.token import TokenValidationError
+
+from bot.channels.base import ChannelError, RecipientGone, redact
+from bot.channels.relay import Relay, quietly, reliably
+from bot.channels.render import numbered, split_text, utf16_len
+from bot.channels.telegram_wire import blocked, keyboard, parse_update, retry_after
+from conversations.model import Outbound
+from domain.i18n import N_, Translator
+from handlers.inbound import InboundMessage
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+CHANNEL = "telegram"
+MAX_LENGTH = 4096  # UTF-16 code units per message
+ALLOWED_UPDATES = ["message", "callback_query"]
+ATTEMPTS = 5  # per API call, for 429 flood control
+SETUP_TIMEOUT = 15  # seconds for start-up calls, so an unreachable server cannot stall start-up
+MIN_POLL_INTERVAL = 0.5  # seconds; guards against a server that answers getUpdates at once
+COMMANDS = (
+    ("start", N_("Start, or link this chat with an invite code")),
+    ("me", N_("Show who you are linked as")),
+    ("help", N_("Help for the current question")),
+    ("back", N_("Go back to the previous question")),
+    ("cancel", N_("Stop the current task")),
+    ("lang", N_("Switch language (Vietnamese / English)")),
+)
+
+
+@dataclass(frozen=True)
+class TelegramConfig:
+    token: str
+    api_base: str = "https://api.telegram.org"
+    webhook_url: str | None = None  # public URL given to setWebhook; None means polling
+    webhook_secret: str = ""  # checked against X-Telegram-Bot-Api-Secret-Token
+    poll_timeout: int = 30  # seconds a getUpdates long poll may wait
+    locale: str = "vi"  # for the command descriptions
+
+
+class TelegramChannel:
+    name = CHANNEL
+    buttons = True
+    max_length = MAX_LENGTH
+
+    def __init__(self, config: TelegramConfig) -> None:
+        self.config = config
+        try:
+            session = AiohttpSession(api=TelegramAPIServer.from_base(config.api_base))
+            self.bot = Bot(config.token, session=session)
+        except TokenValidationError:
+            raise ValueError(
+                "CHUNGTAY_TELEGRAM_TOKEN is not a Telegram bot token "
+                "(expected digits:letters, as given by @BotFather)"
+            ) from None
+        # The message carrying each chat's live keyboard: removed when the next one comes, so
+        # an old button cannot answer a later question.
+        self._keyboards: dict[str, int] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def webhook(self) -> bool:
+        return bool(self.config.webhook_url)
+
+    # -- the channel contract ------------------------------------------------------------------
+
+    async def send(self, chat_id: str, message: Outbound, *, locale: str = "vi") -> None:
+        markup = keyboard(message.choices)
+        text = message.text
+        if message.choices:
+            if markup is None:  # ids too long for callback data: numbered list instead
+                text = numbered(message, Translator(locale))
+            await self._retire(chat_id)
+        parts = split_text(text, self.max_length, size=utf16_len)
+        sent: Any = None
+        for n, part in enumerate(parts):
+            last = n == len(parts) - 1
+            method = SendMessage(chat_id=chat_id, text=part, reply_markup=markup if last else None)
+            sent = await self._call(method, chat_id)
+        if markup is not None and sent is not None:
+            self._keyboards[chat_id] = sent.message_id
+
+    async def typing(self, chat_id: str) -> None:
+        await self._call(SendChatAction(chat_id=chat_id, action="typing"), chat_id)
+
+    # -- updates in ----------------------------------------------------------------------------
+
+    async def on_update(self, update: Update, relay: Relay) -> None:
+        update_id = str(update.update_id)
+        if (message := update.message) is not None:
+            if message.chat.type != "private":
+                log.debug("telegram update %s from a group ignored", update_id)
+                return
+            chat_id = str(message.chat.id)
+            user = message.from_user
+            if message.text is None:
+                await relay.unreadable(self, chat_id, update_id=update_id)
+                return
+            inbound = InboundMessage(
+                channel=CHANNEL,
+                chat_id=chat_id,
+                user_id=str(user.id) if user else chat_id,
+                text=message.text,
+                update_id=update_id,
+                display_name=user.full_name[:100] if user else None,
+            )
+            await asyncio.gather(self._retire(chat_id), relay.process(self, inbound))
+        elif (query := update.callback_query) is not None:
+            await quietly(self._call(AnswerCallbackQuery(callback_query_id=query.id)), "answer")
+            pressed = query.message
+            if query.data is None or (pressed is not None and pressed.chat.type != "private"):
+                return
+            chat_id = str(pressed.chat.id) if pressed is not None else str(query.from_user.id)
+            inbound = InboundMessage(
+                channel=CHANNEL,
+                chat_id=chat_id,
+                user_id=str(query.from_user.id),
+                choice=query.data,
+                update_id=update_id,
+                display_name=query.from_user.full_name[:100],
+            )
+            pressed_id = pressed.message_id if pressed is not None else None
+            await asyncio.gather(self._retire(chat_id, pressed_id), relay.process(self, inbound))
+
+    async def feed_webhook(self, payload: Any, relay: Relay) -> bool:
+        """Handle a webhook body; False when it is not an update at all."""
+        update = parse_update(payload, self.bot)
+        if update is None:
+            return False
+        await self.on_update(update, relay)
+        return True
+
+    # -- running -------------------------------------------------------------------------------
+
+    async def start(self, relay: Relay) -> None:
+        """Webhook mode: register the webhook now (and keep trying in the background if that
+        fails). Polling mode: start the polling loop."""
+        if self.webhook:
+            if not await self._register_webhook():
+                self._task = asyncio.create_task(self._keep_registering())
+            await self._introduce()
+        else:
+            self._task = asyncio.create_task(self._poll(relay))
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+        await self.bot.session.close()
+
+    async def _introduce(self) -> None:
+        t = Translator(self.config.locale)
+        commands = [BotCommand(command=c, description=t(d)) for c, d in COMMANDS]
+        try:
+            me = await self._call(GetMe(), request_timeout=SETUP_TIMEOUT)
+            log.info("Telegram bot @%s ready (%s)", getattr(me, "username", "?"), self._mode())
+        except ChannelError as exc:
+            log.warning("Telegram getMe failed: %s", exc)
+        try:
+            await self._call(SetMyCommands(commands=commands), request_timeout=SETUP_TIMEOUT)
+        except ChannelError as exc:
+            log.warning("Telegram setMyCommands failed: %s", exc)
+
+    def _mode(self) -> str:
+        return "webhook" if self.webhook else "polling"
+
+    async def _register_webhook(self) -> bool:
+        method = SetWebhook(
+            url=self.config.webhook_url or "",
+            secret_token=self.config.webhook_secret,
+            allowed_updates=ALLOWED_UPDATES,
+        )
+        try:
+            await self._call(method, request_timeout=SETUP_TIMEOUT)
+        except ChannelError as exc:
+            log.error("Telegram setWebhook failed: %s", exc)
+            return False
+        log.info("Telegram webhook registered")
+        return True
+
+    async def _keep_registering(self) -> None:
+        delay = 5.0
+        while not await self._register_webhook():
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 300.0)
+
+    async def _poll(self, relay: Relay) -> None:
+        await self._introduce()
+        offset: int | None = None
+        delay = 1.0
+        while True:
+            began = time.monotonic()
+            try:
+                updates, offset = await self._fetch(offset)
+            except TelegramConflictError as exc:
+                log.warning("Telegram getUpdates conflict: %s", exc.message)
+                if "webhook" in exc.message.lower():
+                    # Left over from an earlier run in webhook mode; polling was asked for now.
+                    await quietly(self._call(DeleteWebhook()), "deleteWebhook")
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 60.0)
+                continue
+            except Exception as exc:  # the loop must outlive any transient failure
+                wait = retry_after(exc) or delay
+                log.warning(
+                    "Telegram getUpdates failed: %s; retrying in %.0f s", self._safe(exc), wait
+                )
+                await asyncio.sleep(wait)
+                delay = min(delay * 2, 60.0)
+                continue
+            delay = 1.0
+            if updates:
+                await self._dispatch(updates, relay)
+            elif (rest := MIN_POLL_INTERVAL - (time.monotonic() - began)) > 0:
+                await asyncio.sleep(rest)
+
+    async def _fetch(self, offset: int | None) -> tuple[list[Update], int | None]:
+        """The next updates and the offset that confirms them; an update that cannot be read is
+        skipped (and confirmed) rather than blocking every later one."""
+        timeout = self.config.poll_timeout
+        try:
+            updates = await self.bot(
+                GetUpdates(offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES),
+                request_timeout=timeout + 15,
+            )
+            ids = [u.update_id for u in updates]
+        except ClientDecodeError as exc:
+            data = exc.data if isinstance(exc.data, dict) else {}
+            raw = data.get("result") if data.get("ok") is True else None
+            if not isinstance(raw, list):
+                raise
+            items = [r for r in raw if isinstance(r, dict) and isinstance(r.get("update_id"), int)]
+            ids = [r["update_id"] for r in items]
+            updates = [u for r in items if (u := parse_update(r, self.bot)) is not None]
+            if len(updates) < len(items):
+                log.warning("%d telegram update(s) unreadable: skipped", len(items) - len(updates))
+        return updates, (max(ids) + 1 if ids else offset)
+
+    async def _dispatch(self, updates: list[Update], relay: Relay) -> None:
+        """Chats run side by side; within a chat updates keep their order."""
+        by_chat: dict[str, list[Update]] = {}
+        for update in updates:
+            by_chat.setdefault(_chat_key(update), []).append(update)
+
+        async def run(chat_updates: list[Update]) -> None:
+            for update in chat_updates:
+                await reliably(
+                    lambda u=update: self.on_update(u, relay),  # type: ignore[misc]
+                    f"telegram update {update.update_id}",
+                )
+
+        await asyncio.gather(*(run(group) for group in by_chat.values()))
+
+    # -- calls out -----------------------------------------------------------------------------
+
+    async def _retire(self, chat_id: str, pressed: int | None = None) -> None:
+        """Remove the keyboard of the chat's last question (and of the pressed message)."""
+        ids = {self._keyboards.pop(chat_id, None), pressed} - {None}
+        for message_id in ids:
+            method = EditMessageReplyMarkup(chat_id=chat_id, message_id=message_id)
+            await quietly(self._call(method, chat_id), "removing a keyboard")
+
+    async def _call(
+        self,
+        method: TelegramMethod[T],
+        chat_id: str | None = None,
+        *,
+        request_timeout: int | None = None,
+    ) -> T:
+        """One Bot API call: 429 waits for retry_after and tries again; a blocked bot is
+        RecipientGone; any other failure is a ChannelError that is safe to log."""
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                return await self.bot(method, request_timeout=request_timeout)
+            except ClientDecodeError as exc:
+                data = exc.data
+                if isinstance(data, dict) and data.get("ok") is True:
+                    return None  # type: ignore[return-value]  # done; the reply was just odd
+                raise ChannelError(f"{method.__api_method__}: unreadable reply") from None
+            except AiogramError as exc:
+                wait = retry_after(exc)
+                if wait is not None and attempt < ATTEMPTS:
+                    log.warning(
+                        "Telegram %s: flood control, retrying in %d s", method.__api_method__, wait
+                    )
+                    await asyncio.sleep(wait)
+                    continue
+                if chat_id is not None and blocked(exc):
+                    raise RecipientGone(CHANNEL, chat_id, self._safe(exc)) from None
+                raise ChannelError(f"{method.__api_method__}: {self._safe(exc)}") from None
+        raise AssertionError("unreachable")
+
+    def _safe(self, exc: BaseException) -> str:
+        return redact(exc, self.config.token)
+
+
+def _chat_key(update: Update) -> str:
+    if update.message is not None:
+        return str(update.message.chat.id)
+    if (query := update.callback_query) is not None:
+        return str(query.message.chat.id if query.message else query.from_user.id)
+    return ""

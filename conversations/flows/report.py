@@ -1,0 +1,321 @@
+"""Hamlet head: "Báo cáo biến động hộ" (/baocao) — a household change, assessed by the law in force."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conversations.flows.assess import (
+    KIND_LABELS,
+    after,
+    assessment_lines,
+    cause_choices,
+    contradiction,
+    count,
+    deprived_choices,
+    deprived_help,
+    edit_choices,
+    kind_label,
+    money,
+    to_summary,
+)
+from conversations.model import Choice, Ctx, Step, flow
+from domain.i18n import N_
+
+NEW_OK = ("newly_poor", "newly_near_poor", "moved_in")
+NO_ASSESSMENT = ("moved_out", "dissolved")
+PAGE = 5
+
+
+def _kind_choices(ctx: Ctx) -> list[Choice]:
+    return [Choice(k, ctx.t(label)) for k, label in KIND_LABELS.items()]
+
+
+def _find_prompt(ctx: Ctx) -> str:
+    search = ctx.vars.get("search") or {}
+    ask = ctx.t(
+        "Type the name of the head of household or the household code in {hamlet}.",
+        hamlet=ctx.vars["begin"]["hamlet_name"],
+    )
+    if search.get("denied"):
+        return ctx.t("Household {code} is not in your hamlet.", code=search["query"]) + "\n" + ask
+    if search and not search.get("total"):
+        return ctx.t("No household matches “{query}”.", query=search["query"]) + "\n" + ask
+    return ask
+
+
+def _find_choices(ctx: Ctx) -> list[Choice]:
+    return [Choice("_new", ctx.t("New household"))] if ctx.answers.get("kind") in NEW_OK else []
+
+
+def _after_find(ctx: Ctx, value: str) -> str:
+    if value == "_new":
+        ctx.answers.pop("household", None)
+        return "new_name"
+    ctx.vars["page"] = 0
+    return "search"
+
+
+def _search_args(ctx: Ctx) -> dict[str, Any]:
+    return {
+        "query": ctx.answers["find"],
+        "limit": PAGE,
+        "offset": PAGE * ctx.vars.get("page", 0),
+    }
+
+
+def _chosen(ctx: Ctx, item: dict[str, Any]) -> str:
+    ctx.answers["household"] = item
+    for key in ("new_name", "new_members", "new_dtts"):
+        ctx.answers.pop(key, None)
+    return "summary" if ctx.answers["kind"] in NO_ASSESSMENT else after(ctx, "income")
+
+
+def _after_search(ctx: Ctx, result: dict[str, Any]) -> str:
+    if not result.get("total"):
+        return "find"
+    if result["total"] == 1 and not ctx.vars.get("page"):
+        return _chosen(ctx, result["items"][0])
+    return "pick"
+
+
+def _pick_choices(ctx: Ctx) -> list[Choice]:
+    result = ctx.vars["search"]
+    t = ctx.t
+    out = [
+        Choice(
+            str(h["id"]),
+            t(
+                "{name} ({code}, {members} people)",
+                name=h["head_name"],
+                code=h["code"],
+                members=h["members"],
+            ),
+        )
+        for h in result["items"]
+    ]
+    if PAGE * (ctx.vars.get("page", 0) + 1) < result["total"]:
+        out.append(Choice("_more", t("More")))
+    out.append(Choice("_again", t("Search again")))
+    out.extend(_find_choices(ctx))
+    return out
+
+
+def _after_pick(ctx: Ctx, value: str) -> str:
+    if value == "_more":
+        ctx.vars["page"] = ctx.vars.get("page", 0) + 1
+        return "search"
+    if value == "_again":
+        return "find"
+    if value == "_new":
+        return _after_find(ctx, value)
+    item = next(h for h in ctx.vars["search"]["items"] if str(h["id"]) == value)
+    return _chosen(ctx, item)
+
+
+def _members_prompt(ctx: Ctx) -> str:
+    return ctx.t("How many people live in the household?")
+
+
+def _members_choices(ctx: Ctx) -> list[Choice]:
+    household = ctx.answers.get("household")
+    if not household:
+        return []
+    return [Choice("keep", ctx.t("{n} people (as registered)", n=household["members"]))]
+
+
+def _members_value(ctx: Ctx) -> str:
+    if ctx.answers.get("members") == "keep":
+        ctx.answers["members"] = ctx.answers["household"]["members"]
+    return after(ctx, "deprived")
+
+
+def _summary_prompt(ctx: Ctx) -> str:
+    t = ctx.t
+    a = ctx.answers
+    household = a.get("household")
+    name = household["head_name"] if household else a.get("new_name")
+    code = household["code"] if household else t("new")
+    lines = [
+        t("Please check the report:"),
+        t("Change: {kind}", kind=kind_label(ctx, a["kind"])),
+        t("Household: {name} ({code})", name=name, code=code),
+    ]
+    if a["kind"] not in NO_ASSESSMENT:
+        lines += assessment_lines(ctx)
+        warning = contradiction(ctx)
+        if warning:
+            lines.append("⚠️ " + warning)
+    if a.get("note"):
+        lines.append(t("Note: {note}", note=a["note"]))
+    returned = ctx.vars.get("load", {}).get("reason_text")
+    if returned:
+        lines.append(t("Returned by the commune: {reason}", reason=returned))
+    return "\n".join(lines)
+
+
+def _summary_choices(ctx: Ctx) -> list[Choice]:
+    t = ctx.t
+    if ctx.answers["kind"] in NO_ASSESSMENT:
+        edits = [Choice("edit_note", t("Add a note"))]
+    else:
+        edits = edit_choices(ctx)
+    if contradiction(ctx) and not ctx.answers.get("note"):
+        confirm = Choice("confirm_note", t("Submit with a note"))
+    else:
+        confirm = Choice("confirm", t("Submit"))
+    return [confirm, *edits]
+
+
+def _after_summary(ctx: Ctx, value: str) -> str:
+    ctx.answers["_editing"] = True
+    if value == "confirm":
+        return "submit"
+    if value == "confirm_note":
+        return "note"
+    return value.removeprefix("edit_")
+
+
+def _entry(ctx: Ctx) -> str:
+    return "load" if str(ctx.vars.get("arg", "")).startswith("fix:") else "begin"
+
+
+def _load_args(ctx: Ctx) -> dict[str, Any]:
+    return {"ref": str(ctx.vars["arg"]).removeprefix("fix:")}
+
+
+def _after_load(ctx: Ctx, result: dict[str, Any]) -> str:
+    """A returned report comes back at its summary, every answer editable."""
+    if not result.get("ok"):
+        return "cannot_fix"
+    ctx.vars["begin"] = result["begin"]
+    ctx.answers.update(result["answers"])
+    ctx.answers["_editing"] = True
+    return "summary"
+
+
+def _cannot_fix(ctx: Ctx) -> str:
+    result = ctx.vars["load"]
+    return ctx.t(
+        _CANNOT_FIX.get(result.get("reason", ""), _CANNOT_FIX["missing"]), ref=result.get("ref", "")
+    )
+
+
+_CANNOT_FIX = {
+    "missing": N_("There is no report {ref} that you can correct."),
+    "not_returned": N_("Report {ref} is not waiting for a correction."),
+}
+
+
+def _done(ctx: Ctx) -> str:
+    result = ctx.vars["submit"]
+    return ctx.t(
+        "Report sent. Reference number: {ref}. The commune will review it; you will get a message "
+        "when it is decided.",
+        ref=result["ref"],
+    )
+
+
+REPORT = flow(
+    "report",
+    N_("household change report"),
+    [
+        Step(
+            "begin",
+            "action",
+            action="report.begin",
+            next=lambda ctx, r: "kind" if r.get("ok") else "no_hamlet",
+        ),
+        Step("load", "action", action="report.load", args=_load_args, next=_after_load),
+        Step("cannot_fix", "message", _cannot_fix),
+        Step("kind", "choice", N_("What changed?"), choices=_kind_choices, next="find"),
+        Step(
+            "find",
+            "text",
+            _find_prompt,
+            choices=_find_choices,
+            next=_after_find,
+            min_length=2,
+            max_length=100,
+            help=N_("Type part of the name, e.g. “nguyen van a”; accents are optional."),
+        ),
+        Step("search", "action", action="household.search", args=_search_args, next=_after_search),
+        Step("pick", "choice", N_("Which household?"), choices=_pick_choices, next=_after_pick),
+        Step(
+            "new_name",
+            "text",
+            N_("Full name of the head of the new household?"),
+            next="new_members",
+            min_length=2,
+            max_length=100,
+        ),
+        Step(
+            "new_members",
+            "number",
+            N_("How many people live in the household?"),
+            parse=count,
+            next="new_dtts",
+        ),
+        Step(
+            "new_dtts",
+            "yesno",
+            N_("Is the household of an ethnic minority (DTTS)?"),
+            next=lambda ctx, v: after(ctx, "income"),
+        ),
+        Step(
+            "income",
+            "money",
+            N_("What is the household's total income per month, all members together?"),
+            parse=money,
+            next=lambda ctx, v: after(
+                ctx, "members" if ctx.answers.get("household") else "deprived"
+            ),
+            help=N_(
+                "Count wages, farming, livestock, pensions and support received, minus production costs."
+            ),
+        ),
+        Step(
+            "members",
+            "number",
+            _members_prompt,
+            choices=_members_choices,
+            parse=count,
+            next=lambda ctx, v: _members_value(ctx),
+        ),
+        Step(
+            "deprived",
+            "multi",
+            N_("Tick every need the household lacks (press again to untick), then press Done."),
+            choices=deprived_choices,
+            next=lambda ctx, v: to_summary(ctx),
+            help=deprived_help,
+        ),
+        Step(
+            "cause",
+            "choice",
+            N_("What is the main cause of poverty?"),
+            choices=cause_choices,
+            next="summary",
+        ),
+        Step("summary", "choice", _summary_prompt, choices=_summary_choices, next=_after_summary),
+        Step(
+            "note",
+            "text",
+            N_("Type a short note for the commune officer."),
+            next="summary",
+            min_length=3,
+            max_length=500,
+        ),
+        Step("submit", "action", action="report.submit", next="done"),
+        Step("done", "message", _done),
+        Step(
+            "no_hamlet",
+            "message",
+            N_("Your account is not attached to a hamlet. Ask your commune officer."),
+        ),
+    ],
+    command="/baocao",
+    aliases=("báo cáo",),
+    roles=("hamlet_head",),
+    in_menu=True,
+    entry=_entry,
+)

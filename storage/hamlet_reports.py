@@ -1,0 +1,294 @@
+"""Periods as hamlets and officers see them, and hamlet period reports.
+
+Which period is being reported now, opening and listing periods (the CLI), versioned hamlet
+answers and which hamlets of a commune have answered.
+
+A hamlet answers once per period ("these are our changes" or "no change"). Before the hamlet
+deadline the answer may be redone, as a new version; after it only a first, late answer is taken.
+An approved answer is locked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.calendar import ANNUAL, PeriodSpec, local_day, on_time
+from domain.i18n import LOCAL_TZ
+from storage.audit import record
+from storage.models import OrgUnit
+from storage.models_register import HamletReport, ReportingPeriod, Submission
+from storage.periods import current_monthly, ensure_period
+
+# Outcomes of submit_report.
+CREATED, UNCHANGED, LOCKED, CLOSED = "created", "unchanged", "locked", "closed"
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time(0), LOCAL_TZ).astimezone(UTC)
+
+
+async def reporting_period(db: AsyncSession, now: datetime) -> ReportingPeriod:
+    """The period hamlets answer now: an open annual review covering today, else the month's."""
+    today = local_day(now)
+    stmt = (
+        select(ReportingPeriod)
+        .where(
+            ReportingPeriod.kind == ANNUAL,
+            ReportingPeriod.status == "open",
+            ReportingPeriod.starts_on <= today,  # type: ignore[operator]
+            ReportingPeriod.ends_on >= today,  # type: ignore[operator]
+        )
+        .order_by(ReportingPeriod.starts_on.desc())  # type: ignore[attr-defined]
+        .limit(1)
+    )
+    annual = (await db.execute(stmt)).scalar_one_or_none()
+    return annual if annual is not None else await current_monthly(db, now)
+
+
+async def ensure_due_periods(db: AsyncSession, now: datetime) -> list[ReportingPeriod]:
+    """For the scheduler: make sure this month's period exists (flows also do it on first use)."""
+    return [await current_monthly(db, now)]
+
+
+async def open_period(
+    db: AsyncSession, spec: PeriodSpec, *, standard_id: str | None, actor: str
+) -> tuple[ReportingPeriod, bool]:
+    """Create the period, or reopen it with these deadlines and standard; (period, created)."""
+    existing = await find_period(db, kind=spec.kind, code=spec.code)
+    if existing is None:
+        return await ensure_period(db, spec, actor=actor, standard_id=standard_id), True
+    before = period_public(existing)
+    existing.hamlet_deadline, existing.commune_deadline = (
+        spec.hamlet_deadline,
+        spec.commune_deadline,
+    )
+    existing.standard_id, existing.status = standard_id, "open"
+    after = period_public(existing)
+    if after != before:
+        record(
+            db,
+            actor=actor,
+            action="period.update",
+            entity=f"period:{existing.id}",
+            before=before,
+            after=after,
+        )
+    return existing, False
+
+
+async def find_period(db: AsyncSession, *, kind: str, code: str) -> ReportingPeriod | None:
+    stmt = select(ReportingPeriod).where(ReportingPeriod.kind == kind, ReportingPeriod.code == code)
+    return (await db.execute(stmt)).scalar_one_or_none()
+
+
+async def list_periods(db: AsyncSession) -> list[ReportingPeriod]:
+    stmt = select(ReportingPeriod).order_by(
+        ReportingPeriod.starts_on.desc(),  # type: ignore[attr-defined]
+        ReportingPeriod.kind,
+    )
+    return list((await db.execute(stmt)).scalars())
+
+
+def period_public(p: ReportingPeriod) -> dict[str, object]:
+    return {
+        "kind": p.kind,
+        "code": p.code,
+        "starts_on": p.starts_on.isoformat(),
+        "ends_on": p.ends_on.isoformat(),
+        "hamlet_deadline": p.hamlet_deadline.isoformat(),
+        "commune_deadline": p.commune_deadline.isoformat(),
+        "standard_id": p.standard_id,
+        "status": p.status,
+    }
+
+
+def with_deadlines(
+    spec: PeriodSpec, *, hamlet_deadline: datetime | None, commune_deadline: datetime | None
+) -> PeriodSpec:
+    return replace(
+        spec,
+        hamlet_deadline=hamlet_deadline or spec.hamlet_deadline,
+        commune_deadline=commune_deadline or spec.commune_deadline,
+    )
+
+
+async def change_counts(
+    db: AsyncSession, *, period: ReportingPeriod, hamlet_id: int
+) -> dict[str, int]:
+    """Submissions of the hamlet made during the period, by kind; rejected ones do not count."""
+    stmt = (
+        select(Submission.kind, func.count())
+        .where(
+            Submission.hamlet_id == hamlet_id,
+            Submission.status != "rejected",
+            Submission.submitted_at >= _start_of(period.starts_on),  # type: ignore[operator]
+            Submission.submitted_at < _start_of(period.ends_on + timedelta(days=1)),  # type: ignore[operator]
+        )
+        .group_by(Submission.kind)
+        .order_by(Submission.kind)
+    )
+    return {kind: int(n) for kind, n in (await db.execute(stmt)).all()}
+
+
+async def current_report(
+    db: AsyncSession, *, period_id: int, hamlet_id: int
+) -> HamletReport | None:
+    stmt = select(HamletReport).where(
+        HamletReport.period_id == period_id,
+        HamletReport.hamlet_id == hamlet_id,
+        HamletReport.current.is_(True),  # type: ignore[attr-defined]
+    )
+    return (await db.execute(stmt)).scalar_one_or_none()
+
+
+def report_public(report: HamletReport) -> dict[str, object]:
+    return {
+        "id": report.id,
+        "version": report.version,
+        "no_change": report.no_change,
+        "counts": report.counts,
+        "submitted_at": report.submitted_at.isoformat(),
+        "on_time": report.on_time,
+        "status": report.status,
+    }
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str  # created | unchanged (someone got there first) | locked | closed
+    report: HamletReport | None
+
+
+async def submit_report(
+    db: AsyncSession,
+    *,
+    period: ReportingPeriod,
+    hamlet_id: int,
+    counts: dict[str, int],
+    no_change: bool,
+    person_id: int | None,
+    seen_version: int,
+    now: datetime,
+) -> Outcome:
+    """Store a new version of the hamlet's answer.
+
+    `seen_version` is the current version the hamlet head was shown (0 for none): when another
+    answer was stored meanwhile (a double confirm, a second phone), nothing new is stored.
+    """
+    previous = await current_report(db, period_id=period.id, hamlet_id=hamlet_id)  # type: ignore[arg-type]
+    if previous is not None and previous.status == "approved":
+        return Outcome(LOCKED, previous)
+    version = previous.version if previous else 0
+    if version != seen_version:
+        return Outcome(UNCHANGED, previous)
+    if previous is not None and not on_time(now, period.hamlet_deadline):
+        return Outcome(CLOSED, previous)
+    report = HamletReport(
+        period_id=period.id,  # type: ignore[arg-type]
+        hamlet_id=hamlet_id,
+        version=version + 1,
+        current=True,
+        no_change=no_change,
+        counts=dict(counts),
+        submitted_by=person_id,
+        submitted_at=now,
+        on_time=on_time(now, period.hamlet_deadline),
+    )
+    try:
+        async with db.begin_nested():
+            if previous is not None:
+                await db.execute(
+                    update(HamletReport)
+                    .where(HamletReport.id == previous.id, HamletReport.current.is_(True))  # type: ignore[attr-defined]
+                    .values(current=False)
+                )
+            db.add(report)
+            await db.flush()
+    except IntegrityError:  # the same version was stored by a concurrent confirmation
+        return Outcome(
+            UNCHANGED, await current_report(db, period_id=period.id, hamlet_id=hamlet_id)
+        )  # type: ignore[arg-type]
+    if previous is not None:
+        previous.current = False
+    record(
+        db,
+        actor=f"person:{person_id}",
+        action="hamlet_report.submit",
+        entity=f"hamlet_report:{report.id}",
+        before=report_public(previous) if previous else None,
+        after={**report_public(report), "period": period.code, "hamlet_id": hamlet_id},
+    )
+    return Outcome(CREATED, report)
+
+
+async def approve_report(
+    db: AsyncSession, *, report_id: int, officer_id: int, commune_id: int
+) -> tuple[str, HamletReport | None]:
+    """ok | already | missing | denied (the hamlet is not in the officer's commune, audited)."""
+    report = await db.get(HamletReport, report_id, with_for_update=True, populate_existing=True)
+    if report is None or not report.current:
+        return "missing", report
+    hamlet = await db.get(OrgUnit, report.hamlet_id)
+    if hamlet is None or hamlet.parent_id != commune_id:
+        record(
+            db,
+            actor=f"person:{officer_id}",
+            action="scope.denied",
+            entity=f"hamlet_report:{report.id}",
+            after={"commune_id": commune_id},
+        )
+        return "denied", report
+    if report.status == "approved":
+        return "already", report
+    before = report_public(report)
+    report.status = "approved"
+    record(
+        db,
+        actor=f"person:{officer_id}",
+        action="hamlet_report.approve",
+        entity=f"hamlet_report:{report.id}",
+        before=before,
+        after=report_public(report),
+    )
+    return "ok", report
+
+
+@dataclass(frozen=True)
+class HamletProgress:
+    hamlet: OrgUnit
+    report: HamletReport | None
+
+
+async def completeness(
+    db: AsyncSession, *, period_id: int, commune_id: int
+) -> list[HamletProgress]:
+    """Every hamlet of the commune with its current answer for the period, if any."""
+    hamlets = (
+        (
+            await db.execute(
+                select(OrgUnit).where(OrgUnit.parent_id == commune_id).order_by(OrgUnit.code)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    reports = (
+        (
+            await db.execute(
+                select(HamletReport).where(
+                    HamletReport.period_id == period_id,
+                    HamletReport.current.is_(True),  # type: ignore[attr-defined]
+                    HamletReport.hamlet_id.in_([h.id for h in hamlets]),  # type: ignore[attr-defined]
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
+    by_hamlet = {r.hamlet_id: r for r in reports}
+    return [HamletProgress(h, by_hamlet.get(h.id)) for h in hamlets]  # type: ignore[arg-type]

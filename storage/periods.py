@@ -1,0 +1,51 @@
+"""Reporting periods and hamlet period reports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.calendar import PeriodSpec, monthly_for
+from storage.audit import record
+from storage.models_register import ReportingPeriod
+from storage.upsert import insert_ignore
+
+
+async def ensure_period(
+    db: AsyncSession, spec: PeriodSpec, *, actor: str = "system", standard_id: str | None = None
+) -> ReportingPeriod:
+    """The period for this spec, created the first time it is needed."""
+    created = await insert_ignore(
+        db,
+        ReportingPeriod,
+        {
+            "kind": spec.kind,
+            "code": spec.code,
+            "starts_on": spec.starts_on,
+            "ends_on": spec.ends_on,
+            "hamlet_deadline": spec.hamlet_deadline,
+            "commune_deadline": spec.commune_deadline,
+            "standard_id": standard_id,
+            "status": "open",
+        },
+        ("kind", "code"),
+    )
+    stmt = select(ReportingPeriod).where(
+        ReportingPeriod.kind == spec.kind, ReportingPeriod.code == spec.code
+    )
+    period = (await db.execute(stmt)).scalar_one()
+    if created:
+        record(
+            db,
+            actor=actor,
+            action="period.create",
+            entity=f"period:{period.id}",
+            after={"kind": spec.kind, "code": spec.code},
+        )
+    return period
+
+
+async def current_monthly(db: AsyncSession, now: datetime) -> ReportingPeriod:
+    return await ensure_period(db, monthly_for(now))

@@ -1,0 +1,303 @@
+"""Households and submissions: search, create, submit (idempotent), decide, timeline."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.calendar import local_day
+from domain.codes import ALPHABET
+from domain.i18n import fold, nfc
+from storage.audit import record
+from storage.models import AuditLog, OrgUnit
+from storage.models_register import EXIT_REGISTRATION, Assessment, Household, Submission
+
+# The status an approved change sets; kinds not listed take the assessed class.
+KIND_STATUS = {"newly_poor": "poor", "newly_near_poor": "near_poor", "fell_back": "poor"}
+CLOSING_KINDS = ("moved_out", "dissolved")
+OPEN_STATES = ("submitted", "returned")
+
+
+def household_public(h: Household) -> dict[str, Any]:
+    return {
+        "id": h.id,
+        "code": h.code,
+        "head_name": h.head_name,
+        "members": h.members,
+        "status": h.status,
+        "ethnic_minority": h.ethnic_minority,
+        "active": h.active,
+    }
+
+
+async def search_households(
+    db: AsyncSession, *, hamlet_id: int, query: str, limit: int = 5, offset: int = 0
+) -> tuple[list[Household], int]:
+    """By code (exact) or by name, without diacritics or case, within one hamlet."""
+    key = fold(query)
+    cond = [Household.hamlet_id == hamlet_id, Household.active.is_(True)]  # type: ignore[attr-defined]
+    match = or_(
+        func.lower(Household.code) == key,
+        *[Household.name_key.contains(part) for part in [key]],  # type: ignore[attr-defined]
+    )
+    base = select(Household).where(*cond, match)
+    total = (await db.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
+    rows = await db.execute(
+        base.order_by(Household.head_name, Household.id).limit(limit).offset(offset)
+    )
+    return list(rows.scalars()), int(total)
+
+
+async def create_household(
+    db: AsyncSession,
+    *,
+    hamlet: OrgUnit,
+    head_name: str,
+    members: int,
+    ethnic_minority: bool,
+    phone: str | None,
+    actor: str,
+) -> Household:
+    """A new register entry, status unknown until a submission about it is approved."""
+    commune_id = hamlet.parent_id or hamlet.id
+    count = (
+        await db.execute(
+            select(func.count()).select_from(Household).where(Household.commune_id == commune_id)
+        )
+    ).scalar_one()
+    for attempt in range(20):
+        household = Household(
+            code=f"H{count + 1 + attempt:05d}",
+            commune_id=commune_id,  # type: ignore[arg-type]
+            hamlet_id=hamlet.id,  # type: ignore[arg-type]
+            head_name=nfc(head_name),
+            name_key=fold(head_name),
+            members=members,
+            ethnic_minority=ethnic_minority,
+            phone=phone,
+            area=hamlet.area,
+        )
+        try:
+            async with db.begin_nested():
+                db.add(household)
+                await db.flush()
+            break
+        except IntegrityError:  # a concurrent report took this code: try the next one
+            continue
+    else:  # pragma: no cover - twenty concurrent creations in one commune
+        raise RuntimeError("could not allocate a household code")
+    record(
+        db,
+        actor=actor,
+        action="household.create",
+        entity=f"household:{household.id}",
+        after=household_public(household),
+    )
+    return household
+
+
+def new_ref(prefix: str) -> str:
+    return prefix + "-" + "".join(secrets.choice(ALPHABET) for _ in range(6))
+
+
+@dataclass(frozen=True)
+class NewSubmission:
+    submission: Submission
+    created: bool  # False: the same confirmation arrived again
+
+
+async def submit(
+    db: AsyncSession,
+    *,
+    idempotency_key: str,
+    kind: str,
+    source: str,
+    household_id: int | None,
+    hamlet: OrgUnit,
+    period_id: int | None,
+    reporter_id: int | None,
+    answers: dict[str, Any],
+    result: dict[str, Any],
+    note: str | None,
+    now: datetime,
+    actor: str,
+    resubmits: Submission | None = None,
+) -> NewSubmission:
+    """Store a submission once per idempotency key (double confirm makes one)."""
+    existing = (
+        await db.execute(select(Submission).where(Submission.idempotency_key == idempotency_key))
+    ).scalar_one_or_none()
+    if existing is not None:
+        return NewSubmission(existing, False)
+    if resubmits is not None:
+        before = {"status": resubmits.status, "answers": resubmits.answers}
+        resubmits.answers, resubmits.result, resubmits.note = answers, result, note
+        resubmits.status, resubmits.revision = "submitted", resubmits.revision + 1
+        resubmits.idempotency_key, resubmits.submitted_at = idempotency_key, now
+        record(
+            db,
+            actor=actor,
+            action="submission.resubmit",
+            entity=f"submission:{resubmits.id}",
+            before=before,
+            after={"status": "submitted", "answers": answers},
+        )
+        return NewSubmission(resubmits, True)
+    sub = Submission(
+        ref=new_ref("BC" if source == "hamlet_head" else "TN"),
+        idempotency_key=idempotency_key,
+        kind=kind,
+        source=source,
+        household_id=household_id,
+        hamlet_id=hamlet.id,  # type: ignore[arg-type]
+        commune_id=hamlet.parent_id or hamlet.id,  # type: ignore[arg-type]
+        period_id=period_id,
+        reporter_id=reporter_id,
+        answers=answers,
+        result=result,
+        note=note,
+        submitted_at=now,
+    )
+    db.add(sub)
+    await db.flush()
+    record(
+        db,
+        actor=actor,
+        action="submission.create",
+        entity=f"submission:{sub.id}",
+        after={"ref": sub.ref, "kind": kind, "household_id": household_id, "result": result},
+    )
+    return NewSubmission(sub, True)
+
+
+def decidable_states(kind: str) -> tuple[str, ...]:
+    """Where the officer may decide: an exit registration also after the hamlet meeting."""
+    if kind == EXIT_REGISTRATION:
+        return ("submitted", "hamlet_reviewed")
+    return ("submitted",)
+
+
+async def decide(
+    db: AsyncSession,
+    *,
+    submission: Submission,
+    decision: str,
+    reason: str | None,
+    officer_id: int,
+    now: datetime,
+) -> Household | None:
+    """approve | return | reject. Approval applies the change to the household and its assessment."""
+    # Re-read under a row lock: two officers deciding at once must not both see it pending.
+    await db.refresh(submission, with_for_update=True)
+    if submission.status not in decidable_states(submission.kind):
+        raise ValueError(
+            f"submission {submission.ref} is {submission.status}, not awaiting a decision"
+        )
+    status = {"approve": "approved", "return": "returned", "reject": "rejected"}[decision]
+    before = {"status": submission.status}
+    submission.status, submission.decision_reason = status, reason
+    submission.decided_by, submission.decided_at = officer_id, now
+    record(
+        db,
+        actor=f"person:{officer_id}",
+        action=f"submission.{decision}",
+        entity=f"submission:{submission.id}",
+        before=before,
+        after={"status": status, "reason": reason},
+    )
+    if decision != "approve" or submission.household_id is None:
+        return None
+    household = await db.get(Household, submission.household_id, with_for_update=True)
+    assert household is not None
+    old = household_public(household)
+    result = submission.result or {}
+    if submission.kind in CLOSING_KINDS:
+        household.active = False
+    else:
+        household.active = True
+        new_status = KIND_STATUS.get(submission.kind) or result.get("class")
+        if new_status and new_status != household.status:
+            household.status, household.status_since = new_status, local_day(now)
+        if result.get("class"):
+            db.add(
+                Assessment(
+                    household_id=household.id,  # type: ignore[arg-type]
+                    submission_id=submission.id,
+                    standard_id=result.get("standard", ""),
+                    income_per_capita=int(result.get("income_per_capita", 0)),
+                    members=int(submission.answers.get("members") or household.members),
+                    deprived=list(result.get("deprived", [])),
+                    klass=result["class"],
+                    source=submission.source,
+                    assessed_by=submission.reporter_id,
+                    approved=True,
+                )
+            )
+        if submission.answers.get("members"):
+            household.members = int(submission.answers["members"])
+        if submission.answers.get("cause"):
+            household.causes = [submission.answers["cause"]]
+    household.updated_at = now
+    record(
+        db,
+        actor=f"person:{officer_id}",
+        action="household.update",
+        entity=f"household:{household.id}",
+        before=old,
+        after=household_public(household),
+    )
+    return household
+
+
+async def timeline(db: AsyncSession, household_id: int) -> list[dict[str, Any]]:
+    """Submissions, assessments and decisions about one household, oldest first."""
+    subs = (
+        (await db.execute(select(Submission).where(Submission.household_id == household_id)))
+        .scalars()
+        .all()
+    )
+    assessments = (
+        (await db.execute(select(Assessment).where(Assessment.household_id == household_id)))
+        .scalars()
+        .all()
+    )
+    entities = [f"household:{household_id}"] + [f"submission:{s.id}" for s in subs]
+    audits = (
+        (await db.execute(select(AuditLog).where(AuditLog.entity.in_(entities)))).scalars().all()
+    )  # type: ignore[attr-defined]
+    events: list[dict[str, Any]] = []
+    for s in subs:
+        events.append(
+            {
+                "at": s.submitted_at,
+                "type": "submission",
+                "ref": s.ref,
+                "kind": s.kind,
+                "status": s.status,
+                "result": s.result,
+                "note": s.note,
+            }
+        )
+    for a in assessments:
+        events.append(
+            {
+                "at": a.created_at,
+                "type": "assessment",
+                "standard": a.standard_id,
+                "class": a.klass,
+                "income_per_capita": a.income_per_capita,
+                "deprived": a.deprived,
+            }
+        )
+    for e in audits:
+        events.append(
+            {"at": e.at, "type": "audit", "action": e.action, "actor": e.actor, "after": e.after}
+        )
+    events.sort(key=lambda ev: ev["at"])
+    return events

@@ -1,0 +1,100 @@
+"""What an officer reviews: the pending submissions of their unit, and the scope check."""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from storage.audit import record
+from storage.models import OrgUnit, Person
+from storage.models_register import EXIT_REGISTRATION, Household, Submission
+from storage.register import decidable_states
+
+
+def _subtree(unit_id: int) -> ColumnElement[bool]:
+    """Submission.commune_id within the unit's subtree (the commune itself for an officer)."""
+    tree = select(OrgUnit.id).where(OrgUnit.id == unit_id).cte("tree", recursive=True)
+    tree = tree.union_all(select(OrgUnit.id).where(OrgUnit.parent_id == tree.c.id))
+    return Submission.commune_id.in_(select(tree.c.id))  # type: ignore[attr-defined]
+
+
+def _pending() -> ColumnElement[bool]:
+    return or_(
+        and_(Submission.kind != EXIT_REGISTRATION, Submission.status.in_(decidable_states(""))),  # type: ignore[attr-defined]
+        and_(
+            Submission.kind == EXIT_REGISTRATION,
+            Submission.status.in_(decidable_states(EXIT_REGISTRATION)),  # type: ignore[attr-defined]
+        ),
+    )
+
+
+async def pending(
+    db: AsyncSession, *, unit_id: int | None, limit: int = 5, offset: int = 0
+) -> tuple[list[Submission], int]:
+    """Awaiting a decision, oldest first; unit None (a national admin) sees every commune."""
+    cond = [_pending()] + ([_subtree(unit_id)] if unit_id is not None else [])
+    total = (
+        await db.execute(select(func.count()).select_from(Submission).where(*cond))
+    ).scalar_one()
+    rows = await db.execute(
+        select(Submission)
+        .where(*cond)
+        .order_by(Submission.submitted_at, Submission.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows.scalars()), int(total)
+
+
+async def by_ref(db: AsyncSession, ref: str) -> Submission | None:
+    key = "".join(ref.split()).upper()
+    return (await db.execute(select(Submission).where(Submission.ref == key))).scalar_one_or_none()
+
+
+async def in_scope(
+    db: AsyncSession, *, submission: Submission, unit_id: int | None, person_id: int | None
+) -> bool:
+    """Whether the person's unit covers the submission's commune; a refusal is audited."""
+    if unit_id is None:
+        return True
+    stmt = (
+        select(func.count())
+        .select_from(Submission)
+        .where(Submission.id == submission.id, _subtree(unit_id))
+    )
+    if (await db.execute(stmt)).scalar_one():
+        return True
+    record(
+        db,
+        actor=f"person:{person_id}",
+        action="scope.denied",
+        entity=f"submission:{submission.id}",
+        after={"unit_id": unit_id},
+    )
+    return False
+
+
+async def names(
+    db: AsyncSession, subs: list[Submission]
+) -> tuple[dict[int, Household], dict[int, OrgUnit], dict[int, Person]]:
+    """Households, hamlets and reporters of these submissions, by id (one query each)."""
+    hh_ids = {s.household_id for s in subs if s.household_id}
+    unit_ids = {s.hamlet_id for s in subs}
+    person_ids = {s.reporter_id for s in subs if s.reporter_id}
+    households = (
+        (await db.execute(select(Household).where(Household.id.in_(hh_ids)))).scalars().all()  # type: ignore[union-attr]
+        if hh_ids
+        else []
+    )
+    units = (await db.execute(select(OrgUnit).where(OrgUnit.id.in_(unit_ids)))).scalars().all()  # type: ignore[union-attr]
+    people = (
+        (await db.execute(select(Person).where(Person.id.in_(person_ids)))).scalars().all()  # type: ignore[union-attr]
+        if person_ids
+        else []
+    )
+    return (
+        {h.id: h for h in households},  # type: ignore[misc]
+        {u.id: u for u in units},  # type: ignore[misc]
+        {p.id: p for p in people},  # type: ignore[misc]
+    )

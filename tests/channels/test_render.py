@@ -1,0 +1,78 @@
+"""Splitting long texts and numbering choices, shared by every channel."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.channels.render import numbered, split_text, utf16_len
+from conversations.model import Choice, Outbound
+from domain.i18n import Translator
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@given(
+    text=st.text(alphabet=st.sampled_from([*"aăâeêoôơuưđ \n.,!?Đ", "🙂", "\u0301"]), max_size=600),
+    limit=st.integers(min_value=2, max_value=80),
+)
+def test_pieces_fit_and_nothing_is_lost(text: str, limit: int) -> None:
+    pieces = split_text(text, limit, size=utf16_len)
+    assert all(utf16_len(p) <= limit for p in pieces)
+    assert _squash("".join(pieces)) == _squash(text)
+    if text.strip() and utf16_len(text) > limit:
+        assert all(p.strip() for p in pieces)
+
+
+def test_a_short_text_is_one_piece() -> None:
+    assert split_text("Xin chào", 4096) == ["Xin chào"]
+    assert split_text("", 10) == [""]
+
+
+def test_paragraphs_are_preferred_to_lines_and_words() -> None:
+    first = "Dòng một của đoạn đầu.\nDòng hai của đoạn đầu."
+    second = "Đoạn thứ hai ngắn."
+    assert split_text(f"{first}\n\n{second}", len(first) + 5) == [first, second]
+
+
+def test_sentences_and_words_when_there_is_no_line_break() -> None:
+    text = "Hộ ông An đã thoát nghèo. Hộ bà Bình mới phát sinh nghèo trong tháng này."
+    assert split_text(text, 40) == [
+        "Hộ ông An đã thoát nghèo.",
+        "Hộ bà Bình mới phát sinh nghèo trong",
+        "tháng này.",
+    ]
+
+
+def test_a_word_longer_than_the_limit_is_cut_hard_but_not_inside_a_letter() -> None:
+    word = unicodedata.normalize("NFD", "nghiêng") * 3  # decomposed: marks follow their letters
+    pieces = split_text(word, 5)
+    assert "".join(pieces) == word
+    assert all(not unicodedata.combining(p[0]) for p in pieces)
+
+
+def test_telegram_counts_an_emoji_twice() -> None:
+    assert utf16_len("🙂a") == 3
+    assert split_text("🙂🙂🙂", 4, size=utf16_len) == ["🙂🙂", "🙂"]
+
+
+def test_numbered_list_in_vietnamese_and_english() -> None:
+    message = Outbound("Bạn chọn gì?", (Choice("a", "Báo cáo hộ mới"), Choice("b", "Hủy")))
+    assert numbered(message, Translator("vi")) == (
+        "Bạn chọn gì?\n\n1. Báo cáo hộ mới\n2. Hủy\n(Trả lời bằng số)"
+    )
+    assert numbered(message, Translator("en")).endswith(
+        "2. Hủy\n(Reply with the number of your choice.)"
+    )
+    assert numbered(Outbound("Chỉ chữ"), Translator("vi")) == "Chỉ chữ"
+
+
+def test_limit_must_be_positive() -> None:
+    with pytest.raises(ValueError):
+        split_text("x", 0)
