@@ -10,6 +10,7 @@ reminder is logged, a duplicate is never sent. At most `concurrency` rows can be
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import deque
@@ -137,8 +138,11 @@ class Sender:
             self._task.add_done_callback(_log_failure)
 
     async def aclose(self) -> None:
+        """Stop a background drain and wait for it, before the database engine goes away."""
         if self._task is not None and not self._task.done():
             self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
 
     async def recover(self, *, stale: timedelta = STALE_CLAIM) -> int:
         """After a stop: reserved rows return to pending; in-flight ones become "uncertain"."""
@@ -231,7 +235,11 @@ class Sender:
                     batch, done[:] = done[:], []
                     await self._record(batch, stats)
 
-        await asyncio.gather(*(worker() for _ in range(self.concurrency)))
+        try:
+            await asyncio.gather(*(worker() for _ in range(self.concurrency)))
+        finally:
+            if marker.running is not None and not marker.running.done():
+                marker.running.cancel()  # stopped mid-way: no commit may outlive the drain
         await self._record(done, stats)
         return handled
 

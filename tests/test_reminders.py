@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
+from bot.cli import main
+from bot.delivery import Sender
 from bot.services import Services
 from domain.calendar import monthly
 from domain.i18n import LOCAL_TZ
@@ -149,3 +153,38 @@ async def test_after_downtime_only_the_newest_nudge_goes_out(services: Services)
         "before-1": ("skipped", "superseded"),
         "due-day": ("pending", "due"),
     }
+
+
+async def test_a_reminder_caught_up_at_night_waits_for_seven(services: Services) -> None:
+    people = await setup(services)
+    services.settings.reminder_grace_hours = 24
+    planned = await plan_now(services, local(22, 22, 30))  # back up at 22:30, before-3 is due
+    row = next(p for p in planned if p.person_id == people["an"] and p.rule == "before-3")
+    assert (row.status, row.reason, row.due_at) == ("pending", "deferred_quiet_hours", local(23, 7))
+    night = Sender(services.sessionmaker, services.channels, clock=lambda: local(22, 22, 31))
+    assert (await night.drain()).sent == 0
+    morning = Sender(services.sessionmaker, services.channels, clock=lambda: local(23, 7))
+    assert (await morning.drain()).sent == 2  # An and Dung
+
+
+async def test_preview_lists_who_and_why_without_writing(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], services: Services
+) -> None:
+    await setup(services)
+    monkeypatch.setenv("CHUNGTAY_DATABASE_URL", services.settings.database_url)
+    with pytest.raises(SystemExit) as exc:  # the command runs its own event loop: in a thread
+        await asyncio.to_thread(
+            main, ["reminders", "preview", "--at", "2026-11-22T08:00", "--period", "2026-11"]
+        )
+    assert exc.value.code == 0
+    lines = capsys.readouterr().out.splitlines()
+    by_name = {
+        name: line
+        for line in lines
+        for name in ("Nguyễn Văn An", "Bùi Văn Khánh", "Đỗ Văn Giang")
+        if name in line
+    }
+    assert "before-3" in by_name["Nguyễn Văn An"] and "simulator:an" in by_name["Nguyễn Văn An"]
+    assert "inactive_account" in by_name["Bùi Văn Khánh"]
+    assert "no_linked_chat" in by_name["Đỗ Văn Giang"]
+    assert await rows(services) == []  # a preview writes nothing
