@@ -134,7 +134,9 @@ class Engine:
     # -- helpers -------------------------------------------------------------------------------
 
     def _ctx(self, s: Session, inbound: Inbound, user: dict[str, Any]) -> Ctx:
-        return Ctx(Translator(s.locale), s.answers, s.vars, user, inbound.now, self.env)
+        return Ctx(
+            Translator(s.locale), s.answers, s.vars, user, inbound.now, self.env, inbound.turn_id
+        )
 
     def _text(self, text: Text, ctx: Ctx) -> str:
         return text(ctx) if callable(text) else ctx.t(text)
@@ -163,16 +165,19 @@ class Engine:
         return fl.roles is None or (ctx.user.get("role") or "") in fl.roles
 
     def _flow_command(self, raw: str) -> tuple[Flow, str] | None:
+        """The flow whose command or typed alias starts the text; the longest form wins
+        ("báo cáo kỳ" before "báo cáo")."""
         text = _BOT_SUFFIX.sub(r"\1", raw)
         key = fold(text)
+        best: tuple[int, Flow, str] | None = None
         for fl in self.flows.values():
             for form in (fl.command, *fl.aliases):
                 if not form:
                     continue
                 f = fold(form)
-                if key == f or key.startswith(f + " "):
-                    return fl, text[len(form) :].strip() if key != f else ""
-        return None
+                if (key == f or key.startswith(f + " ")) and (best is None or len(f) > best[0]):
+                    best = (len(f), fl, text[len(form) :].strip() if key != f else "")
+        return (best[1], best[2]) if best else None
 
     # -- the turn ------------------------------------------------------------------------------
 
@@ -324,6 +329,10 @@ class Engine:
                     return c.id
         elif choices and (picked := match_choice(raw, choices)) is not None:
             return picked
+        elif choices and step.kind == "text" and raw.rstrip(".").isdigit():  # not a button number
+            raise Invalid(
+                N_("Please choose one of the options: press a button or type its number.")
+            )
         if step.kind in ("number", "money"):
             assert step.parse is not None, f"step {step.id} needs a parser"
             return step.parse(raw)
@@ -371,8 +380,9 @@ class Engine:
         s.clear()
         s.flow = fl.id
         s.vars["arg"] = arg
-        s.vars["run"] = f"{fl.id}-{ctx.now.timestamp():.6f}"  # one run of a flow: idempotency key
-        ctx = Ctx(ctx.t, s.answers, s.vars, ctx.user, ctx.now, self.env)
+        # One run of a flow, the idempotency key of what it stores: named by the starting update.
+        s.vars["run"] = f"{fl.id}-{ctx.turn_id or f'{ctx.now.timestamp():.6f}'}"
+        ctx = Ctx(ctx.t, s.answers, s.vars, ctx.user, ctx.now, self.env, ctx.turn_id)
         self._goto(turn, ctx, fl.entry(ctx) if fl.entry else fl.start)
 
     def _instant(self, turn: Turn, ctx: Ctx, fl: Flow) -> None:
@@ -431,7 +441,9 @@ class Engine:
         elif name == "lang":
             wanted = fold(arg)[:2] if arg else ("en" if s.locale == "vi" else "vi")
             s.locale = wanted if wanted in SUPPORTED_LOCALES else "vi"
-            ctx = Ctx(Translator(s.locale), s.answers, s.vars, ctx.user, ctx.now, self.env)
+            ctx = Ctx(
+                Translator(s.locale), s.answers, s.vars, ctx.user, ctx.now, self.env, ctx.turn_id
+            )
             self._reprompt_or_menu(turn, ctx, ctx.t("Language: English"))
 
     def _current_step(self, s: Session) -> Step | None:

@@ -46,6 +46,7 @@ class Inbound:
     text: str | None = None
     choice: str | None = None  # id of a pressed button
     action_result: dict[str, Any] | None = None
+    turn_id: str | None = None  # the channel's update id, when it has one
 
 
 @dataclass
@@ -58,6 +59,7 @@ class Ctx:
     user: dict[str, Any]
     now: datetime
     env: Mapping[str, Any] = field(default_factory=dict)  # host-provided pure data (standards)
+    turn_id: str | None = None  # the channel's update id of this turn
 
 
 Text = str | Callable[[Ctx], str]  # a msgid (translated by the engine) or a function of the context

@@ -103,7 +103,8 @@ class Conversations:
             session.locale = self.default_locale
         if person is not None:
             session.locale = person.locale
-        turn = self.engine.resume(session, Inbound(now=now, text=msg.text, choice=msg.choice), user)
+        inbound = Inbound(now=now, text=msg.text, choice=msg.choice, turn_id=msg.update_id)
+        turn = self.engine.resume(session, inbound, user)
         messages = list(turn.messages)
         for _ in range(MAX_ACTIONS_PER_TURN):
             pending = turn.action

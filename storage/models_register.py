@@ -12,22 +12,11 @@ from typing import Any
 from sqlalchemy import Column, Date, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from domain.changes import CHANGE_KINDS, EXIT_REGISTRATION  # noqa: F401  (re-exported)
 from storage.models import _ts
 from storage.types import JSONType, UTCDateTime
 
 STATUSES = ("poor", "near_poor", "average", "not_poor", "unknown")
-CHANGE_KINDS = (
-    "newly_poor",
-    "newly_near_poor",
-    "exited_poverty",
-    "exited_near_poverty",
-    "fell_back",
-    "moved_in",
-    "moved_out",
-    "dissolved",
-    "correction",
-)
-EXIT_REGISTRATION = "exit_registration"
 SUBMISSION_STATES = ("submitted", "hamlet_reviewed", "approved", "returned", "rejected")
 
 

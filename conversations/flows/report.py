@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from conversations.flows.assess import (
-    KIND_LABELS,
     after,
     assessment_lines,
     cause_choices,
@@ -19,6 +18,7 @@ from conversations.flows.assess import (
     to_summary,
 )
 from conversations.model import Choice, Ctx, Step, flow
+from domain.changes import CHANGE_KINDS
 from domain.i18n import N_
 
 NEW_OK = ("newly_poor", "newly_near_poor", "moved_in")
@@ -27,7 +27,7 @@ PAGE = 5
 
 
 def _kind_choices(ctx: Ctx) -> list[Choice]:
-    return [Choice(k, ctx.t(label)) for k, label in KIND_LABELS.items()]
+    return [Choice(k, kind_label(ctx, k)) for k in CHANGE_KINDS]
 
 
 def _find_prompt(ctx: Ctx) -> str:
