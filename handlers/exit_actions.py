@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import re
-import secrets
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 
-from domain.calendar import local_day
 from domain.classify import classify
 from domain.codes import ALPHABET
 from domain.i18n import N_, fold
-from domain.standards import standard_for
 from handlers.actions import ActionContext
 from handlers.exit_review_actions import ACTIONS as REVIEW_ACTIONS
+from handlers.report_actions import hamlet_context
 from storage.audit import record
 from storage.exit_register import (
     ELIGIBLE,
@@ -32,7 +30,6 @@ from storage.models import OrgUnit, Person, RateEvent
 from storage.models_register import EXIT_REGISTRATION, Household, Submission
 from storage.orgtree import unit_by_id
 from storage.people import count_recent, describe_person
-from storage.periods import current_monthly
 from storage.register import submit
 from storage.units_search import children, search_communes
 
@@ -45,21 +42,7 @@ STORED = ("kind", "name", "name_key", "household", "members", "income", "deprive
 
 async def hamlet_begin(ctx: ActionContext, hamlet: OrgUnit) -> dict[str, Any]:
     """What assess.py needs to know about the place: area, standard in force, open period."""
-    commune = await unit_by_id(ctx.db, hamlet.parent_id)
-    period = await current_monthly(ctx.db, ctx.now)
-    standard_id = (
-        period.standard_id or standard_for(local_day(ctx.now), ctx.env.get("standards")).id
-    )
-    return {
-        "ok": True,
-        "hamlet_id": hamlet.id,
-        "hamlet_name": hamlet.name,
-        "commune_name": commune.name if commune else "",
-        "area": hamlet.area,
-        "standard_id": standard_id,
-        "period_id": period.id,
-        "period_code": period.code,
-    }
+    return await hamlet_context(ctx, hamlet.id)
 
 
 def _household_person(ctx: ActionContext) -> int | None:
@@ -113,12 +96,6 @@ async def _limited(ctx: ActionContext) -> dict[str, Any] | None:
 
 async def exit_start(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
     """A correction (ref given), the registration already in progress, or a new one."""
-    # The idempotency key of this run: the engine's run id is a timestamp, the same for two runs
-    # started within one clock tick (a frozen test clock, a fast double start).
-    return {**await _start(ctx, args), "nonce": secrets.token_hex(8)}
-
-
-async def _start(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
     person_id = _household_person(ctx)
     ref = _ref(str(args.get("arg") or ""))
     if ref:
@@ -242,7 +219,7 @@ async def _attach_household(ctx: ActionContext, person_id: int, household_id: in
 
 async def exit_submit(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
     """Store once per flow run; link the chat to a household person; tell the hamlet head."""
-    key = f"exit:{ctx.channel}:{ctx.chat_id}:{ctx.vars['start']['nonce']}"
+    key = f"{ctx.channel}:{ctx.chat_id}:{ctx.vars['run']}"
     same = (
         await ctx.db.execute(select(Submission).where(Submission.idempotency_key == key))
     ).scalar_one_or_none()

@@ -11,7 +11,6 @@ from conversations.model import Choice, Ctx, Invalid, Step, flow
 from domain.i18n import N_, fold
 
 KIND = "exit_registration"
-COMMUNE_CHOICES = 8  # the action lists at most this many
 
 
 def _then(ctx: Ctx, default: str) -> str:
@@ -56,7 +55,7 @@ def _commune_prompt(ctx: Ctx) -> str:
     ask = t("Which commune or ward do you live in? Type its name, e.g. Gia Viễn.")
     if found and not found.get("total"):
         return t("No commune or ward matches “{query}”.", query=found["query"]) + "\n" + ask
-    if found.get("total", 0) > COMMUNE_CHOICES:
+    if found.get("total", 0) > len(found.get("items", ())):  # too many to offer as buttons
         return (
             t(
                 "“{query}” matches {n} communes. Please type more of the name.",
@@ -70,7 +69,7 @@ def _commune_prompt(ctx: Ctx) -> str:
 
 
 def _after_communes(ctx: Ctx, r: dict[str, Any]) -> str:
-    if not r["total"] or r["total"] > COMMUNE_CHOICES:
+    if not r["total"] or r["total"] > len(r["items"]):
         return "commune"
     if r["total"] == 1:
         ctx.answers["commune_id"] = r["items"][0]["id"]
@@ -96,10 +95,6 @@ def _after_commune_pick(ctx: Ctx, value: str) -> str:
 
 def _hamlet_choices(ctx: Ctx) -> list[Choice]:
     return [Choice(str(h["id"]), h["name"]) for h in ctx.vars["hamlets"]["items"]]
-
-
-def _hamlet_prompt(ctx: Ctx) -> str:
-    return ctx.t("Which hamlet (thôn, xóm, bản, tổ dân phố) do you live in?")
 
 
 # -- who: the head's name, matched to the hamlet's list -----------------------------------------
@@ -290,7 +285,13 @@ EXIT = flow(
             args=lambda ctx: {"commune_id": ctx.answers["commune_id"]},
             next=lambda ctx, r: "hamlet" if r["items"] else "no_hamlets",
         ),
-        Step("hamlet", "choice", _hamlet_prompt, choices=_hamlet_choices, next="begin"),
+        Step(
+            "hamlet",
+            "choice",
+            N_("Which hamlet (thôn, xóm, bản, tổ dân phố) do you live in?"),
+            choices=_hamlet_choices,
+            next="begin",
+        ),
         Step(
             "begin",
             "action",
