@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conversations.model import Choice, Ctx
+from conversations.model import Choice, Ctx, Router, Step
 from domain.causes import CAUSE_LABELS, CAUSES
 from domain.classify import NEAR_POOR, POOR, Classification, classify
 from domain.i18n import N_
@@ -181,3 +181,25 @@ def edit_choices(ctx: Ctx) -> list[Choice]:
         out.append(Choice("edit_cause", t("Change cause")))
     out.append(Choice("edit_note", t("Add a note")))
     return out
+
+
+def deprived_step(next: Router) -> Step:
+    """The needs checklist, each indicator's question and help text one tap (Help) away."""
+    return Step(
+        "deprived",
+        "multi",
+        N_("Tick every need the household lacks (press again to untick), then press Done."),
+        choices=deprived_choices,
+        next=next,
+        help=deprived_help,
+    )
+
+
+NOTE_STEP = Step(
+    "note",
+    "text",
+    N_("Type a short note for the commune officer."),
+    next="summary",
+    min_length=3,
+    max_length=500,
+)

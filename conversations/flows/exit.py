@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from conversations.flows.assess import assessment_lines, contradiction, count, deprived_choices
+from conversations.flows.assess import (
+    NOTE_STEP,
+    assessment_lines,
+    contradiction,
+    count,
+    deprived_step,
+)
 from conversations.flows.assess import money as parse_money
 from conversations.flows.exit_status import refused_text
 from conversations.model import Choice, Ctx, Invalid, Step, flow
@@ -346,22 +352,9 @@ EXIT = flow(
             parse=count,
             next=lambda ctx, v: _then(ctx, "deprived"),
         ),
-        Step(
-            "deprived",
-            "multi",
-            N_("Tick every need the household lacks (press again to untick), then press Done."),
-            choices=deprived_choices,
-            next="summary",
-        ),
+        deprived_step("summary"),
         Step("summary", "choice", _summary_prompt, choices=_summary_choices, next=_after_summary),
-        Step(
-            "note",
-            "text",
-            N_("Type a short note for the commune officer."),
-            next="summary",
-            min_length=3,
-            max_length=500,
-        ),
+        NOTE_STEP,
         Step(
             "pledge",
             "yesno",

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from conversations.flows.assess import (
+    NOTE_STEP,
     after,
     assessment_lines,
     cause_choices,
     contradiction,
     count,
-    deprived_choices,
-    deprived_help,
+    deprived_step,
     edit_choices,
     kind_label,
     money,
@@ -281,14 +281,7 @@ REPORT = flow(
             parse=count,
             next=lambda ctx, v: _members_value(ctx),
         ),
-        Step(
-            "deprived",
-            "multi",
-            N_("Tick every need the household lacks (press again to untick), then press Done."),
-            choices=deprived_choices,
-            next=lambda ctx, v: to_summary(ctx),
-            help=deprived_help,
-        ),
+        deprived_step(lambda ctx, v: to_summary(ctx)),
         Step(
             "cause",
             "choice",
@@ -297,14 +290,7 @@ REPORT = flow(
             next="summary",
         ),
         Step("summary", "choice", _summary_prompt, choices=_summary_choices, next=_after_summary),
-        Step(
-            "note",
-            "text",
-            N_("Type a short note for the commune officer."),
-            next="summary",
-            min_length=3,
-            max_length=500,
-        ),
+        NOTE_STEP,
         Step("submit", "action", action="report.submit", next="done"),
         Step("done", "message", _done),
         Step(
