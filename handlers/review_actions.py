@@ -22,7 +22,7 @@ APPROVED_WITH_STATUS = N_(
     "{kind} {ref} ({household}): approved by the commune. The household's status is now: {status}."
 )
 FIX_REPORT = N_("Fix the report")
-FIX_REGISTRATION = N_("Fix the registration")
+FIX_REGISTRATION = N_("Correct and send again")  # the same words as the hamlet's return
 
 
 def _scope_unit(ctx: ActionContext) -> tuple[bool, int | None]:
