@@ -10,7 +10,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from bot import cli_domain, cli_period, cli_reminders
+from bot import cli_domain, cli_period, cli_reminders, cli_tokens
 from bot.settings import Settings
 from domain.i18n import Translator
 from handlers.inbound import utc_now
@@ -194,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_domain.register(sub)
     cli_reminders.register(sub)
     cli_period.register(sub)
+    cli_tokens.register(sub)
     return parser
 
 

@@ -113,3 +113,26 @@ def test_bad_duration_exits_2(monkeypatch: pytest.MonkeyPatch, db_url: str) -> N
         )
         == 2
     )
+
+
+def test_token_create_prints_a_token_stored_only_hashed(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db_url: str, tmp_path: Path
+) -> None:
+    from storage.models_api import ApiToken
+
+    units = tmp_path / "units.csv"
+    units.write_text(GOOD, encoding="utf-8")
+    assert run_cli(monkeypatch, db_url, "units", "import", str(units)) == 0
+    capsys.readouterr()
+    assert run_cli(monkeypatch, db_url, "token", "create", "--role", "province", "--unit", "37",
+                   "--name", "Sở NN&MT") == 0  # fmt: skip
+    token, hint = capsys.readouterr().out.strip().split("\n")
+    assert token.startswith("ct_") and len(token) > 40
+    assert "chỉ hiện một lần" in hint
+    [(digest, role, name, revoked)] = query(
+        db_url, select(ApiToken.token_hash, ApiToken.role, ApiToken.name, ApiToken.revoked)
+    )
+    assert digest == hash_secret(token, "cli-secret")
+    assert (role, name, revoked) == ("province", "Sở NN&MT", False)
+    assert run_cli(monkeypatch, db_url, "token", "create", "--role", "officer", "--unit", "X") == 2
+    assert "X" in capsys.readouterr().err

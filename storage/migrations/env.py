@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 import storage.models
+import storage.models_api
 import storage.models_outbox
 import storage.models_register  # noqa: F401
 

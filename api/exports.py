@@ -1,0 +1,146 @@
+"""CSV exports of the aggregates: UTF-8 with a BOM (Excel then reads Vietnamese correctly),
+comma-separated, headers translated, rates with a decimal point."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from typing import Annotated, Literal
+
+from fastapi import Query
+from fastapi.responses import Response
+
+from api.deps import ApiRouter, ServicesDep, SessionDep
+from api.reports import (
+    FiguresPublic,
+    ScopeDep,
+    UnitRef,
+    build_completeness,
+    build_indicators,
+    build_summary,
+)
+from domain.i18n import N_, Translator
+
+router = ApiRouter(prefix="/api/v1/exports", tags=["exports"])
+
+Lang = Annotated[Literal["vi", "en"] | None, Query(description="header language")]
+
+SUMMARY_HEADERS = (
+    N_("Unit code"),
+    N_("Unit"),
+    N_("Area"),
+    N_("Total households"),
+    N_("Poor at start"),
+    N_("Exited poverty"),
+    N_("Fell back into poverty"),
+    N_("Newly poor"),
+    N_("Poor at end"),
+    N_("Poverty rate (%)"),
+    N_("Near-poor at start"),
+    N_("Exited near-poverty"),
+    N_("Fell back into near-poverty"),
+    N_("Newly near-poor"),
+    N_("Near-poor at end"),
+    N_("Near-poverty rate (%)"),
+    N_("Ethnic minority poor"),
+    N_("Ethnic minority near-poor"),
+)
+AREA_LABELS = (("all", N_("All")), ("rural", N_("Rural")), ("urban", N_("Urban")))
+COMPLETENESS_HEADERS = (
+    N_("Unit code"),
+    N_("Unit"),
+    N_("Expected"),
+    N_("Received"),
+    N_("On time"),
+    N_("Late"),
+    N_("Missing"),
+    N_("Reporting rate (%)"),
+)
+INDICATOR_HEADERS = (
+    N_("Indicator code"),
+    N_("Indicator"),
+    N_("Poor households lacking it"),
+    N_("Near-poor households lacking it"),
+)
+
+
+def _csv(filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Response:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(["" if v is None else v for v in row] for row in rows)
+    return Response(
+        content="\ufeff" + buf.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _unit(t: Translator, unit: UnitRef | None) -> tuple[str, str]:
+    return (unit.code, unit.name) if unit else ("", t("Total"))
+
+
+def _figures(f: FiguresPublic) -> list[object]:
+    return [
+        f.households,
+        f.poor.start,
+        f.poor.exited,
+        f.poor.fell_back,
+        f.poor.newly,
+        f.poor.end,
+        f.poor.rate,
+        f.near_poor.start,
+        f.near_poor.exited,
+        f.near_poor.fell_back,
+        f.near_poor.newly,
+        f.near_poor.end,
+        f.near_poor.rate,
+        f.ethnic_minority_poor,
+        f.ethnic_minority_near_poor,
+    ]
+
+
+def _translator(services: ServicesDep, lang: str | None) -> Translator:
+    return Translator(lang or services.settings.default_locale)
+
+
+@router.get("/summary.csv", response_class=Response)
+async def summary_csv(
+    services: ServicesDep, db: SessionDep, scope: ScopeDep, lang: Lang = None
+) -> Response:
+    """The summary: for each unit and the total, one line for all areas, rural and urban."""
+    t = _translator(services, lang)
+    data = await build_summary(db, scope)
+    rows = [
+        [*_unit(t, r.unit), t(label), *_figures(getattr(r, key))]
+        for r in data.rows
+        for key, label in AREA_LABELS
+    ]
+    name = f"summary-{data.unit.code}-{data.period.code}.csv"
+    return _csv(name, [t(h) for h in SUMMARY_HEADERS], rows)
+
+
+@router.get("/completeness.csv", response_class=Response)
+async def completeness_csv(
+    services: ServicesDep, db: SessionDep, scope: ScopeDep, lang: Lang = None
+) -> Response:
+    t = _translator(services, lang)
+    data = await build_completeness(db, scope)
+    rows = [
+        [*_unit(t, r.unit), r.expected, r.received, r.on_time, r.late, r.missing, r.rate]
+        for r in data.rows
+    ]
+    name = f"completeness-{data.unit.code}-{data.period.code}.csv"
+    return _csv(name, [t(h) for h in COMPLETENESS_HEADERS], rows)
+
+
+@router.get("/indicators.csv", response_class=Response)
+async def indicators_csv(
+    services: ServicesDep, db: SessionDep, scope: ScopeDep, lang: Lang = None
+) -> Response:
+    t = _translator(services, lang)
+    data = await build_indicators(services, db, scope)
+    rows = [[r.code, r.name, r.poor, r.near_poor] for r in data.rows]
+    name = f"indicators-{data.unit.code}-{data.period.code}.csv"
+    return _csv(name, [t(h) for h in INDICATOR_HEADERS], rows)

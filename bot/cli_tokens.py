@@ -1,0 +1,58 @@
+"""`chungtay token create`: an admin API bearer token, printed once and stored only hashed."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from bot.settings import Settings
+from domain.i18n import Translator
+from storage.api_tokens import create_token
+from storage.db import make_engine, make_sessionmaker, transaction
+from storage.models_api import TOKEN_ROLES
+from storage.orgtree import unit_by_code
+
+
+async def _create(settings: Settings, args: argparse.Namespace) -> str:
+    t = Translator(settings.default_locale)
+    engine = make_engine(settings.database_url)
+    try:
+        async with transaction(make_sessionmaker(engine)) as db:
+            unit = await unit_by_code(db, args.unit)
+            if unit is None:
+                raise LookupError(t("No unit with code {code}.", code=args.unit))
+            new = await create_token(
+                db,
+                secret_key=settings.secret_key.get_secret_value(),
+                role=args.role,
+                unit=unit,
+                name=args.name,
+                actor="cli",
+            )
+    finally:
+        await engine.dispose()
+    return f"{new.token}\n" + t(
+        "Keep this token safe: it is shown only once. Use it as: Authorization: Bearer <token>"
+    )
+
+
+def cmd_token_create(args: argparse.Namespace) -> int:
+    settings = Settings()
+    try:
+        print(asyncio.run(_create(settings, args)))
+    except LookupError as exc:
+        print(exc.args[0], file=sys.stderr)
+        return 2
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    tok = sub.add_parser("token", help="admin API tokens").add_subparsers(
+        required=True, metavar="ACTION"
+    )
+    create = tok.add_parser("create", help="print a new API token once")
+    create.add_argument("--role", required=True, choices=TOKEN_ROLES)
+    create.add_argument("--unit", required=True, help="org unit code: the token reads its subtree")
+    create.add_argument("--name", help="who or what uses the token")
+    create.set_defaults(func=cmd_token_create)

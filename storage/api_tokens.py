@@ -1,0 +1,77 @@
+"""Admin API tokens (create, look up) and the org subtree a token may read."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.codes import hash_secret
+from storage.audit import record
+from storage.models import OrgUnit
+from storage.models_api import TOKEN_ROLES, ApiToken
+
+PREFIX = "ct_"
+
+
+@dataclass(frozen=True)
+class NewToken:
+    token: str  # shown once; only its digest is stored
+    row: ApiToken
+
+
+async def create_token(
+    db: AsyncSession, *, secret_key: str, role: str, unit: OrgUnit, name: str | None, actor: str
+) -> NewToken:
+    if role not in TOKEN_ROLES:
+        raise ValueError(f"unknown token role {role!r}")
+    token = PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(
+        token_hash=hash_secret(token, secret_key),
+        role=role,
+        org_unit_id=unit.id,  # type: ignore[arg-type]
+        name=name,
+    )
+    db.add(row)
+    await db.flush()
+    record(
+        db,
+        actor=actor,
+        action="api_token.create",
+        entity=f"api_token:{row.id}",
+        after={"role": role, "unit": unit.code, "name": name},
+    )
+    return NewToken(token, row)
+
+
+async def active_token(
+    db: AsyncSession, *, secret_key: str, token: str, now: datetime
+) -> ApiToken | None:
+    """The token's row when it exists and is not revoked; marks it used."""
+    stmt = select(ApiToken).where(ApiToken.token_hash == hash_secret(token, secret_key))
+    row = (await db.execute(stmt)).scalar_one_or_none()
+    if row is None or row.revoked:
+        return None
+    row.last_used_at = now
+    return row
+
+
+async def subtree_units(db: AsyncSession, root_id: int) -> list[OrgUnit]:
+    """The unit and every descendant, at any depth (recursive CTE), ordered by code."""
+    tree = select(OrgUnit.id).where(OrgUnit.id == root_id).cte("tree", recursive=True)
+    tree = tree.union_all(select(OrgUnit.id).where(OrgUnit.parent_id == tree.c.id))
+    stmt = select(OrgUnit).where(OrgUnit.id.in_(select(tree.c.id))).order_by(OrgUnit.code)  # type: ignore[union-attr]
+    return list((await db.execute(stmt)).scalars())
+
+
+async def is_within(db: AsyncSession, *, root_id: int, unit_id: int) -> bool:
+    """Whether unit_id is root_id or below it: walk the parent links upward."""
+    up = (
+        select(OrgUnit.id, OrgUnit.parent_id).where(OrgUnit.id == unit_id).cte("up", recursive=True)
+    )
+    up = up.union_all(select(OrgUnit.id, OrgUnit.parent_id).where(OrgUnit.id == up.c.parent_id))
+    found = await db.execute(select(up.c.id).where(up.c.id == root_id).limit(1))
+    return found.first() is not None
