@@ -98,7 +98,7 @@ async def test_a_returned_registration_reaches_the_household_with_a_fix_button(
     ctx = await _decide(services, ref, officer, "return")
     [notice] = ctx.notices
     assert notice.person_id == household_person
-    assert notice.choices == ((f"flow:exit:fix:{ref}", "Fix the registration"),)
+    assert notice.choices == ((f"flow:exit:fix:{ref}", "Correct and send again"),)
     text = notice.render(Translator("en")).text  # the household reads English
     assert text == (
         f"Registration to exit poverty {ref} (Lê Thị Mai): returned by the commune for "
