@@ -17,8 +17,8 @@ from conversations.answers import MULTI, checklist, checklist_answer, parse_answ
 from conversations.inputs import (
     MAX_INPUT,
     clean,
-    match_choice,
 )
+from conversations.interruptions import Interruptions
 from conversations.model import (
     WAITING_KINDS,
     Choice,
@@ -63,7 +63,7 @@ def _global_command(key: str, choice: str | None) -> tuple[str, str] | None:
     return None
 
 
-class Engine:
+class Engine(Interruptions):
     def __init__(
         self,
         flows: Sequence[Flow],
@@ -378,46 +378,3 @@ class Engine:
             else t("Choose what you want to do:")
         )
         turn.messages.append(Outbound(text, self._menu(ctx)))
-
-    def _offer_resume(self, turn: Turn, ctx: Ctx) -> None:
-        s, t = turn.session, ctx.t
-        since = datetime.fromisoformat(s.updated_at) if s.updated_at else ctx.now
-        title = t(self.flows[s.flow].title)  # type: ignore[index]
-        turn.messages.append(
-            Outbound(
-                t(
-                    "You have an unfinished {title} from {date}. Your answers are kept. Continue?",
-                    title=title,
-                    date=t.datetime(since),
-                ),
-                (Choice("resume", t("Continue")), Choice("discard", t("Start over"))),
-            )
-        )
-
-    def _on_paused(self, turn: Turn, ctx: Ctx, inbound: Inbound) -> None:
-        s, t = turn.session, ctx.t
-        options = (Choice("resume", t("Continue")), Choice("discard", t("Start over")))
-        picked = inbound.choice or match_choice(clean(inbound.text or ""), options)
-        if picked == "resume":
-            s.paused = False
-            step = self.flows[s.flow].step(s.step)  # type: ignore[index, arg-type]
-            turn.messages.append(self._prompt(step, ctx, t("Welcome back.")))
-        elif picked == "discard":
-            s.clear()
-            turn.messages.append(Outbound(t("The draft was discarded."), self._menu(ctx)))
-        else:
-            turn.messages.append(Outbound(t("Please choose: Continue or Start over."), options))
-
-    def _on_offer(self, turn: Turn, ctx: Ctx, inbound: Inbound) -> None:
-        s, t = turn.session, ctx.t
-        offer = s.offer or {}
-        options = (Choice("offer:keep", t("Continue")), Choice("offer:switch", t("Start new")))
-        picked = inbound.choice or match_choice(clean(inbound.text or ""), options)
-        if picked == "offer:keep":
-            s.offer = None
-            self._reprompt(turn, ctx, t("Let us continue."))
-        elif picked == "offer:switch":
-            s.offer = None
-            self._start(turn, self.flows[offer["flow"]], offer.get("arg", ""), ctx)
-        else:
-            turn.messages.append(Outbound(t("Please choose: Continue or Start new."), options))

@@ -1,0 +1,59 @@
+"""The engine's answers to interruptions: a draft idle past expiry, a switch to another task."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from conversations.inputs import clean, match_choice
+from conversations.model import Choice, Ctx, Inbound, Outbound
+
+if TYPE_CHECKING:
+    from conversations.engine import Turn
+
+
+class Interruptions:
+    """Mixed into Engine; uses its flows, prompts, menu and flow start."""
+
+    def _offer_resume(self, turn: Turn, ctx: Ctx) -> None:
+        s, t = turn.session, ctx.t
+        since = datetime.fromisoformat(s.updated_at) if s.updated_at else ctx.now
+        title = t(self.flows[s.flow].title)  # type: ignore[index]
+        turn.messages.append(
+            Outbound(
+                t(
+                    "You have an unfinished {title} from {date}. Your answers are kept. Continue?",
+                    title=title,
+                    date=t.datetime(since),
+                ),
+                (Choice("resume", t("Continue")), Choice("discard", t("Start over"))),
+            )
+        )
+
+    def _on_paused(self, turn: Turn, ctx: Ctx, inbound: Inbound) -> None:
+        s, t = turn.session, ctx.t
+        options = (Choice("resume", t("Continue")), Choice("discard", t("Start over")))
+        picked = inbound.choice or match_choice(clean(inbound.text or ""), options)
+        if picked == "resume":
+            s.paused = False
+            step = self.flows[s.flow].step(s.step)  # type: ignore[index, arg-type]
+            turn.messages.append(self._prompt(step, ctx, t("Welcome back.")))
+        elif picked == "discard":
+            s.clear()
+            turn.messages.append(Outbound(t("The draft was discarded."), self._menu(ctx)))
+        else:
+            turn.messages.append(Outbound(t("Please choose: Continue or Start over."), options))
+
+    def _on_offer(self, turn: Turn, ctx: Ctx, inbound: Inbound) -> None:
+        s, t = turn.session, ctx.t
+        offer = s.offer or {}
+        options = (Choice("offer:keep", t("Continue")), Choice("offer:switch", t("Start new")))
+        picked = inbound.choice or match_choice(clean(inbound.text or ""), options)
+        if picked == "offer:keep":
+            s.offer = None
+            self._reprompt(turn, ctx, t("Let us continue."))
+        elif picked == "offer:switch":
+            s.offer = None
+            self._start(turn, self.flows[offer["flow"]], offer.get("arg", ""), ctx)
+        else:
+            turn.messages.append(Outbound(t("Please choose: Continue or Start new."), options))
