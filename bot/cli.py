@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot import cli_domain, cli_period, cli_reminders, cli_tokens
+from bot.cli_common import print_result
 from bot.settings import Settings
 from domain.i18n import Translator
 from handlers.inbound import utc_now
@@ -118,13 +119,7 @@ async def _invite(settings: Settings, args: argparse.Namespace) -> str:
 
 
 def cmd_invite_create(args: argparse.Namespace) -> int:
-    settings = Settings()
-    try:
-        print(asyncio.run(_invite(settings, args)))
-    except LookupError as exc:
-        print(exc.args[0], file=sys.stderr)
-        return 2
-    return 0
+    return print_result(_invite(Settings(), args))
 
 
 async def _prepare(settings: Settings) -> None:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import sys
 
+from bot.cli_common import print_result
 from bot.settings import Settings
 from domain.i18n import Translator
 from storage.api_tokens import create_token
@@ -38,13 +37,7 @@ async def _create(settings: Settings, args: argparse.Namespace) -> str:
 
 
 def cmd_token_create(args: argparse.Namespace) -> int:
-    settings = Settings()
-    try:
-        print(asyncio.run(_create(settings, args)))
-    except LookupError as exc:
-        print(exc.args[0], file=sys.stderr)
-        return 2
-    return 0
+    return print_result(_create(Settings(), args))
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

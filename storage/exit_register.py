@@ -9,13 +9,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.i18n import fold, nfc
 from storage.audit import record
 from storage.models import AuditLog, ChannelAccount, Person
 from storage.models_register import EXIT_REGISTRATION, Household, Submission
+from storage.paging import page
 from storage.people import account_for
 
 OPEN_STATES = ("submitted", "hamlet_reviewed", "returned")
@@ -109,11 +110,7 @@ async def pending_in_hamlet(
         Submission.hamlet_id == hamlet_id,
         Submission.status == "submitted",
     )
-    total = (await db.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
-    rows = await db.execute(
-        base.order_by(Submission.submitted_at, Submission.id).limit(limit).offset(offset)
-    )
-    return list(rows.scalars()), int(total)
+    return await page(db, base, Submission.submitted_at, Submission.id, limit=limit, offset=offset)
 
 
 async def hamlet_review(

@@ -17,6 +17,7 @@ from domain.i18n import fold, nfc
 from storage.audit import record
 from storage.models import AuditLog, OrgUnit
 from storage.models_register import EXIT_REGISTRATION, Assessment, Household, Submission
+from storage.paging import page
 
 # The status an approved change sets; kinds not listed take the assessed class.
 KIND_STATUS = {"newly_poor": "poor", "newly_near_poor": "near_poor", "fell_back": "poor"}
@@ -42,16 +43,9 @@ async def search_households(
     """By code (exact) or by name, without diacritics or case, within one hamlet."""
     key = fold(query)
     cond = [Household.hamlet_id == hamlet_id, Household.active.is_(True)]  # type: ignore[attr-defined]
-    match = or_(
-        func.lower(Household.code) == key,
-        *[Household.name_key.contains(part) for part in [key]],  # type: ignore[attr-defined]
-    )
+    match = or_(func.lower(Household.code) == key, Household.name_key.contains(key))  # type: ignore[attr-defined]
     base = select(Household).where(*cond, match)
-    total = (await db.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
-    rows = await db.execute(
-        base.order_by(Household.head_name, Household.id).limit(limit).offset(offset)
-    )
-    return list(rows.scalars()), int(total)
+    return await page(db, base, Household.head_name, Household.id, limit=limit, offset=offset)
 
 
 async def create_household(

@@ -9,6 +9,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from storage.audit import record
 from storage.models import OrgUnit, Person
 from storage.models_register import EXIT_REGISTRATION, Household, Submission
+from storage.paging import page
 from storage.register import decidable_states
 
 
@@ -34,17 +35,8 @@ async def pending(
 ) -> tuple[list[Submission], int]:
     """Awaiting a decision, oldest first; unit None (a national admin) sees every commune."""
     cond = [_pending()] + ([_subtree(unit_id)] if unit_id is not None else [])
-    total = (
-        await db.execute(select(func.count()).select_from(Submission).where(*cond))
-    ).scalar_one()
-    rows = await db.execute(
-        select(Submission)
-        .where(*cond)
-        .order_by(Submission.submitted_at, Submission.id)
-        .limit(limit)
-        .offset(offset)
-    )
-    return list(rows.scalars()), int(total)
+    base = select(Submission).where(*cond)
+    return await page(db, base, Submission.submitted_at, Submission.id, limit=limit, offset=offset)
 
 
 async def by_ref(db: AsyncSession, ref: str) -> Submission | None:
