@@ -1,21 +1,24 @@
 """Report figures (DOMAIN.md "Report figures") as pure functions over simple records.
 
-A household's history is its state before its first approved decision plus every approved change
-after it, in decision order. Replaying it gives the state at any moment, so "poor at start" is the
-state just before the period begins and "poor at end" the state when it ends.
+Every approved decision records the household's state (status, active) just before and just after
+it. A period's figures then come from two small inputs, both aggregated by the database:
 
-Every change that moves a household into or out of a group is counted, so the figures always
-balance: end = start − exited + fell back + newly. Entering through a "fell_back" decision counts
-as fell back; entering any other way (newly poor, moved in, a correction) as newly; leaving any
-way (exit decision, exit registration, moved out, dissolved, becoming poor for a near-poor
-household) as exited. A household that leaves and comes back within one period counts in both.
+- the state of each household at the period's end (its current state, or the state before its
+  first decision after the period ended), and
+- the transitions decided within the period.
+
+Every transition that moves a household into or out of a group is counted, so the figures always
+balance, and "at start" is derived from them: start = end + exited − fell back − newly. Entering
+through a "fell_back" decision counts as fell back; entering any other way (newly poor, moved in,
+a correction) as newly; leaving any way (exit decision, exit registration, moved out, dissolved,
+becoming poor for a near-poor household) as exited. A household that leaves and comes back within
+one period counts in both.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
-from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 POOR, NEAR_POOR = "poor", "near_poor"
@@ -24,34 +27,33 @@ FELL_BACK = "fell_back"
 
 
 @dataclass(frozen=True)
-class Change:
-    """One approved decision: the status and active flag it leaves (None: left as it was)."""
+class State:
+    """A household's place in the register: its status and whether it is still listed."""
 
-    at: datetime
-    kind: str
-    status: str | None
-    active: bool | None
+    status: str
+    active: bool
+
+    def member(self, group: str) -> bool:
+        return self.active and self.status == group
 
 
 @dataclass(frozen=True)
-class History:
-    status: str  # before the first change below
-    active: bool
+class EndState:
+    """`count` households of one kind in the same state when the period ends."""
+
+    state: State
     ethnic_minority: bool = False
-    changes: tuple[Change, ...] = ()
-
-    def state_before(self, moment: datetime) -> tuple[str, bool]:
-        status, active = self.status, self.active
-        for c in self.changes:
-            if c.at >= moment:
-                break
-            status = c.status if c.status is not None else status
-            active = c.active if c.active is not None else active
-        return status, active
+    count: int = 1
 
 
-def _in(group: str, status: str, active: bool) -> bool:
-    return active and status == group
+@dataclass(frozen=True)
+class Transition:
+    """`count` approved decisions of one kind, each moving a household from `before` to `after`."""
+
+    kind: str
+    before: State
+    after: State
+    count: int = 1
 
 
 @dataclass(frozen=True)
@@ -92,43 +94,35 @@ class Tally:
         )
 
 
-def movement(h: History, group: str, start: datetime, end: datetime) -> Block:
-    """The household's part in one group's block for the period [start, end)."""
-    status, active = h.state_before(start)
-    member = _in(group, status, active)
-    at_start, exited, fell_back, newly = int(member), 0, 0, 0
-    for c in h.changes:
-        if c.at < start:
-            continue
-        if c.at >= end:
-            break
-        status = c.status if c.status is not None else status
-        active = c.active if c.active is not None else active
-        now_member = _in(group, status, active)
-        if member and not now_member:
-            exited += 1
-        elif now_member and not member:
-            if c.kind == FELL_BACK:
-                fell_back += 1
+def block(group: str, ends: Iterable[EndState], moves: Iterable[Transition]) -> Block:
+    """One group's block from the states at the end and the period's transitions."""
+    end = sum(e.count for e in ends if e.state.member(group))
+    exited = fell_back = newly = 0
+    for m in moves:
+        was, now = m.before.member(group), m.after.member(group)
+        if was and not now:
+            exited += m.count
+        elif now and not was:
+            if m.kind == FELL_BACK:
+                fell_back += m.count
             else:
-                newly += 1
-        member = now_member
-    return Block(at_start, exited, fell_back, newly, int(member))
+                newly += m.count
+    return Block(end + exited - fell_back - newly, exited, fell_back, newly, end)
 
 
-def tally(histories: Iterable[History], start: datetime, end: datetime) -> Tally:
-    total = Tally()
-    for h in histories:
-        _, active = h.state_before(end)
-        poor, near = movement(h, POOR, start, end), movement(h, NEAR_POOR, start, end)
-        total += Tally(
-            households=int(active),
-            poor=poor,
-            near_poor=near,
-            ethnic_minority_poor=poor.end if h.ethnic_minority else 0,
-            ethnic_minority_near_poor=near.end if h.ethnic_minority else 0,
-        )
-    return total
+def tally(ends: Iterable[EndState], moves: Iterable[Transition]) -> Tally:
+    ends, moves = list(ends), list(moves)
+    return Tally(
+        households=sum(e.count for e in ends if e.state.active),
+        poor=block(POOR, ends, moves),
+        near_poor=block(NEAR_POOR, ends, moves),
+        ethnic_minority_poor=sum(
+            e.count for e in ends if e.ethnic_minority and e.state.member(POOR)
+        ),
+        ethnic_minority_near_poor=sum(
+            e.count for e in ends if e.ethnic_minority and e.state.member(NEAR_POOR)
+        ),
+    )
 
 
 def with_households(t: Tally, households: int) -> Tally:

@@ -63,7 +63,10 @@ class Submission(SQLModel, table=True):
     """A change report by a hamlet head or an exit registration by a household."""
 
     __tablename__ = "submissions"
-    __table_args__ = (Index("ix_submissions_commune_status", "commune_id", "status"),)
+    __table_args__ = (
+        Index("ix_submissions_commune_status", "commune_id", "status"),
+        Index("ix_submissions_status_decided_at", "status", "decided_at"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(max_length=16, unique=True, index=True)
     idempotency_key: str = Field(max_length=100, unique=True)
@@ -83,6 +86,12 @@ class Submission(SQLModel, table=True):
     decision_reason: str | None = Field(default=None, max_length=1000)
     decided_by: int | None = Field(default=None, foreign_key="people.id")
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
+    # The household's register state just before and just after an approval decided it (set by
+    # storage.register.decide); the report figures are sums over these transitions.
+    before_status: str | None = Field(default=None, max_length=16)
+    before_active: bool | None = None
+    after_status: str | None = Field(default=None, max_length=16)
+    after_active: bool | None = None
     revision: int = 1
     submitted_at: datetime = _ts(index=True)
 

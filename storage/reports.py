@@ -1,10 +1,10 @@
 """Queries behind the report endpoints; the arithmetic is domain.aggregates.
 
-Scope of the figures:
-- households: every household registered under the unit (any depth), replayed from the state
-  before its first approved decision (the `before` of its first "household.update" audit entry,
-  or its current row when it was never decided) through its approved submissions in decision
-  order (`decided_at`, then id). A change belongs to the period in which it was approved.
+The figures are aggregated by the database, never by loading households one by one:
+- the state of every household at the period's end: its register row, or, when it was decided
+  again after the period ended, the `before_*` state of its first later approval;
+- the transitions (`before_*` → `after_*`, stored by storage.register.decide) approved within the
+  period. A change belongs to the period in which it was approved.
 - total households: households active at the period's end, counted per hamlet; a hamlet's own
   number (HamletReport.total_households on its current report for the period) replaces the count
   and is attributed to the hamlet's area in the rural/urban split.
@@ -16,15 +16,18 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.aggregates import (
-    Change,
+    GROUPS,
     Completeness,
-    History,
+    EndState,
+    State,
     Tally,
+    Transition,
     completeness,
     lacking,
     tally,
@@ -32,9 +35,8 @@ from domain.aggregates import (
 )
 from domain.i18n import LOCAL_TZ
 from storage.api_tokens import subtree_units
-from storage.models import AuditLog, OrgUnit
+from storage.models import OrgUnit
 from storage.models_register import Assessment, HamletReport, Household, ReportingPeriod, Submission
-from storage.register import CLOSING_KINDS, KIND_STATUS
 
 AREAS = ("rural", "urban")
 HAMLET = "hamlet"
@@ -47,15 +49,6 @@ def _start_of(day: date) -> datetime:
 def period_window(period: ReportingPeriod) -> tuple[datetime, datetime]:
     """[first moment, moment after the last day) in Hà Nội time, as UTC."""
     return _start_of(period.starts_on), _start_of(period.ends_on + timedelta(days=1))
-
-
-def change_of(sub: Submission) -> Change:
-    """What approving this submission did to the household (mirrors storage.register.decide)."""
-    at = sub.decided_at or sub.submitted_at
-    if sub.kind in CLOSING_KINDS:
-        return Change(at, sub.kind, None, False)
-    status = KIND_STATUS.get(sub.kind) or (sub.result or {}).get("class") or None
-    return Change(at, sub.kind, status, True)
 
 
 @dataclass(frozen=True)
@@ -85,65 +78,81 @@ async def load_tree(db: AsyncSession, unit: OrgUnit) -> Tree:
     return Tree(unit, units, rows, row_of)  # type: ignore[arg-type]
 
 
-@dataclass(frozen=True)
-class Replayed:
-    household: Household
-    history: History
-    changes: list[tuple[int, Change]]  # (submission id, change), decision order
-
-
-async def replay(db: AsyncSession, tree: Tree, *, until: datetime) -> list[Replayed]:
-    """Every household of the tree with its approved changes decided before `until`."""
-    unit_ids = list(tree.units)
-    households = (
-        (await db.execute(select(Household).where(Household.hamlet_id.in_(unit_ids))))  # type: ignore[attr-defined]
-        .scalars()
-        .all()
-    )
-    subs = (
-        (
-            await db.execute(
-                select(Submission)
-                .join(Household, Household.id == Submission.household_id)
-                .where(
-                    Household.hamlet_id.in_(unit_ids),  # type: ignore[attr-defined]
-                    Submission.status == "approved",
-                    Submission.decided_at < until,  # type: ignore[operator]
-                )
-                .order_by(Submission.decided_at, Submission.id)
+def _end_state(end: datetime) -> tuple[Any, Any, Any]:
+    """(subquery of each household's first approval at or after `end`, status, active at end)."""
+    ranked = (
+        select(
+            Submission.household_id,
+            Submission.before_status,
+            Submission.before_active,
+            func.row_number()
+            .over(
+                partition_by=Submission.household_id,
+                order_by=(Submission.decided_at, Submission.id),
             )
+            .label("rn"),
         )
-        .scalars()
-        .all()
-    )
-    first_audit = (
-        select(func.min(AuditLog.id))
         .where(
-            AuditLog.action == "household.update",
-            AuditLog.entity.in_([f"household:{h.id}" for h in households]),  # type: ignore[attr-defined]
+            Submission.status == "approved",
+            Submission.decided_at >= end,  # type: ignore[operator]
+            Submission.household_id.is_not(None),  # type: ignore[union-attr]
         )
-        .group_by(AuditLog.entity)
+        .subquery()
     )
-    audits = (
-        (await db.execute(select(AuditLog).where(AuditLog.id.in_(first_audit))))  # type: ignore[union-attr]
-        .scalars()
-        .all()
+    later = select(ranked).where(ranked.c.rn == 1).subquery()
+    status = func.coalesce(later.c.before_status, Household.status)
+    active = func.coalesce(later.c.before_active, Household.active)
+    return later, status, active
+
+
+async def end_states(
+    db: AsyncSession, unit_ids: list[int], end: datetime
+) -> list[tuple[int, str, EndState]]:
+    """(hamlet id, area, households in one state) for the households under `unit_ids`."""
+    later, status, active = _end_state(end)
+    stmt = (
+        select(Household.hamlet_id, Household.area, Household.ethnic_minority, status, active)
+        .add_columns(func.count())
+        .select_from(Household)
+        .outerjoin(later, later.c.household_id == Household.id)
+        .where(Household.hamlet_id.in_(unit_ids))  # type: ignore[attr-defined]
+        .group_by(Household.hamlet_id, Household.area, Household.ethnic_minority, status, active)
     )
-    initial = {a.entity: a.before or {} for a in audits}
-    by_household: dict[int, list[tuple[int, Change]]] = defaultdict(list)
-    for s in subs:
-        by_household[s.household_id].append((s.id, change_of(s)))  # type: ignore[index,arg-type]
-    out = []
-    for h in households:
-        before = initial.get(f"household:{h.id}")
-        status = before.get("status", h.status) if before is not None else h.status
-        active = before.get("active", h.active) if before is not None else h.active
-        changes = by_household.get(h.id, [])  # type: ignore[arg-type]
-        history = History(
-            str(status), bool(active), h.ethnic_minority, tuple(c for _, c in changes)
+    return [
+        (hamlet_id, area, EndState(State(st, bool(act)), bool(em), n))
+        for hamlet_id, area, em, st, act, n in (await db.execute(stmt)).all()
+    ]
+
+
+async def transitions(
+    db: AsyncSession, unit_ids: list[int], start: datetime, end: datetime
+) -> list[tuple[int, str, Transition]]:
+    """(hamlet id, area, approvals of one kind and move) decided in [start, end)."""
+    cols = (
+        Household.hamlet_id,
+        Household.area,
+        Submission.kind,
+        Submission.before_status,
+        Submission.before_active,
+        Submission.after_status,
+        Submission.after_active,
+    )
+    stmt = (
+        select(*cols)
+        .add_columns(func.count())
+        .join(Household, Household.id == Submission.household_id)
+        .where(
+            Submission.status == "approved",
+            Submission.decided_at >= start,  # type: ignore[operator]
+            Submission.decided_at < end,  # type: ignore[operator]
+            Household.hamlet_id.in_(unit_ids),  # type: ignore[attr-defined]
         )
-        out.append(Replayed(h, history, changes))
-    return out
+        .group_by(*cols)
+    )
+    return [
+        (hamlet_id, area, Transition(kind, State(bs, bool(ba)), State(as_, bool(aa)), n))
+        for hamlet_id, area, kind, bs, ba, as_, aa, n in (await db.execute(stmt)).all()
+    ]
 
 
 async def current_reports(
@@ -171,15 +180,21 @@ async def summary(db: AsyncSession, *, unit: OrgUnit, period: ReportingPeriod) -
     """One row per child unit, then the total row."""
     tree = await load_tree(db, unit)
     start, end = period_window(period)
-    histories: dict[tuple[int, str], list[History]] = defaultdict(list)
-    for r in await replay(db, tree, until=end):
-        histories[(r.household.hamlet_id, r.household.area)].append(r.history)
+    unit_ids = list(tree.units)
+    ends: dict[tuple[int, str], list[EndState]] = defaultdict(list)
+    for hamlet_id, area, e in await end_states(db, unit_ids, end):
+        ends[(hamlet_id, area)].append(e)
+    moves: dict[tuple[int, str], list[Transition]] = defaultdict(list)
+    for hamlet_id, area, m in await transitions(db, unit_ids, start, end):
+        moves[(hamlet_id, area)].append(m)
     reports = await current_reports(db, period=period, hamlet_ids=tree.units)
     by_row: dict[int, dict[str, Tally]] = {r.id: {a: Tally() for a in AREAS} for r in tree.rows}  # type: ignore[misc]
     # Households filed directly on a unit that has children count only in the total.
     direct = {a: Tally() for a in AREAS}
     for hamlet_id, hamlet in tree.units.items():
-        parts = {a: tally(histories.get((hamlet_id, a), []), start, end) for a in AREAS}
+        parts = {
+            a: tally(ends.get((hamlet_id, a), ()), moves.get((hamlet_id, a), ())) for a in AREAS
+        }
         entered = reports.get(hamlet_id)
         if entered is not None and entered.total_households is not None:
             own = hamlet.area if hamlet.area in AREAS else AREAS[0]
@@ -224,20 +239,37 @@ async def indicators_report(
     from the latest assessment approved before the period ended."""
     tree = await load_tree(db, unit)
     _, end = period_window(period)
-    replayed = await replay(db, tree, until=end)
-    sub_ids = [sid for r in replayed for sid, _ in r.changes]
-    deprived: dict[int, tuple[str, ...]] = {}
-    if sub_ids:
-        stmt = select(Assessment.submission_id, Assessment.deprived).where(
-            Assessment.approved.is_(True),  # type: ignore[attr-defined]
-            Assessment.submission_id.in_(sub_ids),  # type: ignore[union-attr]
+    later, status, active = _end_state(end)
+    ranked = (
+        select(
+            Assessment.household_id,
+            Assessment.deprived,
+            func.row_number()
+            .over(
+                partition_by=Assessment.household_id,
+                order_by=(Submission.decided_at.desc(), Submission.id.desc()),  # type: ignore[union-attr]
+            )
+            .label("rn"),
         )
-        deprived = {sid: tuple(d or ()) for sid, d in (await db.execute(stmt)).all()}
-    pairs = []
-    for r in replayed:
-        status, active = r.history.state_before(end)
-        if not active:
-            continue
-        latest = next((deprived[sid] for sid, _ in reversed(r.changes) if sid in deprived), ())
-        pairs.append((status, latest))
+        .join(Submission, Submission.id == Assessment.submission_id)
+        .where(
+            Assessment.approved.is_(True),  # type: ignore[attr-defined]
+            Submission.status == "approved",
+            Submission.decided_at < end,  # type: ignore[operator]
+        )
+        .subquery()
+    )
+    latest = select(ranked).where(ranked.c.rn == 1).subquery()
+    stmt = (
+        select(status, latest.c.deprived)
+        .select_from(Household)
+        .outerjoin(later, later.c.household_id == Household.id)
+        .outerjoin(latest, latest.c.household_id == Household.id)
+        .where(
+            Household.hamlet_id.in_(list(tree.units)),  # type: ignore[attr-defined]
+            active.is_(True),
+            status.in_(GROUPS),
+        )
+    )
+    pairs = [(st, tuple(d or ())) for st, d in (await db.execute(stmt)).all()]
     return lacking(pairs, codes)
