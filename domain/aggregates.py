@@ -1,59 +1,30 @@
 """Report figures (DOMAIN.md "Report figures") as pure functions over simple records.
 
 Every approved decision records the household's state (status, active) just before and just after
-it. A period's figures then come from two small inputs, both aggregated by the database:
+it (storage.register.decide). A period's figures then come from two sums the database computes per
+hamlet (storage.reports):
 
-- the state of each household at the period's end (its current state, or the state before its
+- each group's members at the period's end (a household's current state, or the state before its
   first decision after the period ended), and
-- the transitions decided within the period.
+- the period's flows: decisions within the period that moved a household out of or into a group.
 
-Every transition that moves a household into or out of a group is counted, so the figures always
-balance, and "at start" is derived from them: start = end + exited − fell back − newly. Entering
-through a "fell_back" decision counts as fell back; entering any other way (newly poor, moved in,
-a correction) as newly; leaving any way (exit decision, exit registration, moved out, dissolved,
-becoming poor for a near-poor household) as exited. A household that leaves and comes back within
-one period counts in both.
+A household is a member of a group when it is active and has that status. Leaving counts as
+exited whatever the decision (exit decision, exit registration, moved out, dissolved, a near-poor
+household becoming poor); entering counts as fell back when the decision is "fell_back" and as
+newly otherwise (newly poor, moved in, a correction). A household that leaves and comes back within
+one period counts in both. "At start" is derived, so the figures always balance:
+start = end + exited − fell back − newly.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 POOR, NEAR_POOR = "poor", "near_poor"
 GROUPS = (POOR, NEAR_POOR)
 FELL_BACK = "fell_back"
-
-
-@dataclass(frozen=True)
-class State:
-    """A household's place in the register: its status and whether it is still listed."""
-
-    status: str
-    active: bool
-
-    def member(self, group: str) -> bool:
-        return self.active and self.status == group
-
-
-@dataclass(frozen=True)
-class EndState:
-    """`count` households of one kind in the same state when the period ends."""
-
-    state: State
-    ethnic_minority: bool = False
-    count: int = 1
-
-
-@dataclass(frozen=True)
-class Transition:
-    """`count` approved decisions of one kind, each moving a household from `before` to `after`."""
-
-    kind: str
-    before: State
-    after: State
-    count: int = 1
 
 
 @dataclass(frozen=True)
@@ -67,11 +38,22 @@ class Block:
     end: int = 0
 
     def __add__(self, other: Block) -> Block:
-        return Block(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
+        return Block(
+            self.start + other.start,
+            self.exited + other.exited,
+            self.fell_back + other.fell_back,
+            self.newly + other.newly,
+            self.end + other.end,
+        )
 
     @property
     def balanced(self) -> bool:
         return self.end == self.start - self.exited + self.fell_back + self.newly
+
+    @classmethod
+    def at_end(cls, end: int, exited: int, fell_back: int, newly: int) -> Block:
+        """The block whose members at the end and flows are these; the start follows from them."""
+        return cls(end + exited - fell_back - newly, exited, fell_back, newly, end)
 
 
 @dataclass(frozen=True)
@@ -92,37 +74,6 @@ class Tally:
             self.ethnic_minority_poor + other.ethnic_minority_poor,
             self.ethnic_minority_near_poor + other.ethnic_minority_near_poor,
         )
-
-
-def block(group: str, ends: Iterable[EndState], moves: Iterable[Transition]) -> Block:
-    """One group's block from the states at the end and the period's transitions."""
-    end = sum(e.count for e in ends if e.state.member(group))
-    exited = fell_back = newly = 0
-    for m in moves:
-        was, now = m.before.member(group), m.after.member(group)
-        if was and not now:
-            exited += m.count
-        elif now and not was:
-            if m.kind == FELL_BACK:
-                fell_back += m.count
-            else:
-                newly += m.count
-    return Block(end + exited - fell_back - newly, exited, fell_back, newly, end)
-
-
-def tally(ends: Iterable[EndState], moves: Iterable[Transition]) -> Tally:
-    ends, moves = list(ends), list(moves)
-    return Tally(
-        households=sum(e.count for e in ends if e.state.active),
-        poor=block(POOR, ends, moves),
-        near_poor=block(NEAR_POOR, ends, moves),
-        ethnic_minority_poor=sum(
-            e.count for e in ends if e.ethnic_minority and e.state.member(POOR)
-        ),
-        ethnic_minority_near_poor=sum(
-            e.count for e in ends if e.ethnic_minority and e.state.member(NEAR_POOR)
-        ),
-    )
 
 
 def with_households(t: Tally, households: int) -> Tally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,6 +15,7 @@ from storage.models import OrgUnit
 from storage.models_api import TOKEN_ROLES, ApiToken
 
 PREFIX = "ct_"
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,9 @@ async def active_token(
     row = (await db.execute(stmt)).scalar_one_or_none()
     if row is None or row.revoked:
         return None
-    row.last_used_at = now
+    # Recorded to the minute: a write on every request would cost a commit per API call.
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
+        row.last_used_at = now
     return row
 
 

@@ -25,6 +25,8 @@ class Household(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("commune_id", "code"),
         Index("ix_households_hamlet_name", "hamlet_id", "name_key"),
+        # Covers the report figures' count of households per hamlet and state.
+        Index("ix_households_tally", "hamlet_id", "status", "active", "ethnic_minority"),
     )
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=32)
@@ -65,7 +67,18 @@ class Submission(SQLModel, table=True):
     __tablename__ = "submissions"
     __table_args__ = (
         Index("ix_submissions_commune_status", "commune_id", "status"),
-        Index("ix_submissions_status_decided_at", "status", "decided_at"),
+        # Covers the report figures' scan of a period's approvals (index-only on PostgreSQL).
+        Index(
+            "ix_submissions_flows",
+            "status",
+            "decided_at",
+            "hamlet_id",
+            "kind",
+            "before_status",
+            "before_active",
+            "after_status",
+            "after_active",
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(max_length=16, unique=True, index=True)

@@ -6,31 +6,28 @@ The figures are aggregated by the database, never by loading households one by o
 - the transitions (`before_*` → `after_*`, stored by storage.register.decide) approved within the
   period. A change belongs to the period in which it was approved.
 - total households: households active at the period's end, counted per hamlet; a hamlet's own
-  number (HamletReport.total_households on its current report for the period) replaces the count
-  and is attributed to the hamlet's area in the rural/urban split.
+  number (HamletReport.total_households on its current report for the period) replaces the count.
+- rural/urban: a hamlet's figures go to its unit's area (areas are set on the org tree).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, not_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.aggregates import (
+    FELL_BACK,
     GROUPS,
+    Block,
     Completeness,
-    EndState,
-    State,
     Tally,
-    Transition,
     completeness,
     lacking,
-    tally,
     with_households,
 )
 from domain.i18n import LOCAL_TZ
@@ -105,54 +102,70 @@ def _end_state(end: datetime) -> tuple[Any, Any, Any]:
     return later, status, active
 
 
-async def end_states(
-    db: AsyncSession, unit_ids: list[int], end: datetime
-) -> list[tuple[int, str, EndState]]:
-    """(hamlet id, area, households in one state) for the households under `unit_ids`."""
+def _count(*conditions: Any) -> Any:
+    return func.sum(case((and_(*conditions), 1), else_=0))
+
+
+def _member(status: Any, active: Any, group: str) -> Any:
+    return and_(active.is_(True), status == group)
+
+
+async def hamlet_tallies(
+    db: AsyncSession, unit_ids: list[int], start: datetime, end: datetime
+) -> dict[int, Tally]:
+    """Per hamlet: households and group members at `end`, and the flows in [start, end).
+
+    Two grouped queries with conditional sums, one row per hamlet each, both answered from a
+    covering index (the rules are the ones domain.aggregates describes).
+    """
     later, status, active = _end_state(end)
-    stmt = (
-        select(Household.hamlet_id, Household.area, Household.ethnic_minority, status, active)
-        .add_columns(func.count())
+    em = Household.ethnic_minority.is_(True)  # type: ignore[attr-defined]
+    at_end = (
+        select(
+            Household.hamlet_id,
+            _count(active.is_(True)),
+            *(_count(_member(status, active, g)) for g in GROUPS),
+            *(_count(em, _member(status, active, g)) for g in GROUPS),
+        )
         .select_from(Household)
         .outerjoin(later, later.c.household_id == Household.id)
         .where(Household.hamlet_id.in_(unit_ids))  # type: ignore[attr-defined]
-        .group_by(Household.hamlet_id, Household.area, Household.ethnic_minority, status, active)
+        .group_by(Household.hamlet_id)
     )
-    return [
-        (hamlet_id, area, EndState(State(st, bool(act)), bool(em), n))
-        for hamlet_id, area, em, st, act, n in (await db.execute(stmt)).all()
-    ]
-
-
-async def transitions(
-    db: AsyncSession, unit_ids: list[int], start: datetime, end: datetime
-) -> list[tuple[int, str, Transition]]:
-    """(hamlet id, area, approvals of one kind and move) decided in [start, end)."""
-    cols = (
-        Household.hamlet_id,
-        Household.area,
-        Submission.kind,
-        Submission.before_status,
-        Submission.before_active,
-        Submission.after_status,
-        Submission.after_active,
-    )
-    stmt = (
-        select(*cols)
-        .add_columns(func.count())
-        .join(Household, Household.id == Submission.household_id)
+    fell_back = Submission.kind == FELL_BACK
+    flows = []
+    for g in GROUPS:
+        was = _member(Submission.before_status, Submission.before_active, g)
+        now = _member(Submission.after_status, Submission.after_active, g)
+        flows += [_count(was, not_(now)), _count(not_(was), now, fell_back)]
+        flows += [_count(not_(was), now, not_(fell_back))]
+    moved = (
+        select(Submission.hamlet_id, *flows)
         .where(
             Submission.status == "approved",
             Submission.decided_at >= start,  # type: ignore[operator]
             Submission.decided_at < end,  # type: ignore[operator]
-            Household.hamlet_id.in_(unit_ids),  # type: ignore[attr-defined]
+            Submission.hamlet_id.in_(unit_ids),  # type: ignore[attr-defined]
         )
-        .group_by(*cols)
+        .group_by(Submission.hamlet_id)
     )
-    return [
-        (hamlet_id, area, Transition(kind, State(bs, bool(ba)), State(as_, bool(aa)), n))
-        for hamlet_id, area, kind, bs, ba, as_, aa, n in (await db.execute(stmt)).all()
-    ]
+    flow_of = {h: [int(v or 0) for v in rest] for h, *rest in (await db.execute(moved))}
+    out = {}
+    for hamlet_id, *counts in await db.execute(at_end):
+        households, p_end, n_end, em_p, em_n = (int(v or 0) for v in counts)
+        px, pf, pn, nx, nf, nn = flow_of.pop(hamlet_id, [0] * 6)
+        out[hamlet_id] = Tally(
+            households,
+            Block.at_end(p_end, px, pf, pn),
+            Block.at_end(n_end, nx, nf, nn),
+            em_p,
+            em_n,
+        )
+    for hamlet_id, (px, pf, pn, nx, nf, nn) in flow_of.items():  # no households left at all
+        out[hamlet_id] = Tally(
+            poor=Block.at_end(0, px, pf, pn), near_poor=Block.at_end(0, nx, nf, nn)
+        )
+    return out
 
 
 async def current_reports(
@@ -180,31 +193,21 @@ async def summary(db: AsyncSession, *, unit: OrgUnit, period: ReportingPeriod) -
     """One row per child unit, then the total row."""
     tree = await load_tree(db, unit)
     start, end = period_window(period)
-    unit_ids = list(tree.units)
-    ends: dict[tuple[int, str], list[EndState]] = defaultdict(list)
-    for hamlet_id, area, e in await end_states(db, unit_ids, end):
-        ends[(hamlet_id, area)].append(e)
-    moves: dict[tuple[int, str], list[Transition]] = defaultdict(list)
-    for hamlet_id, area, m in await transitions(db, unit_ids, start, end):
-        moves[(hamlet_id, area)].append(m)
+    tallies = await hamlet_tallies(db, list(tree.units), start, end)
     reports = await current_reports(db, period=period, hamlet_ids=tree.units)
     by_row: dict[int, dict[str, Tally]] = {r.id: {a: Tally() for a in AREAS} for r in tree.rows}  # type: ignore[misc]
     # Households filed directly on a unit that has children count only in the total.
     direct = {a: Tally() for a in AREAS}
     for hamlet_id, hamlet in tree.units.items():
-        parts = {
-            a: tally(ends.get((hamlet_id, a), ()), moves.get((hamlet_id, a), ())) for a in AREAS
-        }
+        figures = tallies.get(hamlet_id)
         entered = reports.get(hamlet_id)
         if entered is not None and entered.total_households is not None:
-            own = hamlet.area if hamlet.area in AREAS else AREAS[0]
-            parts = {
-                a: with_households(t, entered.total_households if a == own else 0)
-                for a, t in parts.items()
-            }
+            figures = with_households(figures or Tally(), entered.total_households)
+        if figures is None:
+            continue
+        area = hamlet.area if hamlet.area in AREAS else AREAS[0]
         row = by_row.get(tree.row_of[hamlet_id], direct)
-        for a in AREAS:
-            row[a] = row[a] + parts[a]
+        row[area] = row[area] + figures
     rows = [SummaryRow(u, by_row[u.id]) for u in tree.rows]  # type: ignore[index]
     total = {a: sum((r.by_area[a] for r in rows), direct[a]) for a in AREAS}
     return [*rows, SummaryRow(None, total)]

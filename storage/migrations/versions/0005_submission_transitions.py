@@ -24,6 +24,9 @@ depends_on = None
 # As storage.register at this revision (migrations must not import code that may change later).
 KIND_STATUS = {"newly_poor": "poor", "newly_near_poor": "near_poor", "fell_back": "poor"}
 CLOSING_KINDS = ("moved_out", "dissolved")
+FLOW_COLUMNS = ["status", "decided_at", "hamlet_id", "kind", "before_status", "before_active",
+                "after_status", "after_active"]  # fmt: skip
+TALLY_COLUMNS = ["hamlet_id", "status", "active", "ethnic_minority"]
 
 
 def upgrade() -> None:
@@ -33,9 +36,8 @@ def upgrade() -> None:
     op.add_column("submissions", sa.Column("before_active", sa.Boolean(), nullable=True))
     op.add_column("submissions", sa.Column("after_status", sa.String(length=16), nullable=True))
     op.add_column("submissions", sa.Column("after_active", sa.Boolean(), nullable=True))
-    op.create_index(
-        "ix_submissions_status_decided_at", "submissions", ["status", "decided_at"], unique=False
-    )
+    op.create_index("ix_submissions_flows", "submissions", FLOW_COLUMNS, unique=False)
+    op.create_index("ix_households_tally", "households", TALLY_COLUMNS, unique=False)
     _backfill(op.get_bind())
 
 
@@ -94,6 +96,7 @@ def _backfill(bind: sa.engine.Connection) -> None:
 
 
 def downgrade() -> None:
-    op.drop_index("ix_submissions_status_decided_at", table_name="submissions")
+    op.drop_index("ix_households_tally", table_name="households")
+    op.drop_index("ix_submissions_flows", table_name="submissions")
     for column in ("after_active", "after_status", "before_active", "before_status"):
         op.drop_column("submissions", column)  # SQLite ≥ 3.35 drops columns in place
