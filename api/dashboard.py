@@ -189,7 +189,9 @@ async def context(
 ) -> DashboardContext:
     """Who the token is, the units it may choose from and the periods that have begun."""
     units = await subtree_units(db, principal.unit_id)
-    root = next(u for u in units if u.id == principal.unit_id)
+    root = next((u for u in units if u.id == principal.unit_id), None)
+    if root is None:  # the token's unit is gone
+        raise ApiError(404, "not_found")
     today = local_day(services.clock())
     periods = [
         *reversed(await recent_periods(db, kind="monthly", started_by=today, limit=MONTHS_SHOWN)),

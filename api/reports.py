@@ -156,20 +156,30 @@ class Scope:
     period: ReportingPeriod
 
 
-async def report_scope(
+async def scoped_unit(
     services: ServicesDep,
     db: SessionDep,
     principal: CurrentToken,
     unit: Annotated[str, Query(description="org unit code")],
+) -> OrgUnit:
+    """The unit when it lies in the token's subtree: 404 unknown, 403 outside."""
+    return await unit_in_scope(services, db, principal, unit)
+
+
+UnitDep = Annotated[OrgUnit, Depends(scoped_unit)]
+
+
+async def report_scope(
+    db: SessionDep,
+    unit: UnitDep,
     period: Annotated[str, Query(description="period code, e.g. 2026-11 or 2026")],
     kind: Annotated[Literal["monthly", "annual"], Query()] = "monthly",
 ) -> Scope:
     """The unit (in the token's subtree, else 403) and the period (404 when unknown)."""
-    found = await unit_in_scope(services, db, principal, unit)
     p = await find_period(db, kind=kind, code=period)
     if p is None:
         raise ApiError(404, "not_found")
-    return Scope(found, p)
+    return Scope(unit, p)
 
 
 ScopeDep = Annotated[Scope, Depends(report_scope)]
@@ -305,13 +315,11 @@ async def get_indicators(
 async def get_trend(
     services: ServicesDep,
     db: SessionDep,
-    principal: CurrentToken,
-    unit: Annotated[str, Query(description="org unit code")],
+    found: UnitDep,
     kind: Annotated[Literal["monthly", "annual"], Query()] = "monthly",
     limit: Annotated[int, Query(ge=1, le=36, description="how many periods")] = 12,
 ) -> TrendPublic:
     """Poor and near-poor rate % at the end of each of the latest periods that have begun."""
-    found = await unit_in_scope(services, db, principal, unit)
     periods = await recent_periods(
         db, kind=kind, started_by=local_day(services.clock()), limit=limit
     )
@@ -349,15 +357,12 @@ def pending_item(
 
 @router.get("/pending", response_model=PendingPublic)
 async def get_pending(
-    services: ServicesDep,
     db: SessionDep,
-    principal: CurrentToken,
-    unit: Annotated[str, Query(description="org unit code")],
+    found: UnitDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> PendingPublic:
     """Submissions and exit registrations awaiting the officer's decision, oldest first."""
-    found = await unit_in_scope(services, db, principal, unit)
     if found.level == HAMLET:  # submissions are filed under their commune
         subs, total = await pending(
             db, unit_id=None, hamlet_id=found.id, limit=limit, offset=offset

@@ -9,9 +9,12 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import update
 
 from api.app import create_app
 from bot.services import Services
+from storage.db import transaction
+from storage.models_api import ApiToken
 from tests.api.browser import Tab, launch, open_tab, serve
 from tests.api.conftest import Tokens
 
@@ -144,9 +147,10 @@ async def test_charts_and_pending_list_show_the_fixtures_numbers(
         assert tab.errors == []
 
 
-async def test_bad_token_out_of_scope_and_no_data_yet(
+async def test_bad_token_out_of_scope_no_data_yet_and_revoked(
     chromium: str,
     base_url: str,
+    services: Services,
     tokens: Tokens,
 ) -> None:
     async with open_tab(chromium) as tab:
@@ -181,6 +185,15 @@ async def test_bad_token_out_of_scope_and_no_data_yet(
             "Vui lòng chọn một đơn vị thuộc địa bàn của bạn."
         )
         assert await tab.eval(visible("board"))  # still signed in: another unit can be chosen
+
+        # The token is revoked while the page is open: the next load signs out and says why.
+        async with transaction(services.sessionmaker) as db:
+            await db.execute(update(ApiToken).values(revoked=True))
+        await tab.select("#unit", "37-GIAVIEN-01")
+        await tab.wait_for(visible("login"))
+        assert (await tab.eval(text("error"))).startswith("Mã truy cập không hợp lệ")
+        assert await tab.eval("sessionStorage.length") == 0
+        assert await tab.eval("document.querySelectorAll('#unit option').length") == 0
         assert tab.errors == []
 
 
