@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy import text
 
-from api import exports, reports, simulator, v1, webhooks
+from api import dashboard, exports, reports, simulator, v1, webhooks
 from bot.channels.runtime import running
 from bot.channels.simulator import SimulatorChannel
 from bot.services import Services
@@ -75,6 +75,7 @@ def create_app(
     app.include_router(v1.router)
     app.include_router(reports.router)
     app.include_router(exports.router)
+    app.include_router(dashboard.router)
     app.include_router(webhooks.router)
     if services.settings.simulator and services.settings.env != "production":
         app.include_router(simulator.router)
