@@ -13,6 +13,7 @@ from domain.codes import hash_secret
 from storage.audit import record
 from storage.models import OrgUnit
 from storage.models_api import TOKEN_ROLES, ApiToken
+from storage.orgtree import subtree_ids
 
 PREFIX = "ct_"
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -64,9 +65,7 @@ async def active_token(
 
 async def subtree_units(db: AsyncSession, root_id: int) -> list[OrgUnit]:
     """The unit and every descendant, at any depth (recursive CTE), ordered by code."""
-    tree = select(OrgUnit.id).where(OrgUnit.id == root_id).cte("tree", recursive=True)
-    tree = tree.union_all(select(OrgUnit.id).where(OrgUnit.parent_id == tree.c.id))
-    stmt = select(OrgUnit).where(OrgUnit.id.in_(select(tree.c.id))).order_by(OrgUnit.code)  # type: ignore[union-attr]
+    stmt = select(OrgUnit).where(OrgUnit.id.in_(subtree_ids(root_id))).order_by(OrgUnit.code)  # type: ignore[union-attr]
     return list((await db.execute(stmt)).scalars())
 
 

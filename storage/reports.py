@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, not_, select
+from sqlalchemy import and_, case, func, literal, not_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.aggregates import (
@@ -31,9 +31,9 @@ from domain.aggregates import (
     with_households,
 )
 from domain.i18n import LOCAL_TZ
-from storage.api_tokens import subtree_units
 from storage.models import OrgUnit
 from storage.models_register import Assessment, HamletReport, Household, ReportingPeriod, Submission
+from storage.orgtree import subtree_ids
 
 AREAS = ("rural", "urban")
 HAMLET = "hamlet"
@@ -46,6 +46,18 @@ def _start_of(day: date) -> datetime:
 def period_window(period: ReportingPeriod) -> tuple[datetime, datetime]:
     """[first moment, moment after the last day) in Hà Nội time, as UTC."""
     return _start_of(period.starts_on), _start_of(period.ends_on + timedelta(days=1))
+
+
+@dataclass(frozen=True)
+class Unit:
+    """What the reports need of an org unit (read as plain columns: a province has thousands)."""
+
+    id: int
+    code: str
+    name: str
+    level: str
+    parent_id: int | None
+    area: str
 
 
 @dataclass(frozen=True)
@@ -63,7 +75,9 @@ class Tree:
 
 
 async def load_tree(db: AsyncSession, unit: OrgUnit) -> Tree:
-    units = {u.id: u for u in await subtree_units(db, unit.id)}  # type: ignore[arg-type]
+    cols = (OrgUnit.id, OrgUnit.code, OrgUnit.name, OrgUnit.level, OrgUnit.parent_id, OrgUnit.area)
+    stmt = select(*cols).where(OrgUnit.id.in_(subtree_ids(unit.id))).order_by(OrgUnit.code)  # type: ignore[union-attr,arg-type]
+    units = {r[0]: Unit(*r) for r in (await db.execute(stmt)).all()}
     rows = [u for u in units.values() if u.parent_id == unit.id] or [unit]
     row_ids = {r.id for r in rows}
     row_of: dict[int, int] = {}
@@ -111,25 +125,26 @@ def _member(status: Any, active: Any, group: str) -> Any:
 
 
 async def hamlet_tallies(
-    db: AsyncSession, unit_ids: list[int], start: datetime, end: datetime
+    db: AsyncSession, root_id: int, start: datetime, end: datetime
 ) -> dict[int, Tally]:
-    """Per hamlet: households and group members at `end`, and the flows in [start, end).
-
-    Two grouped queries with conditional sums, one row per hamlet each, both answered from a
-    covering index (the rules are the ones domain.aggregates describes).
-    """
+    """Per hamlet under `root_id`: households and group members at `end`, and the flows in
+    [start, end) — one statement: two grouped scans with conditional sums, each answered from a
+    covering index (the rules are the ones domain.aggregates describes)."""
     later, status, active = _end_state(end)
     em = Household.ethnic_minority.is_(True)  # type: ignore[attr-defined]
+    zeros = [literal(0)] * 6
+    subtree = subtree_ids(root_id)  # one CTE for both halves
     at_end = (
         select(
-            Household.hamlet_id,
+            Household.hamlet_id.label("hamlet_id"),  # type: ignore[attr-defined]
             _count(active.is_(True)),
             *(_count(_member(status, active, g)) for g in GROUPS),
             *(_count(em, _member(status, active, g)) for g in GROUPS),
+            *zeros,
         )
         .select_from(Household)
         .outerjoin(later, later.c.household_id == Household.id)
-        .where(Household.hamlet_id.in_(unit_ids))  # type: ignore[attr-defined]
+        .where(Household.hamlet_id.in_(subtree))  # type: ignore[attr-defined]
         .group_by(Household.hamlet_id)
     )
     fell_back = Submission.kind == FELL_BACK
@@ -140,32 +155,42 @@ async def hamlet_tallies(
         flows += [_count(was, not_(now)), _count(not_(was), now, fell_back)]
         flows += [_count(not_(was), now, not_(fell_back))]
     moved = (
-        select(Submission.hamlet_id, *flows)
+        select(Submission.hamlet_id, *zeros[:5], *flows)
         .where(
             Submission.status == "approved",
             Submission.decided_at >= start,  # type: ignore[operator]
             Submission.decided_at < end,  # type: ignore[operator]
-            Submission.hamlet_id.in_(unit_ids),  # type: ignore[attr-defined]
+            Submission.hamlet_id.in_(subtree),  # type: ignore[attr-defined]
         )
         .group_by(Submission.hamlet_id)
     )
-    flow_of = {h: [int(v or 0) for v in rest] for h, *rest in (await db.execute(moved))}
-    out = {}
-    for hamlet_id, *counts in await db.execute(at_end):
-        households, p_end, n_end, em_p, em_n = (int(v or 0) for v in counts)
-        px, pf, pn, nx, nf, nn = flow_of.pop(hamlet_id, [0] * 6)
-        out[hamlet_id] = Tally(
+    sums: dict[int, list[int]] = {}
+    for hamlet_id, *counts in await db.execute(union_all(at_end, moved)):
+        mine = sums.setdefault(hamlet_id, [0] * 11)
+        for i, v in enumerate(counts):
+            mine[i] += int(v or 0)
+    return {
+        hamlet_id: Tally(
             households,
             Block.at_end(p_end, px, pf, pn),
             Block.at_end(n_end, nx, nf, nn),
             em_p,
             em_n,
         )
-    for hamlet_id, (px, pf, pn, nx, nf, nn) in flow_of.items():  # no households left at all
-        out[hamlet_id] = Tally(
-            poor=Block.at_end(0, px, pf, pn), near_poor=Block.at_end(0, nx, nf, nn)
-        )
-    return out
+        for hamlet_id, (
+            households,
+            p_end,
+            n_end,
+            em_p,
+            em_n,
+            px,
+            pf,
+            pn,
+            nx,
+            nf,
+            nn,
+        ) in sums.items()
+    }
 
 
 async def current_reports(
@@ -193,7 +218,7 @@ async def summary(db: AsyncSession, *, unit: OrgUnit, period: ReportingPeriod) -
     """One row per child unit, then the total row."""
     tree = await load_tree(db, unit)
     start, end = period_window(period)
-    tallies = await hamlet_tallies(db, list(tree.units), start, end)
+    tallies = await hamlet_tallies(db, unit.id, start, end)  # type: ignore[arg-type]
     reports = await current_reports(db, period=period, hamlet_ids=tree.units)
     by_row: dict[int, dict[str, Tally]] = {r.id: {a: Tally() for a in AREAS} for r in tree.rows}  # type: ignore[misc]
     # Households filed directly on a unit that has children count only in the total.
