@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy import text
 
 from api import exports, reports, simulator, v1, webhooks
+from api.guards import RejectNul
 from bot.channels.runtime import running
 from bot.channels.simulator import SimulatorChannel
 from bot.services import Services
@@ -39,11 +40,16 @@ def create_app(
 
     app = FastAPI(title="ChungTay admin API", version="0.1.0", lifespan=lifespan)
     app.state.services = services
+    app.add_middleware(RejectNul)
     app.state.simulator = services.channels.get("simulator") or SimulatorChannel()
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in exc.errors()]
+        # The shape FastAPI documents for 422 (loc, msg, type), without echoing the input back.
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")}
+            for e in exc.errors()
+        ]
         return JSONResponse({"error": "invalid_request", "detail": errors}, status_code=422)
 
     @app.exception_handler(Exception)
