@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import exports, reports, simulator, v1, webhooks
 from api.guards import RejectNul
@@ -51,6 +53,15 @@ def create_app(
             for e in exc.errors()
         ]
         return JSONResponse({"error": "invalid_request", "detail": errors}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # The same body as ApiError refusals: {"error": "not_found"}, {"error": "method_not_allowed"}.
+        try:
+            code = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "_").replace("-", "_")
+        except ValueError:
+            code = f"http_{exc.status_code}"
+        return JSONResponse({"error": code}, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> JSONResponse:

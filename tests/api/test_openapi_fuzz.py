@@ -21,13 +21,23 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import APIOperation, Case, GenerationMode
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.core.failures import FailureGroup
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+)
 
 from api.app import create_app
 from bot.services import Services
 from tests.api.conftest import Tokens, bearer, make_token
 
-CHECKS = [not_a_server_error, response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    response_schema_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+]
 BUDGET = 400  # examples over all operations, split evenly, 10 to 40 each
 # Values from the fixture (tests/api/conftest.py) for parameters of these names.
 KNOWN: dict[str, dict[str, list[str]]] = {
@@ -97,7 +107,10 @@ def fuzz(op: APIOperation, send: Send, auth: dict[str, str], examples: int) -> s
 
     try:
         run()
-    except Exception as exc:  # every operation gets its run; all failures are reported together
+    except (
+        Exception,
+        FailureGroup,
+    ) as exc:  # every operation gets its run; all failures are reported together
         return f"{op.label}: {str(exc)[:4000]}"
     return None
 
