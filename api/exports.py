@@ -72,6 +72,15 @@ INDICATOR_HEADERS = (
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _file(media_type: str) -> dict[int | str, dict[str, object]]:
+    """OpenAPI for a file download: the 200 response is that media type, not JSON."""
+    schema = {"type": "string", "format": "binary"}
+    return {200: {"content": {media_type: {"schema": schema}}}}
+
+
+CSV = _file("text/csv")
+
+
 def attachment(filename: str) -> str:
     """Content-Disposition for any name (RFC 6266): an ASCII fallback without diacritics, and the
     name itself in UTF-8 for the clients that read `filename*`."""
@@ -99,7 +108,7 @@ def _translator(services: ServicesDep, lang: str | None) -> Translator:
     return Translator(lang or services.settings.default_locale)
 
 
-@router.get("/summary.csv", response_class=Response)
+@router.get("/summary.csv", response_class=Response, responses=CSV)
 async def summary_csv(
     services: ServicesDep, db: SessionDep, scope: ScopeDep, lang: Lang = None
 ) -> Response:
@@ -118,7 +127,7 @@ async def summary_csv(
 @router.get(
     "/summary.xlsx",
     response_class=Response,
-    responses={200: {"content": {XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}}}}},
+    responses=_file(XLSX_TYPE),
 )
 async def summary_xlsx(
     services: ServicesDep, db: SessionDep, scope: ScopeDep, lang: Lang = None
@@ -135,7 +144,7 @@ async def summary_xlsx(
     )
 
 
-@router.get("/completeness.csv", response_class=Response)
+@router.get("/completeness.csv", response_class=Response, responses=CSV)
 async def completeness_csv(
     services: ServicesDep, db: SessionDep, scope: ScopeDep, lang: Lang = None
 ) -> Response:
@@ -149,7 +158,7 @@ async def completeness_csv(
     return _csv(name, [t(h) for h in COMPLETENESS_HEADERS], rows)
 
 
-@router.get("/indicators.csv", response_class=Response)
+@router.get("/indicators.csv", response_class=Response, responses=CSV)
 async def indicators_csv(
     services: ServicesDep, db: SessionDep, scope: ScopeDep, lang: Lang = None
 ) -> Response:

@@ -169,7 +169,7 @@ def _emphasise(ws: Worksheet, row: int) -> None:
 
 def in_area(row: SummaryRow, area: str) -> bool:
     """A unit is listed under an area when it has figures there, or it is that area's and has none."""
-    if row.by_area[area] != Tally():
+    if row.by_area.get(area, Tally()) != Tally():
         return True
     return row.unit is not None and row.unit.area == area and row.all == Tally()
 
@@ -183,10 +183,10 @@ def _body(ws: Worksheet, t: Translator, rows: Sequence[SummaryRow]) -> int:
         row = _line(ws, row, roman, t(heading), None)
         listed = [u for u in units if in_area(u, area)]
         for n, r in enumerate(listed, start=1):
-            row = _line(ws, row, n, r.unit.name, r.by_area[area])  # type: ignore[union-attr]
+            row = _line(ws, row, n, r.unit.name, r.by_area.get(area, Tally()))  # type: ignore[union-attr]
         # The subtotal comes from the total row, so households filed on the unit itself count.
         _emphasise(ws, row)
-        row = _line(ws, row, "", t(subtotal), total.by_area[area])
+        row = _line(ws, row, "", t(subtotal), total.by_area.get(area, Tally()))
     _emphasise(ws, row)
     return _line(ws, row, "", t("Total"), total.all)
 
