@@ -112,6 +112,7 @@ def _heading(ws: Worksheet, t: Translator, unit: OrgUnit, period: ReportingPerio
         Font(bold=True, size=14),
     )
     title.alignment = CENTER
+    ws.row_dimensions[TITLE_ROW].height = 24  # the larger font
     subtitle = t(
         "{unit}, reporting period: {period}",
         unit=unit.name,
@@ -145,7 +146,7 @@ def _table_header(ws: Worksheet, t: Translator) -> None:
             cell = ws.cell(row, c)
             cell.font, cell.alignment, cell.border = BOLD, CENTER, BORDER
             cell.fill = SHADE
-    ws.row_dimensions[sub].height = 45
+    ws.row_dimensions[sub].height = 45  # the sub-headings wrap onto two or three lines
 
 
 def _line(ws: Worksheet, row: int, number: str | int, label: str, tally: Tally | None) -> int:
