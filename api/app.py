@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import dashboard, exports, reports, simulator, v1, webhooks
+from api.guards import RejectNul
 from bot.channels.runtime import running
 from bot.channels.simulator import SimulatorChannel
 from bot.services import Services
@@ -39,12 +42,26 @@ def create_app(
 
     app = FastAPI(title="ChungTay admin API", version="0.1.0", lifespan=lifespan)
     app.state.services = services
+    app.add_middleware(RejectNul)
     app.state.simulator = services.channels.get("simulator") or SimulatorChannel()
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in exc.errors()]
+        # The shape FastAPI documents for 422 (loc, msg, type), without echoing the input back.
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")}
+            for e in exc.errors()
+        ]
         return JSONResponse({"error": "invalid_request", "detail": errors}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # The same body as ApiError refusals: {"error": "not_found"}, {"error": "method_not_allowed"}.
+        try:
+            code = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "_").replace("-", "_")
+        except ValueError:
+            code = f"http_{exc.status_code}"
+        return JSONResponse({"error": code}, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> JSONResponse:

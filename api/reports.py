@@ -68,6 +68,20 @@ class FiguresPublic(BaseModel):
     ethnic_minority_poor: int
     ethnic_minority_near_poor: int
 
+    def as_row(self) -> list[int | float | None]:
+        """The figures in the order of the summary table's columns."""
+        blocks = [
+            [b.start, b.exited, b.fell_back, b.newly, b.end, b.rate]
+            for b in (self.poor, self.near_poor)
+        ]
+        return [
+            self.households,
+            *blocks[0],
+            *blocks[1],
+            self.ethnic_minority_poor,
+            self.ethnic_minority_near_poor,
+        ]
+
 
 class SummaryRowPublic(BaseModel):
     unit: UnitRef | None  # None on the total row
