@@ -49,23 +49,35 @@ SECRET = "bench-secret"
 
 # The baseline: the same figures per commune in one query, written by hand (SQLite and PostgreSQL).
 RAW_SUMMARY = """
-WITH later AS (
-  SELECT household_id, before_status, before_active,
-         ROW_NUMBER() OVER (PARTITION BY household_id ORDER BY decided_at, id) AS rn
-  FROM submissions
-  WHERE status = 'approved' AND decided_at >= :end AND household_id IS NOT NULL
-), ends AS (
-  SELECT h.hamlet_id, h.ethnic_minority AS em,
-         COALESCE(l.before_status, h.status) AS st, COALESCE(l.before_active, h.active) AS act
-  FROM households h LEFT JOIN later l ON l.household_id = h.id AND l.rn = 1
-), e AS (
-  SELECT u.parent_id AS cid,
-    SUM(CASE WHEN act THEN 1 ELSE 0 END) AS households,
-    SUM(CASE WHEN act AND st = 'poor' THEN 1 ELSE 0 END) AS p_end,
-    SUM(CASE WHEN act AND st = 'near_poor' THEN 1 ELSE 0 END) AS n_end,
-    SUM(CASE WHEN act AND st = 'poor' AND em THEN 1 ELSE 0 END) AS em_p,
-    SUM(CASE WHEN act AND st = 'near_poor' AND em THEN 1 ELSE 0 END) AS em_n
-  FROM ends JOIN org_units u ON u.id = ends.hamlet_id GROUP BY u.parent_id
+WITH now AS (
+  SELECT hamlet_id,
+    SUM(CASE WHEN active THEN n ELSE 0 END) AS households,
+    SUM(CASE WHEN active AND status = 'poor' THEN n ELSE 0 END) AS p_end,
+    SUM(CASE WHEN active AND status = 'near_poor' THEN n ELSE 0 END) AS n_end,
+    SUM(CASE WHEN active AND status = 'poor' AND em THEN n ELSE 0 END) AS em_p,
+    SUM(CASE WHEN active AND status = 'near_poor' AND em THEN n ELSE 0 END) AS em_n
+  FROM (SELECT hamlet_id, status, active, ethnic_minority AS em, COUNT(*) AS n FROM households
+        GROUP BY hamlet_id, status, active, ethnic_minority) g
+  GROUP BY hamlet_id
+), undo AS (  -- approvals after the period, taken back: the register as it stood at its end
+  SELECT s.hamlet_id,
+    SUM((CASE WHEN s.before_active THEN 1 ELSE 0 END)
+        - (CASE WHEN s.after_active THEN 1 ELSE 0 END)) AS households,
+    SUM((CASE WHEN s.before_active AND s.before_status = 'poor' THEN 1 ELSE 0 END)
+        - (CASE WHEN s.after_active AND s.after_status = 'poor' THEN 1 ELSE 0 END)) AS p_end,
+    SUM((CASE WHEN s.before_active AND s.before_status = 'near_poor' THEN 1 ELSE 0 END)
+        - (CASE WHEN s.after_active AND s.after_status = 'near_poor' THEN 1 ELSE 0 END)) AS n_end,
+    SUM(CASE WHEN h.ethnic_minority THEN
+          (CASE WHEN s.before_active AND s.before_status = 'poor' THEN 1 ELSE 0 END)
+          - (CASE WHEN s.after_active AND s.after_status = 'poor' THEN 1 ELSE 0 END)
+        ELSE 0 END) AS em_p,
+    SUM(CASE WHEN h.ethnic_minority THEN
+          (CASE WHEN s.before_active AND s.before_status = 'near_poor' THEN 1 ELSE 0 END)
+          - (CASE WHEN s.after_active AND s.after_status = 'near_poor' THEN 1 ELSE 0 END)
+        ELSE 0 END) AS em_n
+  FROM submissions s JOIN households h ON h.id = s.household_id
+  WHERE s.status = 'approved' AND s.decided_at >= :end
+  GROUP BY s.hamlet_id
 ), moves AS (
   SELECT s.hamlet_id, s.kind,
     CASE WHEN s.before_active AND s.before_status = 'poor' THEN 1 ELSE 0 END AS wp,
@@ -75,22 +87,30 @@ WITH later AS (
   FROM submissions s
   WHERE s.status = 'approved' AND s.decided_at >= :start AND s.decided_at < :end
 ), m AS (
-  SELECT u.parent_id AS cid,
+  SELECT hamlet_id,
     SUM(CASE WHEN wp = 1 AND np = 0 THEN 1 ELSE 0 END) AS p_x,
     SUM(CASE WHEN wp = 0 AND np = 1 AND kind = 'fell_back' THEN 1 ELSE 0 END) AS p_f,
     SUM(CASE WHEN wp = 0 AND np = 1 AND kind <> 'fell_back' THEN 1 ELSE 0 END) AS p_n,
     SUM(CASE WHEN wn = 1 AND nn = 0 THEN 1 ELSE 0 END) AS n_x,
     SUM(CASE WHEN wn = 0 AND nn = 1 AND kind = 'fell_back' THEN 1 ELSE 0 END) AS n_f,
     SUM(CASE WHEN wn = 0 AND nn = 1 AND kind <> 'fell_back' THEN 1 ELSE 0 END) AS n_n
-  FROM moves JOIN org_units u ON u.id = moves.hamlet_id GROUP BY u.parent_id
+  FROM moves GROUP BY hamlet_id
+), e AS (
+  SELECT now.hamlet_id,
+    now.households + COALESCE(undo.households, 0) AS households,
+    now.p_end + COALESCE(undo.p_end, 0) AS p_end, now.n_end + COALESCE(undo.n_end, 0) AS n_end,
+    now.em_p + COALESCE(undo.em_p, 0) AS em_p, now.em_n + COALESCE(undo.em_n, 0) AS em_n,
+    COALESCE(m.p_x, 0) AS p_x, COALESCE(m.p_f, 0) AS p_f, COALESCE(m.p_n, 0) AS p_n,
+    COALESCE(m.n_x, 0) AS n_x, COALESCE(m.n_f, 0) AS n_f, COALESCE(m.n_n, 0) AS n_n
+  FROM now LEFT JOIN undo ON undo.hamlet_id = now.hamlet_id
+  LEFT JOIN m ON m.hamlet_id = now.hamlet_id
 )
-SELECT c.code, e.households,
-  e.p_end + COALESCE(m.p_x, 0) - COALESCE(m.p_f, 0) - COALESCE(m.p_n, 0),
-  COALESCE(m.p_x, 0), COALESCE(m.p_f, 0), COALESCE(m.p_n, 0), e.p_end,
-  e.n_end + COALESCE(m.n_x, 0) - COALESCE(m.n_f, 0) - COALESCE(m.n_n, 0),
-  COALESCE(m.n_x, 0), COALESCE(m.n_f, 0), COALESCE(m.n_n, 0), e.n_end,
-  e.em_p, e.em_n
-FROM org_units c JOIN e ON e.cid = c.id LEFT JOIN m ON m.cid = c.id
+SELECT c.code, SUM(e.households),
+  SUM(e.p_end + e.p_x - e.p_f - e.p_n), SUM(e.p_x), SUM(e.p_f), SUM(e.p_n), SUM(e.p_end),
+  SUM(e.n_end + e.n_x - e.n_f - e.n_n), SUM(e.n_x), SUM(e.n_f), SUM(e.n_n), SUM(e.n_end),
+  SUM(e.em_p), SUM(e.em_n)
+FROM e JOIN org_units h ON h.id = e.hamlet_id JOIN org_units c ON c.id = h.parent_id
+GROUP BY c.code
 """
 COMMUNES = 100
 FIRST, LAST = date(2025, 1, 1), date(2026, 11, 24)

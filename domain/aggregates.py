@@ -76,13 +76,6 @@ class Tally:
         )
 
 
-def with_households(t: Tally, households: int) -> Tally:
-    """The same movement over a household total entered by the hamlet instead of counted."""
-    return Tally(
-        households, t.poor, t.near_poor, t.ethnic_minority_poor, t.ethnic_minority_near_poor
-    )
-
-
 def rate(part: int, whole: int) -> float | None:
     """part / whole × 100, one decimal, halves rounded up; None when there is no whole."""
     if whole <= 0:

@@ -1,8 +1,10 @@
 """Queries behind the report endpoints; the arithmetic is domain.aggregates.
 
-The figures are aggregated by the database, never by loading households one by one:
-- the state of every household at the period's end: its register row, or, when it was decided
-  again after the period ended, the `before_*` state of its first later approval;
+The figures are aggregated by the database in one statement per report, never by loading
+households one by one (bench/aggregates.py measures it against a hand-written query):
+- the state of every household at the period's end: the register as it stands, with every
+  approval decided after the period taken back (its `before_*` state counted in, its `after_*`
+  state out: each household's approvals chain, so the sum telescopes);
 - the transitions (`before_*` → `after_*`, stored by storage.register.decide) approved within the
   period. A change belongs to the period in which it was approved.
 - total households: households active at the period's end, counted per hamlet; a hamlet's own
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, not_, select, union_all
+from sqlalchemy import and_, any_, case, func, literal, not_, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.aggregates import (
@@ -28,7 +30,6 @@ from domain.aggregates import (
     Tally,
     completeness,
     lacking,
-    with_households,
 )
 from domain.i18n import LOCAL_TZ
 from storage.models import OrgUnit
@@ -124,36 +125,101 @@ def _member(status: Any, active: Any, group: str) -> Any:
     return and_(active.is_(True), status == group)
 
 
-async def hamlet_tallies(
-    db: AsyncSession, root_id: int, start: datetime, end: datetime
-) -> dict[int, Tally]:
+def _within(db: AsyncSession, column: Any, subtree: Any) -> Any:
+    """`column IN (subtree)`; on PostgreSQL as `= ANY(ARRAY(subtree))`, which keeps the covering
+    index scan in index order (a streaming GroupAggregate instead of hashing every household)."""
+    if db.get_bind().dialect.name == "postgresql":
+        return column == any_(func.array(subtree.scalar_subquery()))
+    return column.in_(subtree)
+
+
+# Per hamlet: households, poor and near-poor at the end, ethnic-minority poor and near-poor at
+# the end, then poor exited / fell back / newly, near-poor exited / fell back / newly.
+FIGURES = ("households", "p_end", "n_end", "em_p", "em_n", "px", "pf", "pn", "nx", "nf", "nn")
+
+
+def _hamlet_parts(
+    db: AsyncSession, subtree: Any, period_id: int, start: datetime, end: datetime
+) -> Any:
     """Per hamlet under `root_id`: households and group members at `end`, and the flows in
-    [start, end) — one statement: two grouped scans with conditional sums, each answered from a
-    covering index (the rules are the ones domain.aggregates describes)."""
-    later, status, active = _end_state(end)
-    em = Household.ethnic_minority.is_(True)  # type: ignore[attr-defined]
+    [start, end), in one statement of three grouped parts:
+
+    - now: the register as it stands, counted per (hamlet, status, active, ethnic minority)
+      straight off the covering index ix_households_tally, then summed per hamlet;
+    - undo: every approval decided at or after `end`, taken back (its before state counted in,
+      its after state out). Each household's decisions chain (one's after is the next one's
+      before, and the last one's after is the register row), so the sum telescopes to the
+      state at `end`;
+    - flows: the approvals decided in [start, end), by the rules domain.aggregates describes.
+    The two approval scans read only the covering index ix_submissions_flows.
+    """
     zeros = [literal(0)] * 6
-    subtree = subtree_ids(root_id)  # one CTE for both halves
-    at_end = (
+    em = Household.ethnic_minority.is_(True)  # type: ignore[attr-defined]
+    grouped = (
         select(
-            Household.hamlet_id.label("hamlet_id"),  # type: ignore[attr-defined]
-            _count(active.is_(True)),
-            *(_count(_member(status, active, g)) for g in GROUPS),
-            *(_count(em, _member(status, active, g)) for g in GROUPS),
+            Household.hamlet_id,
+            Household.status,
+            Household.active,
+            Household.ethnic_minority,
+            func.count().label("n"),
+        )
+        .where(_within(db, Household.hamlet_id, subtree))
+        .group_by(
+            Household.hamlet_id, Household.status, Household.active, Household.ethnic_minority
+        )
+        .subquery()
+    )
+    c = grouped.c
+
+    def households(*conditions: Any) -> Any:
+        return func.sum(case((and_(*conditions), c.n), else_=0))
+
+    counted = [
+        households(c.active.is_(True)),
+        *(households(_member(c.status, c.active, g)) for g in GROUPS),
+        *(households(c.ethnic_minority.is_(True), _member(c.status, c.active, g)) for g in GROUPS),
+        *zeros,
+    ]
+    # The union's columns take their names from this first part.
+    now = select(
+        c.hamlet_id.label("hamlet_id"),
+        *(col.label(name) for col, name in zip(counted, FIGURES, strict=True)),
+    ).group_by(c.hamlet_id)
+
+    def delta(state: str, sign: int, group: str | None, ethnic: bool = False) -> Any:
+        status, active = (
+            getattr(Submission, f"{state}_status"),
+            getattr(Submission, f"{state}_active"),
+        )
+        cond = active.is_(True) if group is None else _member(status, active, group)
+        return case((and_(cond, em) if ethnic else cond, sign), else_=0)
+
+    def undo(group: str | None, ethnic: bool = False) -> Any:
+        return func.sum(delta("before", 1, group, ethnic) + delta("after", -1, group, ethnic))
+
+    undone = (
+        select(
+            Submission.hamlet_id,
+            undo(None),
+            *(undo(g) for g in GROUPS),
+            *(undo(g, ethnic=True) for g in GROUPS),
             *zeros,
         )
-        .select_from(Household)
-        .outerjoin(later, later.c.household_id == Household.id)
-        .where(Household.hamlet_id.in_(subtree))  # type: ignore[attr-defined]
-        .group_by(Household.hamlet_id)
+        .join(Household, Household.id == Submission.household_id)
+        .where(
+            Submission.status == "approved",
+            Submission.decided_at >= end,  # type: ignore[operator]
+            Submission.hamlet_id.in_(subtree),  # type: ignore[attr-defined]
+        )
+        .group_by(Submission.hamlet_id)
     )
     fell_back = Submission.kind == FELL_BACK
     flows = []
     for g in GROUPS:
         was = _member(Submission.before_status, Submission.before_active, g)
-        now = _member(Submission.after_status, Submission.after_active, g)
-        flows += [_count(was, not_(now)), _count(not_(was), now, fell_back)]
-        flows += [_count(not_(was), now, not_(fell_back))]
+        became = _member(Submission.after_status, Submission.after_active, g)
+        flows += [_count(was, not_(became)), _count(not_(was), became, fell_back)]
+        flows += [_count(not_(was), became, not_(fell_back))]
     moved = (
         select(Submission.hamlet_id, *zeros[:5], *flows)
         .where(
@@ -164,49 +230,101 @@ async def hamlet_tallies(
         )
         .group_by(Submission.hamlet_id)
     )
-    sums: dict[int, list[int]] = {}
-    for hamlet_id, *counts in await db.execute(union_all(at_end, moved)):
-        mine = sums.setdefault(hamlet_id, [0] * 11)
-        for i, v in enumerate(counts):
-            mine[i] += int(v or 0)
-    return {
-        hamlet_id: Tally(
+    # Hamlets whose only figure is the total they entered.
+    entered = select(HamletReport.hamlet_id, *zeros[:5], *zeros).where(
+        HamletReport.period_id == period_id,
+        HamletReport.current.is_(True),  # type: ignore[attr-defined]
+        HamletReport.total_households.is_not(None),  # type: ignore[union-attr]
+        HamletReport.hamlet_id.in_(subtree),  # type: ignore[attr-defined]
+    )
+    return union_all(now, undone, moved, entered).subquery()
+
+
+async def current_reports(
+    db: AsyncSession, *, period: ReportingPeriod, root_id: int
+) -> dict[int, HamletReport]:
+    """The current period report of every hamlet under `root_id`, by hamlet id."""
+    stmt = select(HamletReport).where(
+        HamletReport.period_id == period.id,
+        HamletReport.current.is_(True),  # type: ignore[attr-defined]
+        HamletReport.hamlet_id.in_(subtree_ids(root_id)),  # type: ignore[attr-defined]
+    )
+    return {r.hamlet_id: r for r in (await db.execute(stmt)).scalars()}
+
+
+def _row_map(root_id: int) -> Any:
+    """CTE (id, row_id): every unit under the root with the child of the root it is reported
+    under; the root itself maps to itself (households filed on it count in the total only)."""
+    rows = (
+        select(OrgUnit.id, OrgUnit.id.label("row_id"))  # type: ignore[union-attr]
+        .where(or_(OrgUnit.parent_id == root_id, OrgUnit.id == root_id))
+        .cte("rowmap", recursive=True)
+    )
+    return rows.union_all(
+        select(OrgUnit.id, rows.c.row_id).where(
+            OrgUnit.parent_id == rows.c.id, rows.c.id != root_id
+        )
+    )
+
+
+async def area_tallies(
+    db: AsyncSession, *, root_id: int, period: ReportingPeriod
+) -> dict[tuple[int, str], Tally]:
+    """Per (row unit, area): the period's figures, in one statement.
+
+    Per hamlet, the union of _hamlet_parts (the register now, approvals after the period taken
+    back, the period's flows, entered totals) is summed, a hamlet's entered total replaces its
+    counted households, and the hamlets are summed per row unit and area.
+    """
+    start, end = period_window(period)
+    rowmap = _row_map(root_id)
+    subtree = select(rowmap.c.id)
+    parts = _hamlet_parts(db, subtree, period.id, start, end)  # type: ignore[arg-type]
+    per_hamlet = (
+        select(parts.c.hamlet_id, *(func.sum(parts.c[n]).label(n) for n in FIGURES))
+        .group_by(parts.c.hamlet_id)
+        .subquery()
+    )
+    h = per_hamlet.c
+    hamlet = OrgUnit.__table__.alias("hamlet")  # type: ignore[attr-defined]
+    area = case((hamlet.c.area == "urban", "urban"), else_="rural")
+    households = func.coalesce(HamletReport.total_households, h.households)
+    stmt = (
+        select(
+            rowmap.c.row_id,
+            area,
+            func.sum(households),
+            *(func.sum(getattr(h, n)) for n in FIGURES[1:]),
+        )
+        .select_from(per_hamlet)
+        .join(rowmap, rowmap.c.id == h.hamlet_id)
+        .join(hamlet, hamlet.c.id == h.hamlet_id)
+        .outerjoin(
+            HamletReport,
+            and_(
+                HamletReport.hamlet_id == h.hamlet_id,
+                HamletReport.period_id == period.id,
+                HamletReport.current.is_(True),  # type: ignore[attr-defined]
+            ),
+        )
+        .group_by(rowmap.c.row_id, area)
+    )
+    out = {}
+    for row_id, row_area, *counts in await db.execute(stmt):
+        households, p_end, n_end, em_p, em_n, px, pf, pn, nx, nf, nn = (int(v or 0) for v in counts)
+        out[(row_id, row_area)] = Tally(
             households,
             Block.at_end(p_end, px, pf, pn),
             Block.at_end(n_end, nx, nf, nn),
             em_p,
             em_n,
         )
-        for hamlet_id, (
-            households,
-            p_end,
-            n_end,
-            em_p,
-            em_n,
-            px,
-            pf,
-            pn,
-            nx,
-            nf,
-            nn,
-        ) in sums.items()
-    }
-
-
-async def current_reports(
-    db: AsyncSession, *, period: ReportingPeriod, hamlet_ids: Iterable[int]
-) -> dict[int, HamletReport]:
-    stmt = select(HamletReport).where(
-        HamletReport.period_id == period.id,
-        HamletReport.current.is_(True),  # type: ignore[attr-defined]
-        HamletReport.hamlet_id.in_(list(hamlet_ids)),  # type: ignore[attr-defined]
-    )
-    return {r.hamlet_id: r for r in (await db.execute(stmt)).scalars()}
+    return out
 
 
 @dataclass(frozen=True)
 class SummaryRow:
-    unit: OrgUnit | None  # None: the total row
+    unit: OrgUnit | Unit | None  # None: the total row
     by_area: dict[str, Tally]
 
     @property
@@ -214,28 +332,22 @@ class SummaryRow:
         return sum(self.by_area.values(), Tally())
 
 
+async def child_units(db: AsyncSession, unit: OrgUnit) -> list[Unit]:
+    cols = (OrgUnit.id, OrgUnit.code, OrgUnit.name, OrgUnit.level, OrgUnit.parent_id, OrgUnit.area)
+    stmt = select(*cols).where(OrgUnit.parent_id == unit.id).order_by(OrgUnit.code)
+    return [Unit(*r) for r in (await db.execute(stmt)).all()]
+
+
 async def summary(db: AsyncSession, *, unit: OrgUnit, period: ReportingPeriod) -> list[SummaryRow]:
-    """One row per child unit, then the total row."""
-    tree = await load_tree(db, unit)
-    start, end = period_window(period)
-    tallies = await hamlet_tallies(db, unit.id, start, end)  # type: ignore[arg-type]
-    reports = await current_reports(db, period=period, hamlet_ids=tree.units)
-    by_row: dict[int, dict[str, Tally]] = {r.id: {a: Tally() for a in AREAS} for r in tree.rows}  # type: ignore[misc]
+    """One row per child unit (the unit itself when it has none), then the total row."""
+    children = await child_units(db, unit)
+    rows: list[OrgUnit | Unit] = [*children] or [unit]
+    tallies = await area_tallies(db, root_id=unit.id, period=period)  # type: ignore[arg-type]
+    out = [SummaryRow(u, {a: tallies.get((u.id, a), Tally()) for a in AREAS}) for u in rows]  # type: ignore[arg-type]
     # Households filed directly on a unit that has children count only in the total.
-    direct = {a: Tally() for a in AREAS}
-    for hamlet_id, hamlet in tree.units.items():
-        figures = tallies.get(hamlet_id)
-        entered = reports.get(hamlet_id)
-        if entered is not None and entered.total_households is not None:
-            figures = with_households(figures or Tally(), entered.total_households)
-        if figures is None:
-            continue
-        area = hamlet.area if hamlet.area in AREAS else AREAS[0]
-        row = by_row.get(tree.row_of[hamlet_id], direct)
-        row[area] = row[area] + figures
-    rows = [SummaryRow(u, by_row[u.id]) for u in tree.rows]  # type: ignore[index]
-    total = {a: sum((r.by_area[a] for r in rows), direct[a]) for a in AREAS}
-    return [*rows, SummaryRow(None, total)]
+    direct = {a: tallies.get((unit.id, a), Tally()) if children else Tally() for a in AREAS}  # type: ignore[arg-type]
+    total = {a: sum((r.by_area[a] for r in out), direct[a]) for a in AREAS}
+    return [*out, SummaryRow(None, total)]
 
 
 @dataclass(frozen=True)
@@ -250,7 +362,7 @@ async def completeness_report(
     """Per child unit: hamlets expected (level "hamlet") and their current period reports."""
     tree = await load_tree(db, unit)
     hamlets = tree.hamlets
-    reports = await current_reports(db, period=period, hamlet_ids=[h.id for h in hamlets])  # type: ignore[misc]
+    reports = await current_reports(db, period=period, root_id=unit.id)  # type: ignore[arg-type]
     rows = []
     for row_unit in tree.rows:
         mine = [h for h in hamlets if tree.row_of[h.id] == row_unit.id]  # type: ignore[index]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.aggregates import Block, Tally, completeness, lacking, rate, with_households
+from domain.aggregates import Block, Tally, completeness, lacking, rate
 
 
 def test_block_derives_start_so_that_it_balances() -> None:
@@ -19,14 +19,12 @@ def test_block_derives_start_so_that_it_balances() -> None:
     assert not Block(1, 0, 0, 0, 2).balanced
 
 
-def test_tallies_add_up_and_an_entered_total_replaces_only_the_households() -> None:
+def test_tallies_add_up() -> None:
     a = Tally(10, Block.at_end(3, 1, 0, 1), Block.at_end(2, 0, 0, 0), 1, 0)
     b = Tally(5, Block.at_end(1, 0, 1, 0), Block.at_end(0, 1, 0, 0), 0, 0)
     total = a + b
     assert (total.households, total.poor.end, total.poor.start) == (15, 4, 3)
     assert total.near_poor == Block(3, 1, 0, 0, 2)
-    entered = with_households(total, 50)
-    assert entered.households == 50 and entered.poor == total.poor
 
 
 @pytest.mark.parametrize(
