@@ -60,7 +60,7 @@ WITH now AS (
         GROUP BY hamlet_id, status, active, ethnic_minority) g
   GROUP BY hamlet_id
 ), undo AS (  -- approvals after the period, taken back: the register as it stood at its end
-  SELECT s.hamlet_id,
+  SELECT s.hamlet_id + 0 AS hamlet_id,  -- + 0: SQLite keeps to the (status, decided_at) index
     SUM((CASE WHEN s.before_active THEN 1 ELSE 0 END)
         - (CASE WHEN s.after_active THEN 1 ELSE 0 END)) AS households,
     SUM((CASE WHEN s.before_active AND s.before_status = 'poor' THEN 1 ELSE 0 END)
@@ -77,7 +77,7 @@ WITH now AS (
         ELSE 0 END) AS em_n
   FROM submissions s JOIN households h ON h.id = s.household_id
   WHERE s.status = 'approved' AND s.decided_at >= :end
-  GROUP BY s.hamlet_id
+  GROUP BY s.hamlet_id + 0
 ), moves AS (
   SELECT s.hamlet_id, s.kind,
     CASE WHEN s.before_active AND s.before_status = 'poor' THEN 1 ELSE 0 END AS wp,
@@ -282,7 +282,7 @@ async def main() -> None:
     rng = random.Random(20261126)
 
     t0 = time.perf_counter()
-    reuse = args.reuse and backend == "postgresql"
+    reuse = args.reuse and bool(args.database_url)
     if not reuse:
         await reset(url)
     services = build_services(
