@@ -29,6 +29,7 @@ from storage.reports import (
     CompletenessRow,
     SummaryRow,
     completeness_report,
+    end_totals,
     indicators_report,
     summary,
 )
@@ -337,17 +338,18 @@ async def get_trend(
     periods = await recent_periods(
         db, kind=kind, started_by=local_day(services.clock()), limit=limit
     )
+    totals = await end_totals(db, root_id=found.id, periods=periods)  # type: ignore[arg-type]
     points = []
     for p in periods:
-        total = (await summary(db, unit=found, period=p))[-1].all
+        total = totals[p.id]  # type: ignore[index]
         points.append(
             TrendPoint(
                 period=period_ref(p),
                 households=total.households,
-                poor=total.poor.end,
-                near_poor=total.near_poor.end,
-                poor_rate=rate(total.poor.end, total.households),
-                near_poor_rate=rate(total.near_poor.end, total.households),
+                poor=total.poor,
+                near_poor=total.near_poor,
+                poor_rate=rate(total.poor, total.households),
+                near_poor_rate=rate(total.near_poor, total.households),
             )
         )
     return TrendPublic(unit=unit_ref(found), kind=kind, points=points)

@@ -360,6 +360,93 @@ async def summary(db: AsyncSession, *, unit: OrgUnit, period: ReportingPeriod) -
 
 
 @dataclass(frozen=True)
+class EndTotals:
+    households: int
+    poor: int
+    near_poor: int
+
+
+async def end_totals(
+    db: AsyncSession, *, root_id: int, periods: list[ReportingPeriod]
+) -> dict[int, EndTotals]:
+    """For each period (by id): households, poor and near-poor under `root_id` at its end —
+    the summary's total row, for many periods in three queries instead of one summary each.
+
+    The register now, minus the approvals after each period's end (one scan of the approvals
+    since the earliest end, bucketed by the period ends they follow), with hamlets' entered
+    totals in place of their counted households.
+    """
+    if not periods:
+        return {}
+    ends = sorted({period_window(p)[1] for p in periods})
+    subtree = subtree_ids(root_id)
+    c = Household
+    now_stmt = (
+        select(
+            c.hamlet_id,
+            _count(c.active.is_(True)),
+            *(_count(_member(c.status, c.active, g)) for g in GROUPS),
+        )
+        .where(_within(db, c.hamlet_id, subtree, in_order=True))
+        .group_by(c.hamlet_id)
+    )
+    now = {h: [int(v or 0) for v in rest] for h, *rest in await db.execute(now_stmt)}
+    # bucket k: decided in [ends[k], ends[k + 1]) — undone for every period ending at or before
+    bucket = case(
+        *((Submission.decided_at >= e, k) for k, e in reversed(list(enumerate(ends)))),  # type: ignore[operator]
+        else_=-1,
+    )
+    by_hamlet = Submission.hamlet_id + 0  # see _hamlet_parts
+
+    def undo(group: str | None) -> Any:
+        def member(state: str) -> Any:
+            status = getattr(Submission, f"{state}_status")
+            active = getattr(Submission, f"{state}_active")
+            return active.is_(True) if group is None else _member(status, active, group)
+
+        return func.sum(case((member("before"), 1), else_=0) - case((member("after"), 1), else_=0))
+
+    later_stmt = (
+        select(by_hamlet, bucket, undo(None), *(undo(g) for g in GROUPS))
+        .where(
+            Submission.status == "approved",
+            Submission.decided_at >= ends[0],  # type: ignore[operator]
+            _within(db, Submission.hamlet_id, subtree),
+        )
+        .group_by(by_hamlet, bucket)
+    )
+    later: dict[int, dict[int, list[int]]] = {}
+    for hamlet_id, k, *deltas in await db.execute(later_stmt):
+        later.setdefault(hamlet_id, {})[k] = [int(v or 0) for v in deltas]
+    entered_stmt = select(
+        HamletReport.hamlet_id, HamletReport.period_id, HamletReport.total_households
+    ).where(
+        HamletReport.period_id.in_([p.id for p in periods]),  # type: ignore[attr-defined]
+        HamletReport.current.is_(True),  # type: ignore[attr-defined]
+        HamletReport.total_households.is_not(None),  # type: ignore[union-attr]
+        HamletReport.hamlet_id.in_(subtree),  # type: ignore[attr-defined]
+    )
+    entered: dict[int, dict[int, int]] = {}
+    for hamlet_id, period_id, total in await db.execute(entered_stmt):
+        entered.setdefault(period_id, {})[hamlet_id] = total
+    out = {}
+    for p in periods:
+        k = ends.index(period_window(p)[1])
+        totals = [0, 0, 0]
+        for hamlet_id in set(now) | set(later) | set(entered.get(p.id, {})):
+            counted = list(now.get(hamlet_id, [0, 0, 0]))
+            for j, deltas in later.get(hamlet_id, {}).items():
+                if j >= k:
+                    counted = [a + b for a, b in zip(counted, deltas, strict=True)]
+            own = entered.get(p.id, {}).get(hamlet_id)
+            if own is not None:
+                counted[0] = own
+            totals = [a + b for a, b in zip(totals, counted, strict=True)]
+        out[p.id] = EndTotals(*totals)  # type: ignore[index]
+    return out
+
+
+@dataclass(frozen=True)
 class CompletenessRow:
     unit: OrgUnit | None
     figures: Completeness

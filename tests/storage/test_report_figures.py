@@ -18,7 +18,7 @@ from domain.calendar import monthly
 from storage.db import transaction
 from storage.orgtree import unit_by_code
 from storage.periods import ensure_period
-from storage.reports import period_window, summary
+from storage.reports import EndTotals, end_totals, period_window, summary
 from tests.api.conftest import Register
 from tests.support import link_person, seed_units
 
@@ -104,7 +104,8 @@ async def test_summary_equals_a_replay_of_random_histories(services: Services) -
 
     async with transaction(services.sessionmaker) as db:
         province = await unit_by_code(db, "37")
-        for year, month in ((2026, 10), (2026, 11)):
+        periods, totals = [], []
+        for year, month in ((2026, 9), (2026, 10), (2026, 11), (2026, 12)):
             period = await ensure_period(db, monthly(year, month))
             start, end = period_window(period)
             rows = await summary(db, unit=province, period=period)  # type: ignore[arg-type]
@@ -116,3 +117,11 @@ async def test_summary_equals_a_replay_of_random_histories(services: Services) -
                     expected = sum((h.movement(group, start, end) for h in mine), Block())
                     assert getattr(got, group) == expected, (period.code, commune, group)
                 assert got.households == sum(1 for h in mine if h.state_at(end)[1])
+            periods.append(period)
+            totals.append(by_commune["TOTAL"])
+        # The trend's end-of-period totals, all periods at once, agree with each summary.
+        ends = await end_totals(db, root_id=province.id, periods=periods)  # type: ignore[union-attr,arg-type]
+        for period, total in zip(periods, totals, strict=True):
+            assert ends[period.id] == EndTotals(  # type: ignore[index]
+                total.households, total.poor.end, total.near_poor.end
+            )
