@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy import text
 
-from api import exports, reports, simulator, v1, webhooks
+from api import exports, metrics, reports, simulator, v1, webhooks
 from bot.channels.runtime import running
 from bot.channels.simulator import SimulatorChannel
 from bot.services import Services
@@ -76,6 +76,7 @@ def create_app(
     app.include_router(reports.router)
     app.include_router(exports.router)
     app.include_router(webhooks.router)
+    app.include_router(metrics.router)
     if services.settings.simulator and services.settings.env != "production":
         app.include_router(simulator.router)
 
