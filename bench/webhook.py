@@ -36,7 +36,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -319,31 +319,32 @@ def postgres_pids() -> list[int]:
     return pids
 
 
-def machine_busy() -> tuple[float, float]:
-    """(busy, total) CPU seconds of the whole machine since boot."""
+def machine_busy() -> float:
+    """Busy CPU seconds of the whole machine (every process, other users' too) since boot."""
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = values[3] + values[4]
-    return (sum(values) - idle) / TICKS, sum(values) / TICKS
+    return (sum(values) - values[3] - values[4]) / TICKS
 
 
 @dataclass
 class CpuWatch:
-    groups: dict[str, list[int]]
+    """CPU used by groups of processes during a phase; a group is re-listed at the end, so that
+    processes born during the phase (database connections opened by the pool) count in full."""
+
+    groups: dict[str, Callable[[], list[int]]]
     start: dict[int, float] = field(default_factory=dict)
-    machine: tuple[float, float] = (0.0, 0.0)
+    machine: float = 0.0
 
     def begin(self) -> None:
-        self.start = {p: cpu_seconds(p) for pids in self.groups.values() for p in pids}
+        self.start = {p: cpu_seconds(p) for pids in self.groups.values() for p in pids()}
         self.machine = machine_busy()
 
     def end(self, wall: float) -> dict[str, float]:
         """CPU used by each group during the phase, in cores (1.0 = one core busy all along)."""
         out = {
-            name: round(sum(cpu_seconds(p) - self.start.get(p, 0.0) for p in pids) / wall, 2)
+            name: round(sum(cpu_seconds(p) - self.start.get(p, 0.0) for p in pids()) / wall, 2)
             for name, pids in self.groups.items()
         }
-        busy, _ = machine_busy()
-        out["machine_busy"] = round((busy - self.machine[0]) / wall, 2)
+        out["machine_busy"] = round((machine_busy() - self.machine) / wall, 2)
         out["cores"] = os.cpu_count() or 0
         return out
 
@@ -383,20 +384,54 @@ def server(
             proc.wait()
 
 
-# `python -m cProfile -m bot.cli` would not call main(): run it under the profiler ourselves.
+# The 1-worker server runs in one process: profile it, from SIGUSR1 (the timed phase begins) to
+# SIGUSR2 (it ends; the profile is written), so start-up and imports are left out.
 _PROFILE_SHIM = """
-import cProfile, sys
+import cProfile, signal, sys
 from bot.cli import main
 out = sys.argv[1]
 sys.argv = ["chungtay", *sys.argv[2:]]
 prof = cProfile.Profile()
+signal.signal(signal.SIGUSR1, lambda *_: prof.enable())
+def stop(*_):
+    prof.disable()
+    prof.dump_stats(out)
+signal.signal(signal.SIGUSR2, stop)
 try:
-    prof.runcall(main)
+    main()
 except SystemExit:
     pass
-finally:
-    prof.dump_stats(out)
 """
+AREAS = (  # where a function's own time is counted, by the path of its file (first match wins)
+    ("waiting for I/O (idle)", ("select.epoll", "selectors.py")),
+    ("PostgreSQL driver (asyncpg)", ("asyncpg",)),
+    ("SQLAlchemy (ORM, SQL compilation)", ("sqlalchemy", "greenlet")),
+    ("aiogram (Bot API calls, Update parsing)", ("aiogram",)),
+    ("aiohttp client (to the Bot API)", ("aiohttp", "yarl", "multidict")),
+    ("pydantic (aiogram models, settings)", ("pydantic",)),
+    (
+        "uvicorn, FastAPI, Starlette (HTTP in)",
+        ("uvicorn", "fastapi", "starlette", "httptools", "anyio"),
+    ),
+    ("ChungTay: flows, engine, domain", ("/conversations/", "/domain/")),
+    ("ChungTay: handlers, storage, channels, api", ("/handlers/", "/storage/", "/bot/", "/api/")),
+    ("socket send/recv (kernel)", ("_socket", "socket.socket")),
+    ("asyncio event loop", ("asyncio",)),
+)
+
+
+def profile_summary(path: str) -> dict[str, float]:
+    """Share of the profiled wall time spent in each area (own time of its functions)."""
+    import pstats
+
+    stats = pstats.Stats(path).stats  # type: ignore[attr-defined]
+    totals: Counter[str] = Counter()
+    for (filename, _, name), (_, _, tottime, _, _) in stats.items():
+        where = f"{filename} {name}"
+        area = next((a for a, keys in AREAS if any(k in where for k in keys)), "other")
+        totals[area] += tottime
+    grand = sum(totals.values()) or 1.0
+    return {area: round(100 * t / grand, 1) for area, t in totals.most_common()}
 
 
 async def wait_healthy(session: aiohttp.ClientSession, base: str) -> None:
@@ -438,7 +473,12 @@ def flow_updates(chat: int, households: list[str]) -> Iterator[dict[str, Any]]:
 
 
 async def drive(
-    base: str, users: int, codes: list[str], households: list[list[str]], watch: CpuWatch
+    base: str,
+    users: int,
+    codes: list[str],
+    households: list[list[str]],
+    watch: CpuWatch,
+    profiled: int | None = None,
 ) -> dict[str, Any]:
     chats = [700_000 + u for u in range(users)]
     connector = aiohttp.TCPConnector(limit=users, force_close=False)
@@ -456,11 +496,15 @@ async def drive(
             for update in flow_updates(chats[u], households[u]):
                 latencies.append(await post(session, base, update))
 
+        if profiled is not None:
+            os.kill(profiled, signal.SIGUSR1)
         watch.begin()
         began = time.perf_counter()
         await asyncio.gather(*(user(u) for u in range(users)))
         wall = time.perf_counter() - began
         cpu = watch.end(wall)
+        if profiled is not None:
+            os.kill(profiled, signal.SIGUSR2)
     latencies.sort()
     return {
         "updates": len(latencies),
@@ -496,18 +540,22 @@ async def scenario(
     ) as proc:
         async with aiohttp.ClientSession() as session:
             await wait_healthy(session, base)
-        watch = CpuWatch(  # once healthy, so that the workers exist
+        watch = CpuWatch(
             {
-                "server": [proc.pid, *children(proc.pid)],
-                "postgres": postgres_pids(),
-                "load_generator": [os.getpid()],
-                "fake_bot_api": [fake_pid],
+                "server": lambda: [proc.pid, *children(proc.pid)],
+                "postgres": postgres_pids,
+                "load_generator": lambda: [os.getpid()],
+                "fake_bot_api": lambda: [fake_pid],
             }
         )
-        result = await drive(base, args.users, codes, households, watch)
+        result = await drive(
+            base, args.users, codes, households, watch, proc.pid if profile else None
+        )
     async with aiohttp.ClientSession() as session:
         stats = await fake_stats(session, api_base, reset=True)
     result["bot_api_calls"] = stats["calls"]
+    if profile:
+        result["profile_percent"] = profile_summary(profile)
     if kind == "full":
         submitted = await count_submissions(args.database_url)
         expected = args.users * args.rounds
