@@ -86,6 +86,7 @@ class FakeBotAPI:
         self.calls: Counter[str] = Counter()
         self.confirmations = 0
         self.next_id = itertools.count(1000)
+        self.keyboards: dict[str, int] = {}  # chat -> the last message sent with buttons
 
     async def handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
@@ -98,8 +99,11 @@ class FakeBotAPI:
             text = str(data.get("text", ""))
             if DONE in text:
                 self.confirmations += 1
+            message_id = int(data.get("message_id") or next(self.next_id))
+            if method == "sendMessage" and data.get("reply_markup"):
+                self.keyboards[str(data["chat_id"])] = message_id
             result: Any = {
-                "message_id": int(data.get("message_id") or next(self.next_id)),
+                "message_id": message_id,
                 "date": int(time.time()),
                 "chat": {"id": int(data["chat_id"]), "type": "private"},
                 "text": text,
@@ -110,12 +114,16 @@ class FakeBotAPI:
             result = True
         return web.json_response({"ok": True, "result": result})
 
+    async def keyboard(self, request: web.Request) -> web.Response:
+        return web.json_response(self.keyboards.get(request.match_info["chat"], 0))
+
     async def stats(self, request: web.Request) -> web.Response:
         return web.json_response({"calls": dict(self.calls), "confirmations": self.confirmations})
 
     async def reset(self, request: web.Request) -> web.Response:
         self.calls.clear()
         self.confirmations = 0
+        self.keyboards.clear()
         return web.json_response({"ok": True})
 
 
@@ -125,6 +133,7 @@ def run_fake(conn: multiprocessing.connection.Connection) -> None:
         app = web.Application()
         app.router.add_post("/bot{token}/{method}", fake.handle)
         app.router.add_get("/stats", fake.stats)
+        app.router.add_get("/keyboard/{chat}", fake.keyboard)
         app.router.add_post("/reset", fake.reset)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
@@ -258,7 +267,7 @@ def text_update(chat: int, text: str) -> dict[str, Any]:
     }
 
 
-def press_update(chat: int, data: str) -> dict[str, Any]:
+def press_update(chat: int, data: str, message_id: int = 0) -> dict[str, Any]:
     n = next(_update_ids)
     return {
         "update_id": n,
@@ -268,7 +277,7 @@ def press_update(chat: int, data: str) -> dict[str, Any]:
             "chat_instance": "bench",
             "data": data,
             "message": {
-                "message_id": n,
+                "message_id": message_id or n,
                 "date": int(time.time()),
                 "chat": {"id": chat, "type": "private", "first_name": "Bench"},
                 "text": "…",
@@ -465,11 +474,10 @@ async def post(session: aiohttp.ClientSession, base: str, update: dict[str, Any]
     return time.perf_counter() - began
 
 
-def flow_updates(chat: int, households: list[str]) -> Iterator[dict[str, Any]]:
+def flow_steps(households: list[str]) -> Iterator[tuple[str, str]]:
     for household in households:
         for kind, value in FLOW:
-            value = value.format(household=household)
-            yield text_update(chat, value) if kind == "text" else press_update(chat, value)
+            yield kind, value.format(household=household)
 
 
 async def drive(
@@ -478,6 +486,7 @@ async def drive(
     codes: list[str],
     households: list[list[str]],
     watch: CpuWatch,
+    api_base: str,
     profiled: int | None = None,
 ) -> dict[str, Any]:
     chats = [700_000 + u for u in range(users)]
@@ -493,7 +502,13 @@ async def drive(
         latencies: list[float] = []
 
         async def user(u: int) -> None:
-            for update in flow_updates(chats[u], households[u]):
+            for kind, value in flow_steps(households[u]):
+                if kind == "text":
+                    update = text_update(chats[u], value)
+                else:  # a button of the last message that had buttons, as in Telegram
+                    async with session.get(f"{api_base}/keyboard/{chats[u]}") as r:
+                        pressed = int(await r.json())
+                    update = press_update(chats[u], value, pressed)
                 latencies.append(await post(session, base, update))
 
         if profiled is not None:
@@ -513,6 +528,8 @@ async def drive(
         "p50_ms": round(1000 * statistics.median(latencies), 1),
         "p99_ms": round(1000 * latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))], 1),
         "cpu_cores": cpu,
+        # CPU the server used per update: less sensitive than updates/s to other load on the machine
+        "server_cpu_ms_per_update": round(1000 * cpu["server"] * wall / len(latencies), 2),
     }
 
 
@@ -549,7 +566,7 @@ async def scenario(
             }
         )
         result = await drive(
-            base, args.users, codes, households, watch, proc.pid if profile else None
+            base, args.users, codes, households, watch, api_base, proc.pid if profile else None
         )
     async with aiohttp.ClientSession() as session:
         stats = await fake_stats(session, api_base, reset=True)
@@ -590,6 +607,9 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     }
     if one is not None:
         result["ratio_to_bare"] = round(one["updates_per_s"] / bare["updates_per_s"], 3)
+        result["cpu_ratio_to_bare"] = round(
+            bare["server_cpu_ms_per_update"] / one["server_cpu_ms_per_update"], 3
+        )
         if 2 in full:
             result["scale_ratio"] = round(full[2]["updates_per_s"] / one["updates_per_s"], 3)
     return result
