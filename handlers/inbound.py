@@ -23,7 +23,7 @@ from storage import sessions
 from storage.audit import record
 from storage.db import transaction
 from storage.models import Person
-from storage.people import account_for, describe_person
+from storage.people import account_with_person, describe_person
 
 log = logging.getLogger(__name__)
 MAX_ACTIONS_PER_TURN = 10
@@ -155,10 +155,10 @@ class Conversations:
     async def _user(
         self, db: AsyncSession, msg: InboundMessage
     ) -> tuple[dict[str, Any], Person | None]:
-        account = await account_for(db, channel=msg.channel, user_id=msg.user_id)
-        if account is None:
+        found = await account_with_person(db, channel=msg.channel, user_id=msg.user_id)
+        if found is None:
             return {"linked": False}, None
-        person = await db.get(Person, account.person_id)
+        account, person = found
         if person is None or not person.active:
             return {"linked": False}, None
         if not account.active:
