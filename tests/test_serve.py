@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -127,6 +128,16 @@ def served(pg_only: str, fake_telegram: FakeTelegram, tmp_path: Path) -> Iterato
             proc.kill()
 
 
+def _workers(pid: int) -> list[int]:
+    """The serve process's worker processes (its children, less multiprocessing's helper)."""
+    kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [
+        int(k)
+        for k in kids
+        if "resource_tracker" not in Path(f"/proc/{k}/cmdline").read_text(errors="replace")
+    ]
+
+
 async def _ready(base: str) -> dict[str, Any]:
     async with httpx.AsyncClient(base_url=base) as client:
         for _ in range(300):
@@ -190,6 +201,18 @@ async def test_two_workers_share_chats_metrics_and_a_clean_log(
         if line["logger"] == "uvicorn.access" and "/webhooks/telegram" in line["message"]
     }
     assert len(workers) == 2, "both workers should have taken webhook updates"
+    # A worker killed outright is replaced; the chats carry on with the other one meanwhile.
+    victim = _workers(served.proc.pid)[0]
+    os.kill(victim, signal.SIGKILL)
+    more = [fake_telegram.text("/me", user=u) for u in users]
+    assert await asyncio.gather(*(_post(served.base, m) for m in more)) == [200] * len(users)
+    for _ in range(300):
+        if len(now := _workers(served.proc.pid)) == 2 and victim not in now:
+            break
+        await asyncio.sleep(0.1)
+    else:
+        raise AssertionError("the killed worker was not replaced")
+
     text = served.log.read_text(encoding="utf-8")
     assert TELEGRAM_TOKEN not in text
     assert TELEGRAM_TOKEN.split(":")[1] not in text
