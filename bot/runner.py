@@ -132,6 +132,8 @@ def serve_workers(*, workers: int, host: str, port: int) -> None:
     Each writes its metrics to a shared directory that /metrics adds up; a worker that dies is
     started again; SIGTERM or SIGINT stops them all, each finishing its updates in flight."""
     if workers == 1:
+        if os.environ.get(MULTIPROC_ENV):  # set (systemd unit): files of an earlier run go
+            metrics_dir()
         uvicorn.run(
             FACTORY,
             factory=True,

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from bot.cli import main
-from bot.runner import refusal
+from bot.runner import metrics_dir, refusal
 from bot.services import Services
 from bot.settings import Settings
 from tests.channels.fakes import TELEGRAM_TOKEN, FakeTelegram
@@ -218,3 +218,18 @@ async def test_two_workers_share_chats_metrics_and_a_clean_log(
     assert TELEGRAM_TOKEN.split(":")[1] not in text
     assert HOOK_SECRET not in text
     assert PHONE not in text and PHONE.replace(" ", "") not in text
+
+
+def test_metrics_directory_starts_empty(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    configured = tmp_path / "metrics"
+    configured.mkdir()
+    (configured / "counter_123.db").write_bytes(b"stale counts of an earlier run")
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(configured))
+    assert metrics_dir() == (configured, False)
+    assert list(configured.iterdir()) == []
+
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR")
+    path, temporary = metrics_dir()
+    assert temporary and path.is_dir() and list(path.iterdir()) == []
+    assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == str(path)  # what the workers inherit
+    path.rmdir()
