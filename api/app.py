@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api import dashboard, exports, reports, simulator, v1, webhooks
+from api import dashboard, exports, metrics, reports, simulator, v1, webhooks
 from api.guards import RejectNul
 from bot.channels.runtime import running
 from bot.channels.simulator import SimulatorChannel
@@ -94,6 +94,7 @@ def create_app(
     app.include_router(exports.router)
     app.include_router(dashboard.router)
     app.include_router(webhooks.router)
+    app.include_router(metrics.router)
     if services.settings.simulator and services.settings.env != "production":
         app.include_router(simulator.router)
 

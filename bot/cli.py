@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import re
 import sys
 from datetime import timedelta
 from pathlib import Path
 
-from bot import cli_domain, cli_period, cli_reminders, cli_tokens
+from bot import cli_domain, cli_period, cli_reminders, cli_tokens, logs
 from bot.cli_common import print_result
 from bot.settings import Settings
 from domain.i18n import Translator
 from handlers.inbound import utc_now
 from storage.db import make_engine, make_sessionmaker, transaction
-from storage.migrate import upgrade
+from storage.migrate import is_current, upgrade
 from storage.models import ROLES, Person
 from storage.orgtree import ImportFailed, import_units, parse_csv, unit_by_code
 from storage.people import create_invite
@@ -147,16 +146,48 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.runner import serve
 
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    for noisy in ("httpx", "apscheduler"):  # a line per Zalo call / per job run is noise
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    logs.configure_from(settings)
     asyncio.run(_prepare(settings))
     t = _t(settings)
     print(t("Simulator: http://{host}:{port}/simulator", host=settings.host, port=settings.port))
     print(t("Press Ctrl-C to stop."))
     serve(settings)
+    return 0
+
+
+async def _migrations_current(settings: Settings) -> bool:
+    engine = make_engine(settings.database_url)
+    try:
+        return await is_current(engine)
+    finally:
+        await engine.dispose()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from bot.runner import refusal, serve_workers
+
+    settings = Settings()
+    logs.configure_from(settings)
+    t = _t(settings)
+    reason = refusal(settings, args.workers)
+    if reason is not None:
+        print(f"chungtay serve: {reason}", file=sys.stderr)
+        return 2
+    try:
+        current = asyncio.run(_migrations_current(settings))
+    except Exception as exc:
+        print(t("Cannot reach the database: {error}", error=type(exc).__name__), file=sys.stderr)
+        return 1
+    if not current:
+        print(
+            t("The database is not up to date: run `chungtay db upgrade` first."), file=sys.stderr
+        )
+        return 1
+    serve_workers(
+        workers=args.workers,
+        host=args.host or settings.host,
+        port=args.port if args.port is not None else settings.port,
+    )
     return 0
 
 
@@ -168,6 +199,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="migrate, seed demo data if empty, serve everything")
     run.set_defaults(func=cmd_run)
+
+    serve = sub.add_parser(
+        "serve", help="serve webhooks, API and simulator with N worker processes (no scheduler)"
+    )
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    serve.add_argument("--host", help="default CHUNGTAY_HOST")
+    serve.add_argument("--port", type=int, help="default CHUNGTAY_PORT")
+    serve.set_defaults(func=cmd_serve)
 
     db = sub.add_parser("db", help="database").add_subparsers(required=True, metavar="ACTION")
     db.add_parser("upgrade", help="apply migrations").set_defaults(func=cmd_db_upgrade)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import logging
 import signal
 from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from bot import logs
 from bot.services import build_services
 from bot.settings import Settings
 from domain.i18n import LOCAL_TZ, Translator
@@ -49,11 +49,7 @@ async def _scheduler(settings: Settings) -> None:
 
 def cmd_scheduler(args: argparse.Namespace) -> int:
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    for noisy in ("httpx", "apscheduler"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    logs.configure_from(settings)
     asyncio.run(_scheduler(settings))
     return 0
 

@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     simulator: bool = True
     seed_demo: bool = True
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"  # json: one object per line
 
     telegram_token: SecretStr | None = None
     telegram_api_base: str = "https://api.telegram.org"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -15,13 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from conversations.engine import Engine
 from conversations.model import Inbound, Outbound, Session
 from handlers.actions import Action, ActionContext
+from handlers.metrics import HANDLER_SECONDS, UPDATES
 from handlers.notify import Deliver, Notice, enqueue_notices
 from handlers.registry import ACTIONS
 from storage import sessions
 from storage.audit import record
 from storage.db import transaction
 from storage.models import Person
-from storage.people import account_for, describe_person
+from storage.people import account_with_person, describe_person
 
 log = logging.getLogger(__name__)
 MAX_ACTIONS_PER_TURN = 10
@@ -78,6 +80,17 @@ class Conversations:
 
     async def handle(self, msg: InboundMessage) -> list[Outbound] | None:
         """The replies to send, or None when this update was already handled."""
+        began = time.perf_counter()
+        outcome = "error"
+        try:
+            replies = await self._handle(msg)
+            outcome = "duplicate" if replies is None else "handled"
+            return replies
+        finally:
+            UPDATES.labels(msg.channel, outcome).inc()
+            HANDLER_SECONDS.labels(msg.channel).observe(time.perf_counter() - began)
+
+    async def _handle(self, msg: InboundMessage) -> list[Outbound] | None:
         notices: list[Notice] = []
         async with self._lock((msg.channel, msg.chat_id)):
             async with transaction(self.sessionmaker) as db:
@@ -142,10 +155,10 @@ class Conversations:
     async def _user(
         self, db: AsyncSession, msg: InboundMessage
     ) -> tuple[dict[str, Any], Person | None]:
-        account = await account_for(db, channel=msg.channel, user_id=msg.user_id)
-        if account is None:
+        found = await account_with_person(db, channel=msg.channel, user_id=msg.user_id)
+        if found is None:
             return {"linked": False}, None
-        person = await db.get(Person, account.person_id)
+        account, person = found
         if person is None or not person.active:
             return {"linked": False}, None
         if not account.active:

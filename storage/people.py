@@ -8,11 +8,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from domain.codes import hash_secret, new_code, normalize_code
 from storage.audit import record
 from storage.models import ChannelAccount, Invite, OrgUnit, Person, RateEvent
-from storage.orgtree import unit_by_id
 
 
 @dataclass(frozen=True)
@@ -102,10 +102,32 @@ async def account_for(
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
+async def account_with_person(
+    session: AsyncSession, *, channel: str, user_id: str
+) -> tuple[ChannelAccount, Person | None] | None:
+    """The chat account and its person in one query (every turn asks)."""
+    stmt = (
+        select(ChannelAccount, Person)
+        .outerjoin(Person, Person.id == ChannelAccount.person_id)  # type: ignore[arg-type]
+        .where(ChannelAccount.channel == channel, ChannelAccount.external_user_id == user_id)
+    )
+    row = (await session.execute(stmt)).first()
+    return (row[0], row[1]) if row is not None else None
+
+
 async def describe_person(session: AsyncSession, person: Person) -> dict[str, Any]:
     """The JSON-safe picture of a person the flows see as ctx.user."""
-    unit = await unit_by_id(session, person.org_unit_id)
-    parent = await unit_by_id(session, unit.parent_id) if unit else None
+    unit = parent = None
+    if person.org_unit_id is not None:
+        up = aliased(OrgUnit)
+        stmt = (
+            select(OrgUnit, up)
+            .outerjoin(up, up.id == OrgUnit.parent_id)  # type: ignore[arg-type]
+            .where(OrgUnit.id == person.org_unit_id)
+        )
+        row = (await session.execute(stmt)).first()  # unit and parent in one query
+        if row is not None:
+            unit, parent = row[0], row[1]
     return {
         "linked": True,
         "person_id": person.id,

@@ -26,18 +26,22 @@ async def load_for_update(
     session: AsyncSession, *, channel: str, chat_id: str
 ) -> ConversationSession:
     """The chat's session row, locked until the transaction ends (row lock on PostgreSQL)."""
-    await insert_ignore(
-        session,
-        ConversationSession,
-        {"channel": channel, "chat_id": chat_id, "state": {}, "version": 0},
-        ("channel", "chat_id"),
-    )
     stmt = (
         select(ConversationSession)
         .where(ConversationSession.channel == channel, ConversationSession.chat_id == chat_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
+    row = (await session.execute(stmt)).scalar_one_or_none()
+    if row is not None:  # every turn but a chat's first: one query
+        return row
+    await insert_ignore(
+        session,
+        ConversationSession,
+        {"channel": channel, "chat_id": chat_id, "state": {}, "version": 0},
+        ("channel", "chat_id"),
+    )
+    # Inserted here, or by a concurrent first turn of the same chat (then this waits for it).
     return (await session.execute(stmt)).scalar_one()
 
 

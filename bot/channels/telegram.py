@@ -25,6 +25,7 @@ from aiogram.methods import (
     SetWebhook,
     TelegramMethod,
 )
+from aiogram.methods.base import Response
 from aiogram.types import BotCommand, Update
 from aiogram.utils.token import TokenValidationError
 
@@ -52,6 +53,24 @@ COMMANDS = (
     ("back", N_("Go back to the previous question")),
     ("cancel", N_("Stop the current task")),
     ("lang", N_("Switch language (Vietnamese / English)")),
+)
+# aiogram reads every reply as pydantic's `Response[<method's result type>]`, a class pydantic
+# builds on first use and keeps only in a weak cache: under the garbage collection a busy server
+# does, the classes die and are rebuilt again and again (several ms each; bench/webhook.py found
+# this was a seventh of the server's time). Holding them here builds each once per process.
+RESPONSE_TYPES = tuple(
+    Response[method.__returning__]
+    for method in (
+        AnswerCallbackQuery,
+        DeleteWebhook,
+        EditMessageReplyMarkup,
+        GetMe,
+        GetUpdates,
+        SendChatAction,
+        SendMessage,
+        SetMyCommands,
+        SetWebhook,
+    )
 )
 
 

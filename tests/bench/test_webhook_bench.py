@@ -1,0 +1,39 @@
+"""bench/webhook.py runs end to end with tiny numbers: the flows complete (the script checks every
+submission is stored and confirmed) and the last line is the JSON result."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "webhook.py"
+
+
+def test_webhook_bench_smoke(pg_migrated: str) -> None:
+    # pg_migrated: the session's PostgreSQL test database; the bench wipes and re-migrates it.
+    run = subprocess.run(
+        [
+            sys.executable,
+            str(SCRIPT),
+            "--database-url",
+            pg_migrated,
+            "--users",
+            "2",
+            "--rounds",
+            "1",
+            "--workers",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    assert result["bare"]["updates"] == result["full_1_workers"]["updates"] == 2 * 11
+    assert result["full_1_workers"]["submissions"] == 2
+    assert result["full_1_workers"]["confirmations"] == 2
+    assert result["ratio_to_bare"] > 0
+    assert "scale_ratio" not in result  # one worker count only
