@@ -17,9 +17,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, any_, case, func, literal, not_, or_, select, union_all
+from sqlalchemy import and_, any_, bindparam, case, func, literal, not_, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.aggregates import (
@@ -125,11 +126,15 @@ def _member(status: Any, active: Any, group: str) -> Any:
     return and_(active.is_(True), status == group)
 
 
-def _within(db: AsyncSession, column: Any, subtree: Any, *, in_order: bool = False) -> Any:
+def _dialect(db: AsyncSession) -> str:
+    return db.get_bind().dialect.name
+
+
+def _within(dialect: str, column: Any, subtree: Any, *, in_order: bool = False) -> Any:
     """`column IN (subtree)`, written so that each backend keeps to the covering index. With
     `in_order` on PostgreSQL, `= ANY(ARRAY(subtree))`: the scan stays in index order, so the
     households are counted by a streaming GroupAggregate instead of hashing every one."""
-    if db.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         if in_order:
             return column == any_(func.array(subtree.scalar_subquery()))
         return column.in_(subtree)  # a hash join against the subtree
@@ -143,9 +148,7 @@ def _within(db: AsyncSession, column: Any, subtree: Any, *, in_order: bool = Fal
 FIGURES = ("households", "p_end", "n_end", "em_p", "em_n", "px", "pf", "pn", "nx", "nf", "nn")
 
 
-def _hamlet_parts(
-    db: AsyncSession, subtree: Any, period_id: int, start: datetime, end: datetime
-) -> Any:
+def _hamlet_parts(dialect: str, subtree: Any, period_id: Any, start: Any, end: Any) -> Any:
     """Per hamlet under `root_id`: households and group members at `end`, and the flows in
     [start, end), in one statement of three grouped parts:
 
@@ -168,7 +171,7 @@ def _hamlet_parts(
             Household.ethnic_minority,
             func.count().label("n"),
         )
-        .where(_within(db, Household.hamlet_id, subtree, in_order=True))
+        .where(_within(dialect, Household.hamlet_id, subtree, in_order=True))
         .group_by(
             Household.hamlet_id, Household.status, Household.active, Household.ethnic_minority
         )
@@ -218,7 +221,7 @@ def _hamlet_parts(
         .where(
             Submission.status == "approved",
             Submission.decided_at >= end,  # type: ignore[operator]
-            _within(db, Submission.hamlet_id, subtree),
+            _within(dialect, Submission.hamlet_id, subtree),
         )
         .group_by(by_hamlet)
     )
@@ -235,7 +238,7 @@ def _hamlet_parts(
             Submission.status == "approved",
             Submission.decided_at >= start,  # type: ignore[operator]
             Submission.decided_at < end,  # type: ignore[operator]
-            _within(db, Submission.hamlet_id, subtree),
+            _within(dialect, Submission.hamlet_id, subtree),
         )
         .group_by(by_hamlet)
     )
@@ -276,19 +279,16 @@ def _row_map(root_id: int) -> Any:
     )
 
 
-async def area_tallies(
-    db: AsyncSession, *, root_id: int, period: ReportingPeriod
-) -> dict[tuple[int, str], Tally]:
-    """Per (row unit, area): the period's figures, in one statement.
-
-    Per hamlet, the union of _hamlet_parts (the register now, approvals after the period taken
-    back, the period's flows, entered totals) is summed, a hamlet's entered total replaces its
-    counted households, and the hamlets are summed per row unit and area.
-    """
-    start, end = period_window(period)
+@cache
+def _area_statement(dialect: str) -> Any:
+    """The area_tallies statement, built once per backend; parameters root_id, period_id, start,
+    end. Per hamlet, the union of _hamlet_parts (the register now, approvals after the period
+    taken back, the period's flows, entered totals) is summed, a hamlet's entered total replaces
+    its counted households, and the hamlets are summed per row unit and area."""
+    root_id, period_id = bindparam("root_id"), bindparam("period_id")
     rowmap = _row_map(root_id)
     subtree = select(rowmap.c.id)
-    parts = _hamlet_parts(db, subtree, period.id, start, end)  # type: ignore[arg-type]
+    parts = _hamlet_parts(dialect, subtree, period_id, bindparam("start"), bindparam("end"))
     per_hamlet = (
         select(parts.c.hamlet_id, *(func.sum(parts.c[n]).label(n) for n in FIGURES))
         .group_by(parts.c.hamlet_id)
@@ -298,7 +298,7 @@ async def area_tallies(
     hamlet = OrgUnit.__table__.alias("hamlet")  # type: ignore[attr-defined]
     area = case((hamlet.c.area == "urban", "urban"), else_="rural")
     households = func.coalesce(HamletReport.total_households, h.households)
-    stmt = (
+    return (
         select(
             rowmap.c.row_id,
             area,
@@ -312,14 +312,23 @@ async def area_tallies(
             HamletReport,
             and_(
                 HamletReport.hamlet_id == h.hamlet_id,
-                HamletReport.period_id == period.id,
+                HamletReport.period_id == period_id,
                 HamletReport.current.is_(True),  # type: ignore[attr-defined]
             ),
         )
         .group_by(rowmap.c.row_id, area)
     )
+
+
+async def area_tallies(
+    db: AsyncSession, *, root_id: int, period: ReportingPeriod
+) -> dict[tuple[int, str], Tally]:
+    """Per (row unit, area): the period's figures, in one statement (_area_statement)."""
+    start, end = period_window(period)
+    params = {"root_id": root_id, "period_id": period.id, "start": start, "end": end}
+    stmt = _area_statement(_dialect(db))
     out = {}
-    for row_id, row_area, *counts in await db.execute(stmt):
+    for row_id, row_area, *counts in await db.execute(stmt, params):
         households, p_end, n_end, em_p, em_n, px, pf, pn, nx, nf, nn = (int(v or 0) for v in counts)
         out[(row_id, row_area)] = Tally(
             households,
@@ -379,7 +388,7 @@ async def end_totals(
     if not periods:
         return {}
     ends = sorted({period_window(p)[1] for p in periods})
-    subtree = subtree_ids(root_id)
+    subtree, dialect = subtree_ids(root_id), _dialect(db)
     c = Household
     now_stmt = (
         select(
@@ -387,7 +396,7 @@ async def end_totals(
             _count(c.active.is_(True)),
             *(_count(_member(c.status, c.active, g)) for g in GROUPS),
         )
-        .where(_within(db, c.hamlet_id, subtree, in_order=True))
+        .where(_within(dialect, c.hamlet_id, subtree, in_order=True))
         .group_by(c.hamlet_id)
     )
     now = {h: [int(v or 0) for v in rest] for h, *rest in await db.execute(now_stmt)}
@@ -411,7 +420,7 @@ async def end_totals(
         .where(
             Submission.status == "approved",
             Submission.decided_at >= ends[0],  # type: ignore[operator]
-            _within(db, Submission.hamlet_id, subtree),
+            _within(dialect, Submission.hamlet_id, subtree),
         )
         .group_by(by_hamlet, bucket)
     )
