@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy import text
 
-from api import exports, reports, simulator, v1, webhooks
+from api import exports, reports, simulator, units, webhooks
 from bot.channels.runtime import running
 from bot.channels.simulator import SimulatorChannel
 from bot.services import Services
@@ -72,9 +72,9 @@ def create_app(
             status_code=status,
         )
 
-    app.include_router(v1.router)
     app.include_router(reports.router)
     app.include_router(exports.router)
+    app.include_router(units.router)
     app.include_router(webhooks.router)
     if services.settings.simulator and services.settings.env != "production":
         app.include_router(simulator.router)

@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.codes import hash_secret
@@ -59,11 +59,16 @@ async def active_token(
     return row
 
 
-async def subtree_units(db: AsyncSession, root_id: int) -> list[OrgUnit]:
-    """The unit and every descendant, at any depth (recursive CTE), ordered by code."""
+def subtree_ids(root_id: int) -> Select[tuple[int]]:
+    """The ids of the unit and every descendant, at any depth (a recursive CTE), as a subquery."""
     tree = select(OrgUnit.id).where(OrgUnit.id == root_id).cte("tree", recursive=True)
     tree = tree.union_all(select(OrgUnit.id).where(OrgUnit.parent_id == tree.c.id))
-    stmt = select(OrgUnit).where(OrgUnit.id.in_(select(tree.c.id))).order_by(OrgUnit.code)  # type: ignore[union-attr]
+    return select(tree.c.id)
+
+
+async def subtree_units(db: AsyncSession, root_id: int) -> list[OrgUnit]:
+    """The unit and every descendant, ordered by code."""
+    stmt = select(OrgUnit).where(OrgUnit.id.in_(subtree_ids(root_id))).order_by(OrgUnit.code)  # type: ignore[union-attr]
     return list((await db.execute(stmt)).scalars())
 
 

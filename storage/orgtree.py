@@ -136,6 +136,38 @@ def _validate(rows: list[UnitRow], existing: dict[str, OrgUnit]) -> list[RowErro
     return errors
 
 
+def outside_subtree(
+    rows: list[UnitRow], *, root_code: str, inside: set[str], existing: set[str]
+) -> list[RowError]:
+    """Rows a token limited to `root_code`'s subtree may not write: the root itself, units now
+    elsewhere in the tree, and units whose parent is not (or does not lead back) inside it."""
+    errors: list[RowError] = []
+    parents = {r.code: r.parent_code for r in rows}
+
+    def placed_inside(parent: str) -> bool:
+        hops = 0
+        while parent in parents and parent not in inside and hops <= len(rows):
+            parent, hops = parents[parent], hops + 1
+        return parent in inside or (parent not in existing and parent not in parents)
+
+    for r in rows:
+        if r.code == root_code or (r.code in existing and r.code not in inside):
+            errors.append(
+                RowError(r.line, N_("unit {code} is outside your scope"), {"code": r.code})
+            )
+        elif not r.parent_code:
+            errors.append(RowError(r.line, N_("only an admin token may add a top-level unit"), {}))
+        elif not placed_inside(r.parent_code):
+            errors.append(
+                RowError(
+                    r.line,
+                    N_("parent unit {parent} is outside your scope"),
+                    {"parent": r.parent_code},
+                )
+            )
+    return errors
+
+
 async def import_units(session: AsyncSession, rows: list[UnitRow], *, actor: str) -> ImportResult:
     """Upsert by code inside the caller's transaction; any bad row raises before anything is written."""
     existing = {u.code: u for u in (await session.execute(select(OrgUnit))).scalars()}

@@ -6,6 +6,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from storage.api_tokens import subtree_ids
 from storage.audit import record
 from storage.models import OrgUnit, Person
 from storage.models_register import EXIT_REGISTRATION, Household, Submission
@@ -15,9 +16,7 @@ from storage.register import decidable_states
 
 def _subtree(unit_id: int) -> ColumnElement[bool]:
     """Submission.commune_id within the unit's subtree (the commune itself for an officer)."""
-    tree = select(OrgUnit.id).where(OrgUnit.id == unit_id).cte("tree", recursive=True)
-    tree = tree.union_all(select(OrgUnit.id).where(OrgUnit.parent_id == tree.c.id))
-    return Submission.commune_id.in_(select(tree.c.id))  # type: ignore[attr-defined]
+    return Submission.commune_id.in_(subtree_ids(unit_id))  # type: ignore[attr-defined]
 
 
 def _pending() -> ColumnElement[bool]:

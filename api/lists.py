@@ -1,0 +1,119 @@
+"""What the resource routers share: pages, the token's scope and roles, lists as CSV.
+
+Every list answers `?limit=&offset=` with `{"total", "limit", "offset", "items"}`, and the same
+filters give the whole list as CSV under /api/v1/exports/<name>.csv (UTF-8 with BOM, headers in
+the server's language or `lang=`), written by the aggregate exports' CSV writer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Depends, Query
+from fastapi.responses import Response
+from pydantic import BaseModel
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from api.deps import ApiError, Principal, ServicesDep, unit_in_scope
+from api.exports import _csv, _translator
+from bot.services import Services
+from storage.api_tokens import subtree_ids
+from storage.models import OrgUnit
+from storage.paging import page
+
+MAX_LIMIT = 200
+CSV_MAX_ROWS = 100_000
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Paging:
+    limit: int
+    offset: int
+
+
+def paging(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="page size")] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Paging:
+    return Paging(limit, offset)
+
+
+PagingDep = Annotated[Paging, Depends(paging)]
+ALL_ROWS = Paging(CSV_MAX_ROWS, 0)
+
+
+class Page(BaseModel, Generic[T]):
+    total: int
+    limit: int
+    offset: int
+    items: list[T]
+
+
+async def fetch(
+    db: AsyncSession, stmt: Select[tuple[R]], order: Sequence[Any], paging: Paging
+) -> tuple[list[R], int]:
+    return await page(db, stmt, *order, limit=paging.limit, offset=paging.offset)
+
+
+def require_role(principal: Principal, *roles: str) -> None:
+    """403 unless the token has one of these roles."""
+    if principal.role not in roles:
+        raise ApiError(403, "forbidden")
+
+
+async def scope_root(
+    services: Services, db: AsyncSession, principal: Principal, code: str | None
+) -> OrgUnit:
+    """The unit a list is limited to: `code` (in scope, else 403/404) or the token's own unit."""
+    if code:
+        return await unit_in_scope(services, db, principal, code)
+    unit = await db.get(OrgUnit, principal.unit_id)
+    if unit is None:  # the token's unit was deleted under it
+        raise ApiError(403, "forbidden")
+    return unit
+
+
+def under(column: Any, unit: OrgUnit) -> ColumnElement[bool]:
+    """`column` (an org unit id) lies in the unit's subtree."""
+    return column.in_(subtree_ids(unit.id))  # type: ignore[arg-type,no-any-return]
+
+
+async def units_by_id(db: AsyncSession, ids: Iterable[int | None]) -> dict[int, OrgUnit]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = await db.execute(select(OrgUnit).where(OrgUnit.id.in_(wanted)))  # type: ignore[union-attr]
+    return {u.id: u for u in rows.scalars()}  # type: ignore[misc]
+
+
+Column = tuple[str, Callable[[Any], object]]
+
+
+def list_csv(
+    services: ServicesDep,
+    lang: str | None,
+    filename: str,
+    columns: Sequence[Column],
+    items: Iterable[BaseModel],
+) -> Response:
+    """The items as CSV: one column per (header msgid, getter); dates in Hà Nội time."""
+    t = _translator(services, lang)
+
+    def cell(value: object) -> object:
+        if isinstance(value, datetime):
+            return t.datetime(value)
+        if isinstance(value, date):
+            return t.date(value)
+        if isinstance(value, bool):
+            return t("Yes") if value else t("No")
+        return value
+
+    rows = [[cell(get(item)) for _, get in columns] for item in items]
+    return _csv(filename, [t(h) for h, _ in columns], rows)
