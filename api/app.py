@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy import text
 
-from api import exports, reports, simulator, units, webhooks
+from api import exports, households, reports, simulator, submissions, units, webhooks
 from bot.channels.runtime import running
 from bot.channels.simulator import SimulatorChannel
 from bot.services import Services
@@ -75,6 +75,8 @@ def create_app(
     app.include_router(reports.router)
     app.include_router(exports.router)
     app.include_router(units.router)
+    app.include_router(households.router)
+    app.include_router(submissions.router)
     app.include_router(webhooks.router)
     if services.settings.simulator and services.settings.env != "production":
         app.include_router(simulator.router)
