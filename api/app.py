@@ -10,7 +10,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy import text
 
-from api import exports, households, reports, simulator, submissions, units, webhooks
+from api import (
+    exports,
+    households,
+    periods,
+    reports,
+    simulator,
+    submissions,
+    units,
+    webhooks,
+)
 from bot.channels.runtime import running
 from bot.channels.simulator import SimulatorChannel
 from bot.services import Services
@@ -77,6 +86,7 @@ def create_app(
     app.include_router(units.router)
     app.include_router(households.router)
     app.include_router(submissions.router)
+    app.include_router(periods.router)
     app.include_router(webhooks.router)
     if services.settings.simulator and services.settings.env != "production":
         app.include_router(simulator.router)
