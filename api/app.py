@@ -13,6 +13,7 @@ from sqlalchemy import text
 from api import (
     exports,
     households,
+    operations,
     people,
     periods,
     reports,
@@ -89,6 +90,7 @@ def create_app(
     app.include_router(submissions.router)
     app.include_router(periods.router)
     app.include_router(people.router)
+    app.include_router(operations.router)
     app.include_router(webhooks.router)
     if services.settings.simulator and services.settings.env != "production":
         app.include_router(simulator.router)
