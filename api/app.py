@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from api import (
     exports,
@@ -56,6 +57,14 @@ def create_app(
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in exc.errors()]
         return JSONResponse({"error": "invalid_request", "detail": errors}, status_code=422)
+
+    @app.exception_handler(DBAPIError)
+    async def _bad_data(request: Request, exc: DBAPIError) -> JSONResponse:
+        # PostgreSQL refuses input SQLite takes (a NUL character, an integer past 32 bits, a
+        # string longer than its column): SQLSTATE class 22 is the caller's data, not a crash.
+        if str(getattr(exc.orig, "sqlstate", None) or "").startswith("22"):
+            return JSONResponse({"error": "invalid_request"}, status_code=422)
+        return await _crash(request, exc)
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> JSONResponse:

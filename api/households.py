@@ -13,7 +13,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import ApiError, ApiRouter, CurrentToken, ServicesDep, SessionDep, ensure_within
 from api.exports import Lang
-from api.lists import ALL_ROWS, Page, Paging, PagingDep, fetch, list_csv, scope_root, units_by_id
+from api.lists import (
+    ALL_ROWS,
+    DbId,
+    Page,
+    Paging,
+    PagingDep,
+    fetch,
+    list_csv,
+    scope_root,
+    units_by_id,
+)
 from bot.services import Services
 from domain.i18n import N_
 from storage import admin_lists
@@ -146,7 +156,7 @@ async def households_csv(
 
 @router.get("/households/{household_id}", response_model=HouseholdDetail)
 async def get_household(
-    services: ServicesDep, db: SessionDep, principal: CurrentToken, household_id: int
+    services: ServicesDep, db: SessionDep, principal: CurrentToken, household_id: DbId
 ) -> HouseholdDetail:
     """The household and everything that happened to it, oldest first."""
     household = await db.get(Household, household_id)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import Depends, Query
+from fastapi import Depends, Path, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy import Select, select
@@ -46,6 +46,7 @@ def paging(
 
 
 PagingDep = Annotated[Paging, Depends(paging)]
+DbId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # a row id (PostgreSQL integer)
 ALL_ROWS = Paging(CSV_MAX_ROWS, 0)
 
 

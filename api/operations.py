@@ -16,6 +16,7 @@ from api.deps import ApiError, ApiRouter, CurrentToken, ServicesDep, SessionDep,
 from api.exports import Lang
 from api.lists import (
     ALL_ROWS,
+    DbId,
     Page,
     Paging,
     PagingDep,
@@ -261,7 +262,7 @@ async def tokens_csv(
     responses={409: {"description": "already revoked"}},
 )
 async def revoke(
-    services: ServicesDep, db: SessionDep, principal: CurrentToken, token_id: int
+    services: ServicesDep, db: SessionDep, principal: CurrentToken, token_id: DbId
 ) -> TokenPublic:
     """Admin only: the token stops working at once (its next request is 401)."""
     require_role(principal, "admin")

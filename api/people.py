@@ -25,7 +25,17 @@ from api.deps import (
     unit_in_scope,
 )
 from api.exports import Lang
-from api.lists import ALL_ROWS, Page, Paging, PagingDep, fetch, list_csv, scope_root, units_by_id
+from api.lists import (
+    ALL_ROWS,
+    DbId,
+    Page,
+    Paging,
+    PagingDep,
+    fetch,
+    list_csv,
+    scope_root,
+    units_by_id,
+)
 from bot.services import Services
 from domain.i18n import N_, nfc
 from storage import admin_lists
@@ -59,7 +69,9 @@ class InviteCreate(BaseModel):
     unit: str = Field(max_length=32, description="org unit code, in the token's subtree")
     name: str | None = Field(default=None, min_length=1, max_length=200)
     expires_in_days: int | None = Field(default=None, ge=1, le=90, description="default 7")
-    person_id: int | None = Field(default=None, description="link another chat to this person")
+    person_id: int | None = Field(
+        default=None, ge=1, le=2**31 - 1, description="link another chat to this person"
+    )
 
 
 class InvitePublic(BaseModel):
@@ -268,7 +280,7 @@ async def create(
     responses={409: {"description": "already used or expired"}},
 )
 async def revoke(
-    services: ServicesDep, db: SessionDep, principal: CurrentToken, invite_id: int
+    services: ServicesDep, db: SessionDep, principal: CurrentToken, invite_id: DbId
 ) -> InvitePublic:
     """The code stops working now."""
     invite = await db.get(Invite, invite_id)

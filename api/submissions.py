@@ -214,7 +214,10 @@ async def _in_scope(
     services: Services, db: AsyncSession, principal: CurrentToken, key: str
 ) -> Submission:
     """By id or reference (BC-…, TN-…): 404 unknown, 403 (audited) outside the token's subtree."""
-    sub = await db.get(Submission, int(key)) if key.isdigit() else await by_ref(db, key)
+    if key.isdigit():
+        sub = await db.get(Submission, int(key)) if len(key) <= 9 else None
+    else:
+        sub = await by_ref(db, key[:40])
     if sub is None:
         raise ApiError(404, "not_found")
     await ensure_within(

@@ -180,11 +180,13 @@ async def import_units_csv(
         raise ApiError(413, "file_too_large")
     try:
         text = raw.decode("utf-8-sig")
+        if "\x00" in text:
+            raise UnicodeDecodeError("utf-8", raw, 0, 1, "NUL")
     except UnicodeDecodeError:
         return _refusal(
             422,
             "import_failed",
-            [RowError(1, N_("the file is not UTF-8 text"), {})],
+            [RowError(1, N_("the file is not UTF-8 CSV text"), {})],
             lang,
             services,
         )

@@ -16,6 +16,7 @@ from storage.types import utcnow
 
 COLUMNS = ("code", "name", "level", "parent_code", "area")
 AREAS = ("rural", "urban")
+LIMITS = {"code": 32, "name": 200, "level": 32}  # the columns' sizes
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,15 @@ def _validate(rows: list[UnitRow], existing: dict[str, OrgUnit]) -> list[RowErro
             errors.append(RowError(r.line, N_("the name is empty"), {}))
         if not r.level:
             errors.append(RowError(r.line, N_("the level is empty"), {}))
+        for column, limit in LIMITS.items():
+            if len(getattr(r, column)) > limit:
+                errors.append(
+                    RowError(
+                        r.line,
+                        N_("{column} is longer than {limit} characters"),
+                        {"column": column, "limit": limit},
+                    )
+                )
         if r.area and r.area not in AREAS:
             errors.append(
                 RowError(r.line, N_("area must be rural or urban, not '{area}'"), {"area": r.area})

@@ -116,3 +116,26 @@ async def test_households_csv(client: httpx.AsyncClient, fixture_data: Tokens) -
     assert f[1:6] == ["F", "37-GIAVIEN-02", "Thôn Tây", "4", "near_poor"]
     assert f[6] == "10/10/2026" and f[8:] == ["Có", "Có"]
     assert [row[1] for row in rows[1:]] == ["F", "G", "H", "I"]
+
+
+async def test_input_postgresql_refuses_is_422_not_500(
+    client: httpx.AsyncClient, tokens: Tokens
+) -> None:
+    pv = bearer(tokens.province)
+    for path, params in (
+        (LIST, {"q": "a\x00b"}),
+        ("/api/v1/units", {"parent": "a\x00"}),
+        ("/api/v1/submissions", {"kind": "x\x00"}),
+    ):
+        r = await client.get(path, params=params, headers=pv)
+        assert r.status_code in (200, 404, 422), (path, r.status_code)
+        assert r.headers["content-type"] == "application/json"
+    for path in (f"{LIST}/99999999999", "/api/v1/invites/99999999999/revoke"):
+        r = await client.request("POST" if "revoke" in path else "GET", path, headers=pv)
+        assert r.status_code == 422, path
+    r = await client.get("/api/v1/submissions/99999999999", headers=pv)
+    assert r.status_code == 404
+    r = await client.post(
+        "/api/v1/invites", json={"role": "officer", "unit": "37", "person_id": 2**40}, headers=pv
+    )
+    assert r.status_code == 422

@@ -184,3 +184,31 @@ async def test_admin_imports_anywhere(
         client, tokens.province, "code,name,level,parent_code,area\n38-B,Xã B,commune,38,\n"
     )
     assert r.status_code == 403
+
+
+async def test_a_file_postgresql_could_not_store_is_refused_not_crashed(
+    client: httpx.AsyncClient, services: Services, tokens: Tokens
+) -> None:
+    before = await _codes(services)
+    r = await _upload(
+        client, tokens.giavien, "code,name,level,parent_code,area\nA\x00,B,hamlet,37-GIAVIEN,\n"
+    )
+    assert r.status_code == 422
+    assert r.json() == {
+        "error": "import_failed",
+        "errors": ["Dòng 1: tệp không phải văn bản CSV UTF-8"],
+    }
+    long_code = "37-GIAVIEN-" + "9" * 30
+    r = await _upload(
+        client,
+        tokens.giavien,
+        f"code,name,level,parent_code,area\n{long_code},B,hamlet,37-GIAVIEN,\n",
+    )
+    assert r.status_code == 422
+    assert r.json()["errors"] == ["Dòng 2: code dài quá 32 ký tự"]
+    files = {"file": ("u.csv", b"\xff\xfe", "text/csv")}
+    r = await client.post("/api/v1/units/import", files=files, headers=bearer(tokens.giavien))
+    assert r.status_code == 422
+    r = await client.post("/api/v1/units/import", headers=bearer(tokens.giavien))
+    assert r.status_code == 422 and r.json()["error"] == "invalid_request"
+    assert await _codes(services) == before
