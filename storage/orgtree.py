@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -55,6 +56,14 @@ class ImportResult:
 def parse_csv(text: str) -> list[UnitRow]:
     """Rows with their line numbers; header problems and malformed rows raise ImportFailed."""
     reader = csv.reader(io.StringIO(nfc(text.lstrip("\ufeff"))))
+    try:
+        return _rows(reader)
+    except csv.Error:  # a stray carriage return, an unterminated quote at the end…
+        line = max(reader.line_num, 1)
+        raise ImportFailed([RowError(line, N_("this line is not valid CSV"), {})]) from None
+
+
+def _rows(reader: Any) -> list[UnitRow]:
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:

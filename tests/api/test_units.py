@@ -206,6 +206,13 @@ async def test_a_file_postgresql_could_not_store_is_refused_not_crashed(
     )
     assert r.status_code == 422
     assert r.json()["errors"] == ["Dòng 2: code dài quá 32 ký tự"]
+    r = await _upload(
+        client, tokens.giavien, "code,name,level,parent_code,area\nA,B\rC,hamlet,37-GIAVIEN,\n"
+    )
+    assert r.json() == {
+        "error": "import_failed",
+        "errors": ["Dòng 2: dòng này không đúng định dạng CSV"],
+    }
     files = {"file": ("u.csv", b"\xff\xfe", "text/csv")}
     r = await client.post("/api/v1/units/import", files=files, headers=bearer(tokens.giavien))
     assert r.status_code == 422
