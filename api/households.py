@@ -3,28 +3,31 @@ household with its full timeline (submissions, assessments, decisions, audit).""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import Query
+from fastapi import Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.deps import ApiError, ApiRouter, CurrentToken, ServicesDep, SessionDep, ensure_within
+from api.deps import ApiError, ApiRouter, ensure_within
 from api.exports import Lang
 from api.lists import (
     ALL_ROWS,
+    Caller,
+    CallerDep,
     DbId,
     Page,
     Paging,
     PagingDep,
-    fetch,
+    UnitQ,
     list_csv,
+    page_of,
     scope_root,
     units_by_id,
 )
-from bot.services import Services
 from domain.i18n import N_
 from storage import admin_lists
 from storage.models_register import STATUSES, Household
@@ -32,7 +35,6 @@ from storage.register import timeline
 
 router = ApiRouter(prefix="/api/v1", tags=["households"])
 
-Unit = Annotated[str | None, Query(description="org unit code (default: the token's unit)")]
 Q = Annotated[
     str | None,
     Query(max_length=100, description="household code, or part of the head's name (any accents)"),
@@ -103,67 +105,50 @@ async def _publics(db: AsyncSession, rows: list[Household]) -> list[HouseholdPub
     ]
 
 
-async def _page(
-    services: Services,
-    db: AsyncSession,
-    principal: CurrentToken,
-    p: Paging,
-    *,
-    unit: str | None,
-    q: str | None,
-    status: str | None,
-    active: bool | None,
-) -> Page[HouseholdPublic]:
-    root = await scope_root(services, db, principal, unit)
-    stmt = admin_lists.households(root_id=root.id, q=q, status=status, active=active)  # type: ignore[arg-type]
-    rows, total = await fetch(db, stmt, admin_lists.HOUSEHOLD_ORDER, p)
-    return Page(total=total, limit=p.limit, offset=p.offset, items=await _publics(db, rows))
+@dataclass(frozen=True)
+class HouseholdFilter:
+    unit: str | None
+    q: str | None
+    status: str | None
+    active: bool | None
+
+
+def household_filter(
+    unit: UnitQ = None, q: Q = None, status: Status = None, active: Active = None
+) -> HouseholdFilter:
+    return HouseholdFilter(unit, q, status, active)
+
+
+FilterDep = Annotated[HouseholdFilter, Depends(household_filter)]
+
+
+async def _page(c: Caller, f: HouseholdFilter, p: Paging) -> Page[HouseholdPublic]:
+    root = await scope_root(c, f.unit)
+    stmt = admin_lists.households(root_id=root.id, q=f.q, status=f.status, active=f.active)  # type: ignore[arg-type]
+    return await page_of(c.db, stmt, admin_lists.HOUSEHOLD_ORDER, p, _publics)
 
 
 @router.get("/households", response_model=Page[HouseholdPublic])
-async def search_households(
-    services: ServicesDep,
-    db: SessionDep,
-    principal: CurrentToken,
-    paging: PagingDep,
-    unit: Unit = None,
-    q: Q = None,
-    status: Status = None,
-    active: Active = None,
-) -> Page[HouseholdPublic]:
+async def search_households(c: CallerDep, f: FilterDep, paging: PagingDep) -> Page[HouseholdPublic]:
     """ "Nguyen Van A" finds "Nguyễn Văn A"; ordered by name."""
-    return await _page(
-        services, db, principal, paging, unit=unit, q=q, status=status, active=active
-    )
+    return await _page(c, f, paging)
 
 
 @router.get("/exports/households.csv", response_class=Response, tags=["exports"])
-async def households_csv(
-    services: ServicesDep,
-    db: SessionDep,
-    principal: CurrentToken,
-    unit: Unit = None,
-    q: Q = None,
-    status: Status = None,
-    active: Active = None,
-    lang: Lang = None,
-) -> Response:
-    found = await _page(
-        services, db, principal, ALL_ROWS, unit=unit, q=q, status=status, active=active
-    )
-    return list_csv(services, lang, "households.csv", COLUMNS, found.items)
+async def households_csv(c: CallerDep, f: FilterDep, lang: Lang = None) -> Response:
+    found = await _page(c, f, ALL_ROWS)
+    return list_csv(c.services, lang, "households.csv", COLUMNS, found.items)
 
 
 @router.get("/households/{household_id}", response_model=HouseholdDetail)
-async def get_household(
-    services: ServicesDep, db: SessionDep, principal: CurrentToken, household_id: DbId
-) -> HouseholdDetail:
+async def get_household(c: CallerDep, household_id: DbId) -> HouseholdDetail:
     """The household and everything that happened to it, oldest first."""
+    db = c.db
     household = await db.get(Household, household_id)
     if household is None:
         raise ApiError(404, "not_found")
     await ensure_within(
-        services, db, principal, unit_id=household.hamlet_id, entity=f"household:{household_id}"
+        c.services, db, c.principal, unit_id=household.hamlet_id, entity=f"household:{household_id}"
     )
     [public] = await _publics(db, [household])
     events = [

@@ -7,10 +7,10 @@ the server's language or `lang=`), written by the aggregate exports' CSV writer.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from fastapi import Depends, Path, Query
 from fastapi.responses import Response
@@ -19,13 +19,25 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from api.deps import ApiError, Principal, ServicesDep, unit_in_scope
+from api.deps import (
+    ApiError,
+    CurrentToken,
+    Principal,
+    ServicesDep,
+    SessionDep,
+    unit_in_scope,
+)
 from api.exports import _csv, _translator
 from bot.services import Services
 from storage.api_tokens import subtree_ids
+from storage.hamlet_reports import find_period
 from storage.models import OrgUnit
+from storage.models_register import ReportingPeriod
 from storage.paging import page
 
+UnitQ = Annotated[str | None, Query(description="org unit code (default: the token's unit)")]
+PeriodQ = Annotated[str | None, Query(description="period code, e.g. 2026-11 or 2026")]
+PeriodKindQ = Annotated[Literal["monthly", "annual"], Query()]
 MAX_LIMIT = 200
 CSV_MAX_ROWS = 100_000
 T = TypeVar("T")
@@ -57,10 +69,60 @@ class Page(BaseModel, Generic[T]):
     items: list[T]
 
 
-async def fetch(
-    db: AsyncSession, stmt: Select[tuple[R]], order: Sequence[Any], paging: Paging
-) -> tuple[list[R], int]:
-    return await page(db, stmt, *order, limit=paging.limit, offset=paging.offset)
+@dataclass(frozen=True)
+class Caller:
+    """What every resource endpoint works with: the services, a session, the token."""
+
+    services: Services
+    db: AsyncSession
+    principal: Principal
+
+
+async def caller(services: ServicesDep, db: SessionDep, principal: CurrentToken) -> Caller:
+    return Caller(services, db, principal)
+
+
+CallerDep = Annotated[Caller, Depends(caller)]
+
+
+async def page_of(
+    db: AsyncSession,
+    stmt: Select[tuple[R]],
+    order: Sequence[Any],
+    p: Paging,
+    publish: Callable[[AsyncSession, list[R]], Awaitable[list[T]]],
+) -> Page[T]:
+    """One page of the query, each row turned into its response model by `publish`."""
+    rows, total = await page(db, stmt, *order, limit=p.limit, offset=p.offset)
+    return Page(total=total, limit=p.limit, offset=p.offset, items=await publish(db, rows))
+
+
+@dataclass(frozen=True)
+class Where:
+    """The unit and period a list is limited to (unit None: the token's own unit)."""
+
+    unit: str | None
+    period: str | None
+    period_kind: str
+
+
+def where(
+    unit: UnitQ = None, period: PeriodQ = None, period_kind: PeriodKindQ = "monthly"
+) -> Where:
+    return Where(unit, period, period_kind)
+
+
+WhereDep = Annotated[Where, Depends(where)]
+
+
+async def period_or_404(db: AsyncSession, code: str | None, kind: str) -> ReportingPeriod | None:
+    """The period a list is filtered by (None: no filter); 404 when there is no such period."""
+    if code is None:
+        return None
+    found = await find_period(db, kind=kind, code=code)
+    if found is None:
+        raise ApiError(404, "not_found")
+    return found
 
 
 def require_role(principal: Principal, *roles: str) -> None:
@@ -69,13 +131,11 @@ def require_role(principal: Principal, *roles: str) -> None:
         raise ApiError(403, "forbidden")
 
 
-async def scope_root(
-    services: Services, db: AsyncSession, principal: Principal, code: str | None
-) -> OrgUnit:
+async def scope_root(c: Caller, code: str | None) -> OrgUnit:
     """The unit a list is limited to: `code` (in scope, else 403/404) or the token's own unit."""
     if code:
-        return await unit_in_scope(services, db, principal, code)
-    unit = await db.get(OrgUnit, principal.unit_id)
+        return await unit_in_scope(c.services, c.db, c.principal, code)
+    unit = await c.db.get(OrgUnit, c.principal.unit_id)
     if unit is None:  # the token's unit was deleted under it
         raise ApiError(403, "forbidden")
     return unit
@@ -98,7 +158,7 @@ Column = tuple[str, Callable[[Any], object]]
 
 
 def list_csv(
-    services: ServicesDep,
+    services: Services,
     lang: str | None,
     filename: str,
     columns: Sequence[Column],

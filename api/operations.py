@@ -3,34 +3,38 @@ admin API's own tokens (admin role only: list without the secret, revoke)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import Query
+from fastapi import Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.deps import ApiError, ApiRouter, CurrentToken, ServicesDep, SessionDep, ensure_within
+from api.deps import ApiError, ApiRouter, ensure_within
 from api.exports import Lang
 from api.lists import (
     ALL_ROWS,
+    Caller,
+    CallerDep,
     DbId,
     Page,
     Paging,
     PagingDep,
-    fetch,
+    Where,
+    WhereDep,
     list_csv,
+    page_of,
+    period_or_404,
     require_role,
     scope_root,
     units_by_id,
 )
-from bot.services import Services
 from domain.i18n import N_
 from storage import admin_lists
 from storage.api_tokens import revoke_token
-from storage.hamlet_reports import find_period
 from storage.models import Person
 from storage.models_api import ApiToken
 from storage.models_outbox import OUTBOX_STATES, OutboxMessage
@@ -38,9 +42,6 @@ from storage.models_register import ReportingPeriod
 
 router = ApiRouter(prefix="/api/v1", tags=["operations"])
 
-Unit = Annotated[str | None, Query(description="org unit code (default: the token's unit)")]
-PeriodCode = Annotated[str | None, Query(description="period code, e.g. 2026-11")]
-PeriodKind = Annotated[Literal["monthly", "annual"], Query()]
 OutboxStatus = Annotated[Literal[OUTBOX_STATES] | None, Query()]  # type: ignore[valid-type]
 Rule = Annotated[str | None, Query(max_length=40, description="e.g. notice, or a reminder rule")]
 Revoked = Annotated[bool | None, Query()]
@@ -134,80 +135,46 @@ async def _reminders(db: AsyncSession, rows: list[OutboxMessage]) -> list[Remind
     ]
 
 
-async def _reminder_page(
-    services: Services,
-    db: AsyncSession,
-    principal: CurrentToken,
-    p: Paging,
-    *,
-    unit: str | None,
-    period: str | None,
-    period_kind: str,
-    status: str | None,
-    rule: str | None,
-) -> Page[ReminderPublic]:
-    root = await scope_root(services, db, principal, unit)
-    period_id = None
-    if period is not None:
-        found = await find_period(db, kind=period_kind, code=period)
-        if found is None:
-            raise ApiError(404, "not_found")
-        period_id = found.id
-    stmt = admin_lists.outbox(root_id=root.id, period_id=period_id, status=status, rule=rule)  # type: ignore[arg-type]
-    rows, total = await fetch(db, stmt, admin_lists.OUTBOX_ORDER, p)
-    return Page(total=total, limit=p.limit, offset=p.offset, items=await _reminders(db, rows))
+@dataclass(frozen=True)
+class ReminderFilter:
+    where: Where
+    status: str | None
+    rule: str | None
+
+
+def reminder_filter(
+    where: WhereDep, status: OutboxStatus = None, rule: Rule = None
+) -> ReminderFilter:
+    return ReminderFilter(where, status, rule)
+
+
+ReminderFilterDep = Annotated[ReminderFilter, Depends(reminder_filter)]
+
+
+async def _reminder_page(c: Caller, f: ReminderFilter, p: Paging) -> Page[ReminderPublic]:
+    root = await scope_root(c, f.where.unit)
+    period = await period_or_404(c.db, f.where.period, f.where.period_kind)
+    stmt = admin_lists.outbox(
+        root_id=root.id,  # type: ignore[arg-type]
+        period_id=period.id if period else None,
+        status=f.status,
+        rule=f.rule,
+    )
+    return await page_of(c.db, stmt, admin_lists.OUTBOX_ORDER, p, _reminders)
 
 
 @router.get("/reminders", response_model=Page[ReminderPublic])
 async def list_reminders(
-    services: ServicesDep,
-    db: SessionDep,
-    principal: CurrentToken,
-    paging: PagingDep,
-    unit: Unit = None,
-    period: PeriodCode = None,
-    period_kind: PeriodKind = "monthly",
-    status: OutboxStatus = None,
-    rule: Rule = None,
+    c: CallerDep, f: ReminderFilterDep, paging: PagingDep
 ) -> Page[ReminderPublic]:
     """Reminders and notices about hamlets in the subtree or to its people, latest due first."""
-    return await _reminder_page(
-        services,
-        db,
-        principal,
-        paging,
-        unit=unit,
-        period=period,
-        period_kind=period_kind,
-        status=status,
-        rule=rule,
-    )
+    return await _reminder_page(c, f, paging)
 
 
 @router.get("/exports/reminders.csv", response_class=Response, tags=["exports"])
-async def reminders_csv(
-    services: ServicesDep,
-    db: SessionDep,
-    principal: CurrentToken,
-    unit: Unit = None,
-    period: PeriodCode = None,
-    period_kind: PeriodKind = "monthly",
-    status: OutboxStatus = None,
-    rule: Rule = None,
-    lang: Lang = None,
-) -> Response:
-    found = await _reminder_page(
-        services,
-        db,
-        principal,
-        ALL_ROWS,
-        unit=unit,
-        period=period,
-        period_kind=period_kind,
-        status=status,
-        rule=rule,
-    )
-    return list_csv(services, lang, "reminders.csv", REMINDER_COLUMNS, found.items)
+async def reminders_csv(c: CallerDep, f: ReminderFilterDep, lang: Lang = None) -> Response:
+    found = await _reminder_page(c, f, ALL_ROWS)
+    return list_csv(c.services, lang, "reminders.csv", REMINDER_COLUMNS, found.items)
 
 
 async def _tokens(db: AsyncSession, rows: list[ApiToken]) -> list[TokenPublic]:
@@ -227,33 +194,24 @@ async def _tokens(db: AsyncSession, rows: list[ApiToken]) -> list[TokenPublic]:
     ]
 
 
-async def _token_page(
-    db: AsyncSession, principal: CurrentToken, p: Paging, revoked: bool | None
-) -> Page[TokenPublic]:
-    require_role(principal, "admin")
-    stmt = admin_lists.tokens(root_id=principal.unit_id, revoked=revoked)
-    rows, total = await fetch(db, stmt, admin_lists.TOKEN_ORDER, p)
-    return Page(total=total, limit=p.limit, offset=p.offset, items=await _tokens(db, rows))
+async def _token_page(c: Caller, revoked: bool | None, p: Paging) -> Page[TokenPublic]:
+    require_role(c.principal, "admin")
+    stmt = admin_lists.tokens(root_id=c.principal.unit_id, revoked=revoked)
+    return await page_of(c.db, stmt, admin_lists.TOKEN_ORDER, p, _tokens)
 
 
 @router.get("/tokens", response_model=Page[TokenPublic])
 async def list_tokens(
-    db: SessionDep, principal: CurrentToken, paging: PagingDep, revoked: Revoked = None
+    c: CallerDep, paging: PagingDep, revoked: Revoked = None
 ) -> Page[TokenPublic]:
     """Admin only: tokens of units in the subtree, never their secret."""
-    return await _token_page(db, principal, paging, revoked)
+    return await _token_page(c, revoked, paging)
 
 
 @router.get("/exports/tokens.csv", response_class=Response, tags=["exports"])
-async def tokens_csv(
-    services: ServicesDep,
-    db: SessionDep,
-    principal: CurrentToken,
-    revoked: Revoked = None,
-    lang: Lang = None,
-) -> Response:
-    found = await _token_page(db, principal, ALL_ROWS, revoked)
-    return list_csv(services, lang, "tokens.csv", TOKEN_COLUMNS, found.items)
+async def tokens_csv(c: CallerDep, revoked: Revoked = None, lang: Lang = None) -> Response:
+    found = await _token_page(c, revoked, ALL_ROWS)
+    return list_csv(c.services, lang, "tokens.csv", TOKEN_COLUMNS, found.items)
 
 
 @router.post(
@@ -261,20 +219,19 @@ async def tokens_csv(
     response_model=TokenPublic,
     responses={409: {"description": "already revoked"}},
 )
-async def revoke(
-    services: ServicesDep, db: SessionDep, principal: CurrentToken, token_id: DbId
-) -> TokenPublic:
+async def revoke(c: CallerDep, token_id: DbId) -> TokenPublic:
     """Admin only: the token stops working at once (its next request is 401)."""
-    require_role(principal, "admin")
+    require_role(c.principal, "admin")
+    db = c.db
     token = await db.get(ApiToken, token_id)
     if token is None:
         raise ApiError(404, "not_found")
     await ensure_within(
-        services, db, principal, unit_id=token.org_unit_id, entity=f"api_token:{token_id}"
+        c.services, db, c.principal, unit_id=token.org_unit_id, entity=f"api_token:{token_id}"
     )
     await db.refresh(token, with_for_update=True)
     try:
-        await revoke_token(db, token=token, actor=principal.actor)
+        await revoke_token(db, token=token, actor=c.principal.actor)
     except ValueError:
         await db.rollback()
         raise ApiError(409, "already_revoked") from None

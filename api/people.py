@@ -15,28 +15,22 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.deps import (
-    ApiError,
-    ApiRouter,
-    CurrentToken,
-    ServicesDep,
-    SessionDep,
-    ensure_within,
-    unit_in_scope,
-)
+from api.deps import ApiError, ApiRouter, ensure_within, unit_in_scope
 from api.exports import Lang
 from api.lists import (
     ALL_ROWS,
+    Caller,
+    CallerDep,
     DbId,
     Page,
     Paging,
     PagingDep,
-    fetch,
+    UnitQ,
     list_csv,
+    page_of,
     scope_root,
     units_by_id,
 )
-from bot.services import Services
 from domain.i18n import N_, nfc
 from storage import admin_lists
 from storage.models import ChannelAccount, Invite, Person
@@ -44,7 +38,6 @@ from storage.people import create_invite, invite_status, revoke_invite
 
 router = ApiRouter(prefix="/api/v1", tags=["people"])
 
-Unit = Annotated[str | None, Query(description="org unit code (default: the token's unit)")]
 RoleQ = Annotated[Literal["hamlet_head", "officer", "admin", "household"] | None, Query()]
 Active = Annotated[bool | None, Query()]
 StateQ = Annotated[Literal["pending", "used", "expired"] | None, Query()]
@@ -142,42 +135,27 @@ async def _people(db: AsyncSession, rows: list[Person]) -> list[PersonPublic]:
 
 
 async def _people_page(
-    services: Services, db: AsyncSession, principal: CurrentToken, p: Paging, **filters: object
+    c: Caller, p: Paging, unit: str | None, role: str | None, active: bool | None
 ) -> Page[PersonPublic]:
-    root = await scope_root(services, db, principal, filters.pop("unit"))  # type: ignore[arg-type]
-    stmt = admin_lists.people(root_id=root.id, **filters)  # type: ignore[arg-type]
-    rows, total = await fetch(db, stmt, admin_lists.PERSON_ORDER, p)
-    return Page(total=total, limit=p.limit, offset=p.offset, items=await _people(db, rows))
+    root = await scope_root(c, unit)
+    stmt = admin_lists.people(root_id=root.id, role=role, active=active)  # type: ignore[arg-type]
+    return await page_of(c.db, stmt, admin_lists.PERSON_ORDER, p, _people)
 
 
 @router.get("/people", response_model=Page[PersonPublic])
 async def list_people(
-    services: ServicesDep,
-    db: SessionDep,
-    principal: CurrentToken,
-    paging: PagingDep,
-    unit: Unit = None,
-    role: RoleQ = None,
-    active: Active = None,
+    c: CallerDep, paging: PagingDep, unit: UnitQ = None, role: RoleQ = None, active: Active = None
 ) -> Page[PersonPublic]:
     """People of units in the subtree (and households' people of its hamlets), by name."""
-    return await _people_page(services, db, principal, paging, unit=unit, role=role, active=active)
+    return await _people_page(c, paging, unit, role, active)
 
 
 @router.get("/exports/people.csv", response_class=Response, tags=["exports"])
 async def people_csv(
-    services: ServicesDep,
-    db: SessionDep,
-    principal: CurrentToken,
-    unit: Unit = None,
-    role: RoleQ = None,
-    active: Active = None,
-    lang: Lang = None,
+    c: CallerDep, unit: UnitQ = None, role: RoleQ = None, active: Active = None, lang: Lang = None
 ) -> Response:
-    found = await _people_page(
-        services, db, principal, ALL_ROWS, unit=unit, role=role, active=active
-    )
-    return list_csv(services, lang, "people.csv", PERSON_COLUMNS, found.items)
+    found = await _people_page(c, ALL_ROWS, unit, role, active)
+    return list_csv(c.services, lang, "people.csv", PERSON_COLUMNS, found.items)
 
 
 async def _invites(db: AsyncSession, rows: list[Invite], now: datetime) -> list[InvitePublic]:
@@ -200,51 +178,36 @@ async def _invites(db: AsyncSession, rows: list[Invite], now: datetime) -> list[
 
 
 async def _invite_page(
-    services: Services,
-    db: AsyncSession,
-    principal: CurrentToken,
-    p: Paging,
-    unit: str | None,
-    state: str | None,
+    c: Caller, p: Paging, unit: str | None, state: str | None
 ) -> Page[InvitePublic]:
-    root = await scope_root(services, db, principal, unit)
-    now = services.clock()
+    root = await scope_root(c, unit)
+    now = c.services.clock()
     stmt = admin_lists.invites(root_id=root.id, state=state, now=now)  # type: ignore[arg-type]
-    rows, total = await fetch(db, stmt, admin_lists.INVITE_ORDER, p)
-    return Page(total=total, limit=p.limit, offset=p.offset, items=await _invites(db, rows, now))
+    return await page_of(
+        c.db, stmt, admin_lists.INVITE_ORDER, p, lambda db, rows: _invites(db, rows, now)
+    )
 
 
 @router.get("/invites", response_model=Page[InvitePublic])
 async def list_invites(
-    services: ServicesDep,
-    db: SessionDep,
-    principal: CurrentToken,
-    paging: PagingDep,
-    unit: Unit = None,
-    state: StateQ = None,
+    c: CallerDep, paging: PagingDep, unit: UnitQ = None, state: StateQ = None
 ) -> Page[InvitePublic]:
     """Invites to units in the subtree, newest first; never the code."""
-    return await _invite_page(services, db, principal, paging, unit, state)
+    return await _invite_page(c, paging, unit, state)
 
 
 @router.get("/exports/invites.csv", response_class=Response, tags=["exports"])
 async def invites_csv(
-    services: ServicesDep,
-    db: SessionDep,
-    principal: CurrentToken,
-    unit: Unit = None,
-    state: StateQ = None,
-    lang: Lang = None,
+    c: CallerDep, unit: UnitQ = None, state: StateQ = None, lang: Lang = None
 ) -> Response:
-    found = await _invite_page(services, db, principal, ALL_ROWS, unit, state)
-    return list_csv(services, lang, "invites.csv", INVITE_COLUMNS, found.items)
+    found = await _invite_page(c, ALL_ROWS, unit, state)
+    return list_csv(c.services, lang, "invites.csv", INVITE_COLUMNS, found.items)
 
 
 @router.post("/invites", response_model=InviteCreated, status_code=201)
-async def create(
-    services: ServicesDep, db: SessionDep, principal: CurrentToken, body: InviteCreate
-) -> InviteCreated:
+async def create(c: CallerDep, body: InviteCreate) -> InviteCreated:
     """A one-time code for a unit in the subtree; the response is the only place it appears."""
+    services, db, principal = c.services, c.db, c.principal
     if body.role == "admin" and principal.role != "admin":
         raise ApiError(403, "forbidden")
     unit = await unit_in_scope(services, db, principal, body.unit)
@@ -279,10 +242,9 @@ async def create(
     response_model=InvitePublic,
     responses={409: {"description": "already used or expired"}},
 )
-async def revoke(
-    services: ServicesDep, db: SessionDep, principal: CurrentToken, invite_id: DbId
-) -> InvitePublic:
+async def revoke(c: CallerDep, invite_id: DbId) -> InvitePublic:
     """The code stops working now."""
+    services, db, principal = c.services, c.db, c.principal
     invite = await db.get(Invite, invite_id)
     if invite is None:
         raise ApiError(404, "not_found")

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import ApiError, ApiRouter, CurrentToken, ServicesDep, SessionDep
 from api.exports import Lang, _translator
-from api.lists import ALL_ROWS, Page, Paging, PagingDep, fetch, list_csv, require_role
+from api.lists import ALL_ROWS, Page, Paging, PagingDep, list_csv, page_of, require_role
 from domain.i18n import N_
 from domain.periods import Refused, build_spec, check_standard
 from domain.standards import StandardsError, load_standards
@@ -70,6 +70,10 @@ COLUMNS = (
 ORDER = (ReportingPeriod.starts_on.desc(), ReportingPeriod.kind)  # type: ignore[attr-defined]
 
 
+async def _publics(db: AsyncSession, rows: list[ReportingPeriod]) -> list[PeriodPublic]:
+    return [public(r) for r in rows]
+
+
 def public(p: ReportingPeriod) -> PeriodPublic:
     return PeriodPublic(
         id=p.id,  # type: ignore[arg-type]
@@ -92,8 +96,7 @@ async def _page(
         stmt = stmt.where(ReportingPeriod.kind == kind)
     if status:
         stmt = stmt.where(ReportingPeriod.status == status)
-    rows, total = await fetch(db, stmt, ORDER, p)
-    return Page(total=total, limit=p.limit, offset=p.offset, items=[public(r) for r in rows])
+    return await page_of(db, stmt, ORDER, p, _publics)
 
 
 @router.get("/periods", response_model=Page[PeriodPublic])

@@ -3,34 +3,42 @@ detail, and the officer's decision — the same code path as the chat review (/d
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import Query
+from fastapi import Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.deps import ApiError, ApiRouter, CurrentToken, ServicesDep, SessionDep, ensure_within
+from api.deps import ApiError, ApiRouter, ensure_within
 from api.exports import Lang
-from api.lists import ALL_ROWS, Page, Paging, PagingDep, fetch, list_csv, scope_root
-from bot.services import Services
+from api.lists import (
+    ALL_ROWS,
+    Caller,
+    CallerDep,
+    Page,
+    Paging,
+    PagingDep,
+    Where,
+    WhereDep,
+    list_csv,
+    page_of,
+    period_or_404,
+    scope_root,
+)
 from domain.i18n import N_
 from handlers.notify import Notice, enqueue_notices
 from handlers.review_actions import decide_and_notify
 from storage import admin_lists
-from storage.hamlet_reports import find_period
-from storage.models import OrgUnit
-from storage.models_register import ReportingPeriod, Submission
+from storage.models_register import Submission
 from storage.register import decidable_states
 from storage.review_queue import by_ref, names
 
 router = ApiRouter(prefix="/api/v1", tags=["submissions"])
 
-Unit = Annotated[str | None, Query(description="org unit code (default: the token's unit)")]
-PeriodCode = Annotated[str | None, Query(description="submitted during this period, e.g. 2026-11")]
-PeriodKind = Annotated[Literal["monthly", "annual"], Query()]
 Status = Annotated[
     Literal["submitted", "hamlet_reviewed", "approved", "returned", "rejected"] | None, Query()
 ]
@@ -126,112 +134,64 @@ async def _detail(db: AsyncSession, sub: Submission) -> SubmissionDetail:
     )
 
 
-async def _period(db: AsyncSession, code: str | None, kind: str) -> ReportingPeriod | None:
-    if code is None:
-        return None
-    found = await find_period(db, kind=kind, code=code)
-    if found is None:
-        raise ApiError(404, "not_found")
-    return found
+@dataclass(frozen=True)
+class SubmissionFilter:
+    where: Where
+    status: str | None
+    kind: str | None
 
 
-async def _page(
-    services: Services,
-    db: AsyncSession,
-    principal: CurrentToken,
-    p: Paging,
-    *,
-    unit: str | None,
-    period: str | None,
-    period_kind: str,
-    status: str | None,
-    kind: str | None,
-) -> Page[SubmissionPublic]:
-    root: OrgUnit = await scope_root(services, db, principal, unit)
+def submission_filter(
+    where: WhereDep, status: Status = None, kind: Kind = None
+) -> SubmissionFilter:
+    return SubmissionFilter(where, status, kind)
+
+
+FilterDep = Annotated[SubmissionFilter, Depends(submission_filter)]
+
+
+async def _page(c: Caller, f: SubmissionFilter, p: Paging) -> Page[SubmissionPublic]:
+    root = await scope_root(c, f.where.unit)
     stmt = admin_lists.submissions(
         root_id=root.id,  # type: ignore[arg-type]
-        period=await _period(db, period, period_kind),
-        status=status,
-        kind=kind,
+        period=await period_or_404(c.db, f.where.period, f.where.period_kind),
+        status=f.status,
+        kind=f.kind,
     )
-    subs, total = await fetch(db, stmt, admin_lists.SUBMISSION_ORDER, p)
-    return Page(total=total, limit=p.limit, offset=p.offset, items=await _publics(db, subs))
+    return await page_of(c.db, stmt, admin_lists.SUBMISSION_ORDER, p, _publics)
 
 
 @router.get("/submissions", response_model=Page[SubmissionPublic])
-async def list_submissions(
-    services: ServicesDep,
-    db: SessionDep,
-    principal: CurrentToken,
-    paging: PagingDep,
-    unit: Unit = None,
-    period: PeriodCode = None,
-    period_kind: PeriodKind = "monthly",
-    status: Status = None,
-    kind: Kind = None,
-) -> Page[SubmissionPublic]:
-    """Newest first. `kind=exit_registration` lists the households' exit registrations."""
-    return await _page(
-        services,
-        db,
-        principal,
-        paging,
-        unit=unit,
-        period=period,
-        period_kind=period_kind,
-        status=status,
-        kind=kind,
-    )
+async def list_submissions(c: CallerDep, f: FilterDep, paging: PagingDep) -> Page[SubmissionPublic]:
+    """Newest first; a period means submitted during it. `kind=exit_registration` lists the
+    households' exit registrations."""
+    return await _page(c, f, paging)
 
 
 @router.get("/exports/submissions.csv", response_class=Response, tags=["exports"])
-async def submissions_csv(
-    services: ServicesDep,
-    db: SessionDep,
-    principal: CurrentToken,
-    unit: Unit = None,
-    period: PeriodCode = None,
-    period_kind: PeriodKind = "monthly",
-    status: Status = None,
-    kind: Kind = None,
-    lang: Lang = None,
-) -> Response:
-    found = await _page(
-        services,
-        db,
-        principal,
-        ALL_ROWS,
-        unit=unit,
-        period=period,
-        period_kind=period_kind,
-        status=status,
-        kind=kind,
-    )
-    return list_csv(services, lang, "submissions.csv", COLUMNS, found.items)
+async def submissions_csv(c: CallerDep, f: FilterDep, lang: Lang = None) -> Response:
+    found = await _page(c, f, ALL_ROWS)
+    return list_csv(c.services, lang, "submissions.csv", COLUMNS, found.items)
 
 
-async def _in_scope(
-    services: Services, db: AsyncSession, principal: CurrentToken, key: str
-) -> Submission:
+async def _in_scope(c: Caller, key: str) -> Submission:
     """By id or reference (BC-…, TN-…): 404 unknown, 403 (audited) outside the token's subtree."""
     if key.isdigit():
-        sub = await db.get(Submission, int(key)) if len(key) <= 9 else None
+        sub = await c.db.get(Submission, int(key)) if len(key) <= 9 else None
     else:
-        sub = await by_ref(db, key[:40])
+        sub = await by_ref(c.db, key[:40])
     if sub is None:
         raise ApiError(404, "not_found")
     await ensure_within(
-        services, db, principal, unit_id=sub.hamlet_id, entity=f"submission:{sub.id}"
+        c.services, c.db, c.principal, unit_id=sub.hamlet_id, entity=f"submission:{sub.id}"
     )
     return sub
 
 
 @router.get("/submissions/{submission}", response_model=SubmissionDetail)
-async def get_submission(
-    services: ServicesDep, db: SessionDep, principal: CurrentToken, submission: str
-) -> SubmissionDetail:
+async def get_submission(c: CallerDep, submission: str) -> SubmissionDetail:
     """One submission by id or reference, with the answers and the assessment."""
-    return await _detail(db, await _in_scope(services, db, principal, submission))
+    return await _detail(c.db, await _in_scope(c, submission))
 
 
 @router.post(
@@ -239,19 +199,14 @@ async def get_submission(
     response_model=DecisionOut,
     responses={409: {"description": "already decided"}, 422: {"description": "reason missing"}},
 )
-async def decide_submission(
-    services: ServicesDep,
-    db: SessionDep,
-    principal: CurrentToken,
-    submission: str,
-    body: DecisionIn,
-) -> DecisionOut:
+async def decide_submission(c: CallerDep, submission: str, body: DecisionIn) -> DecisionOut:
     """Approve, return (for correction) or reject, as an officer does in chat: the reporter or
     household is told in its language through the outbox; the audit names the token."""
     reason = (body.reason or "").strip() or None
     if body.decision != "approve" and reason is None:
         raise ApiError(422, "reason_required")
-    sub = await _in_scope(services, db, principal, submission)
+    services, db = c.services, c.db
+    sub = await _in_scope(c, submission)
     now = services.clock()
     notices: list[Notice] = []
     out = await decide_and_notify(
@@ -260,7 +215,7 @@ async def decide_submission(
         decision=body.decision,
         reason=reason,
         officer_id=None,
-        actor=principal.actor,
+        actor=c.principal.actor,
         now=now,
         notices=notices,
     )

@@ -16,11 +16,13 @@ from api.deps import ApiError, ApiRouter, CurrentToken, ServicesDep, SessionDep,
 from api.exports import Lang, _translator
 from api.lists import (
     ALL_ROWS,
+    Caller,
+    CallerDep,
     Page,
     Paging,
     PagingDep,
-    fetch,
     list_csv,
+    page_of,
     scope_root,
     units_by_id,
 )
@@ -96,47 +98,31 @@ async def _publics(db: AsyncSession, units: list[OrgUnit]) -> list[UnitPublic]:
     ]
 
 
-async def _unit_page(
-    services: ServicesDep, db: SessionDep, principal: CurrentToken, parent: str | None, p: Paging
-) -> Page[UnitPublic]:
+async def _unit_page(c: Caller, parent: str | None, p: Paging) -> Page[UnitPublic]:
     if parent is None:  # the top of what this token sees
-        stmt = select(OrgUnit).where(OrgUnit.id == principal.unit_id)
+        stmt = select(OrgUnit).where(OrgUnit.id == c.principal.unit_id)
     else:
-        root = await scope_root(services, db, principal, parent)
+        root = await scope_root(c, parent)
         stmt = select(OrgUnit).where(OrgUnit.parent_id == root.id)
-    units, total = await fetch(db, stmt, (OrgUnit.code,), p)
-    return Page(total=total, limit=p.limit, offset=p.offset, items=await _publics(db, units))
+    return await page_of(c.db, stmt, (OrgUnit.code,), p, _publics)
 
 
 @router.get("/units", response_model=Page[UnitPublic])
-async def list_units(
-    services: ServicesDep,
-    db: SessionDep,
-    principal: CurrentToken,
-    paging: PagingDep,
-    parent: Parent = None,
-) -> Page[UnitPublic]:
+async def list_units(c: CallerDep, paging: PagingDep, parent: Parent = None) -> Page[UnitPublic]:
     """The children of `parent` (in the token's subtree); without it, the token's own unit."""
-    return await _unit_page(services, db, principal, parent, paging)
+    return await _unit_page(c, parent, paging)
 
 
 @router.get("/exports/units.csv", response_class=Response, tags=["exports"])
-async def units_csv(
-    services: ServicesDep,
-    db: SessionDep,
-    principal: CurrentToken,
-    parent: Parent = None,
-    lang: Lang = None,
-) -> Response:
-    found = await _unit_page(services, db, principal, parent, ALL_ROWS)
-    return list_csv(services, lang, f"units-{parent or 'root'}.csv", UNIT_COLUMNS, found.items)
+async def units_csv(c: CallerDep, parent: Parent = None, lang: Lang = None) -> Response:
+    found = await _unit_page(c, parent, ALL_ROWS)
+    return list_csv(c.services, lang, f"units-{parent or 'root'}.csv", UNIT_COLUMNS, found.items)
 
 
 @router.get("/units/{code}", response_model=UnitDetail)
-async def get_unit(
-    services: ServicesDep, db: SessionDep, principal: CurrentToken, code: str
-) -> UnitDetail:
-    unit = await unit_in_scope(services, db, principal, code)
+async def get_unit(c: CallerDep, code: str) -> UnitDetail:
+    db = c.db
+    unit = await unit_in_scope(c.services, db, c.principal, code)
     [public] = await _publics(db, [unit])
     parent = await db.get(OrgUnit, unit.parent_id) if unit.parent_id else None
     return UnitDetail(
