@@ -224,3 +224,54 @@ async def test_submissions_csv(client: httpx.AsyncClient, fixture_data: Tokens) 
     assert len(rows) == 2
     assert rows[1][1:5] == ["exit_registration", "approved", "37-GIAVIEN-02", "Thôn Tây"]
     assert rows[1][8] == "10:00 10/11/2026"  # Hà Nội time
+
+
+async def test_an_exit_registration_decided_over_the_api_tells_the_household(
+    client: httpx.AsyncClient, services: Services, tokens: Tokens
+) -> None:
+    """After the hamlet meeting, the commune rejects it: the household reads why, in English."""
+    household_person = await link_person(services, "household", "37-GIAVIEN-02", "Đỗ Thị Hoa", "h1")
+    household = await Register(services, household_person).household("37-GIAVIEN-02", "Đỗ Thị Hoa")
+    async with transaction(services.sessionmaker) as db:
+        person = await db.get(Person, household_person)
+        person.locale, person.household_id = "en", household  # type: ignore[union-attr]
+        new = await submit(
+            db,
+            idempotency_key="exit-api",
+            kind="exit_registration",
+            source="household",
+            household_id=household,
+            hamlet=await unit_by_code(db, "37-GIAVIEN-02"),  # type: ignore[arg-type]
+            period_id=None,
+            reporter_id=household_person,
+            answers={"name": "Đỗ Thị Hoa"},
+            result={
+                "class": "average",
+                "standard": "nd07-2021",
+                "deprived": [],
+                "income_per_capita": 2_000_000,
+            },
+            note=None,
+            now=NOV,
+            actor="test",
+        )
+        new.submission.status = "hamlet_reviewed"
+        ref = new.submission.ref
+    r = await client.get(
+        LIST,
+        params={"kind": "exit_registration", "status": "hamlet_reviewed"},
+        headers=bearer(tokens.giavien),
+    )
+    assert [s["ref"] for s in r.json()["items"]] == [ref] and r.json()["items"][0]["pending"]
+    r = await client.post(
+        f"{LIST}/{ref}/decision",
+        json={"decision": "reject", "reason": "Income not confirmed"},
+        headers=bearer(tokens.giavien),
+    )
+    assert r.status_code == 200 and r.json()["submission"]["status"] == "rejected"
+    [message] = await _outbox(services)
+    assert message.chat_id == "h1"
+    assert message.text == (
+        f"Registration to exit poverty {ref} (Đỗ Thị Hoa): rejected by the commune. "
+        "Reason: Income not confirmed"
+    )

@@ -219,3 +219,38 @@ async def test_a_file_postgresql_could_not_store_is_refused_not_crashed(
     r = await client.post("/api/v1/units/import", headers=bearer(tokens.giavien))
     assert r.status_code == 422 and r.json()["error"] == "invalid_request"
     assert await _codes(services) == before
+
+
+async def test_openapi_documents_every_resource(client: httpx.AsyncClient) -> None:
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    for path in (
+        "/api/v1/units",
+        "/api/v1/units/{code}",
+        "/api/v1/units/import",
+        "/api/v1/people",
+        "/api/v1/invites",
+        "/api/v1/invites/{invite_id}/revoke",
+        "/api/v1/households",
+        "/api/v1/households/{household_id}",
+        "/api/v1/submissions",
+        "/api/v1/submissions/{submission}",
+        "/api/v1/submissions/{submission}/decision",
+        "/api/v1/periods",
+        "/api/v1/periods/{code}",
+        "/api/v1/reminders",
+        "/api/v1/tokens",
+        "/api/v1/tokens/{token_id}/revoke",
+    ):
+        assert path in paths, path
+    for name in (
+        "units",
+        "people",
+        "invites",
+        "households",
+        "submissions",
+        "periods",
+        "reminders",
+        "tokens",
+    ):
+        assert f"/api/v1/exports/{name}.csv" in paths, name
+    assert "/api/v1/units" in paths and "security" in paths["/api/v1/units"]["get"]
