@@ -29,6 +29,7 @@ from api.lists import (
     period_or_404,
     scope_root,
 )
+from domain.changes import CHANGE_KINDS, EXIT_REGISTRATION
 from domain.i18n import N_
 from handlers.notify import Notice, enqueue_notices
 from handlers.review_actions import decide_and_notify
@@ -42,7 +43,10 @@ router = ApiRouter(prefix="/api/v1", tags=["submissions"])
 Status = Annotated[
     Literal["submitted", "hamlet_reviewed", "approved", "returned", "rejected"] | None, Query()
 ]
-Kind = Annotated[str | None, Query(description="e.g. newly_poor, exit_registration")]
+Kind = Annotated[
+    Literal[(*CHANGE_KINDS, EXIT_REGISTRATION)] | None,  # type: ignore[valid-type]
+    Query(description="exit_registration: the households' exit registrations"),
+]
 
 
 class SubmissionPublic(BaseModel):
