@@ -28,6 +28,7 @@ from api.lists import (
 )
 from domain.i18n import N_
 from storage.api_tokens import subtree_units
+from storage.audit import record
 from storage.models import OrgUnit
 from storage.orgtree import ImportFailed, RowError, import_units, outside_subtree, parse_csv
 
@@ -186,6 +187,14 @@ async def import_units_csv(
                 rows, root_code=root.code if root else "", inside=inside, existing=existing
             )
             if denied:
+                record(
+                    db,
+                    actor=principal.actor,
+                    action="scope.denied",
+                    entity="org_unit:import",
+                    after={"lines": [e.line for e in denied], "token_unit_id": principal.unit_id},
+                )
+                await db.commit()
                 return _refusal(403, "forbidden", denied, lang, services)
         result = await import_units(db, rows, actor=principal.actor)
         await db.commit()

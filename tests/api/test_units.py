@@ -170,6 +170,11 @@ async def test_an_officer_cannot_import_outside_its_commune(
         ],
     }
     assert await _codes(services) == before
+    async with services.sessionmaker() as db:
+        denied = (
+            await db.execute(select(AuditLog).where(AuditLog.action == "scope.denied"))
+        ).scalar_one()
+    assert denied.entity == "org_unit:import" and denied.after["lines"] == [3, 4, 5, 6]
 
 
 async def test_admin_imports_anywhere(
