@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import (
+    dashboard,
     exports,
     households,
     operations,
@@ -23,6 +26,7 @@ from api import (
     units,
     webhooks,
 )
+from api.guards import RejectNul
 from bot.channels.runtime import running
 from bot.channels.simulator import SimulatorChannel
 from bot.services import Services
@@ -51,11 +55,16 @@ def create_app(
 
     app = FastAPI(title="ChungTay admin API", version="0.1.0", lifespan=lifespan)
     app.state.services = services
+    app.add_middleware(RejectNul)
     app.state.simulator = services.channels.get("simulator") or SimulatorChannel()
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in exc.errors()]
+        # The shape FastAPI documents for 422 (loc, msg, type), without echoing the input back.
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")}
+            for e in exc.errors()
+        ]
         return JSONResponse({"error": "invalid_request", "detail": errors}, status_code=422)
 
     @app.exception_handler(DBAPIError)
@@ -65,6 +74,15 @@ def create_app(
         if str(getattr(exc.orig, "sqlstate", None) or "").startswith("22"):
             return JSONResponse({"error": "invalid_request"}, status_code=422)
         return await _crash(request, exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # The same body as ApiError refusals: {"error": "not_found"}, {"error": "method_not_allowed"}.
+        try:
+            code = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "_").replace("-", "_")
+        except ValueError:
+            code = f"http_{exc.status_code}"
+        return JSONResponse({"error": code}, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> JSONResponse:
@@ -100,6 +118,7 @@ def create_app(
     app.include_router(periods.router)
     app.include_router(people.router)
     app.include_router(operations.router)
+    app.include_router(dashboard.router)
     app.include_router(webhooks.router)
     if services.settings.simulator and services.settings.env != "production":
         app.include_router(simulator.router)

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import Services
@@ -48,8 +49,23 @@ class _ErrorRoute(APIRoute):
         return route
 
 
+class ErrorBody(BaseModel):
+    """Every refusal: a machine-readable code such as "forbidden" or "not_found"."""
+
+    error: str
+
+
+# Documented on every route of an ApiRouter (a route may add its own).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "No token, or an unknown or revoked one"},
+    403: {"model": ErrorBody, "description": "Outside the token's unit"},
+    404: {"model": ErrorBody, "description": "Not found"},
+}
+
+
 def ApiRouter(**kwargs: Any) -> APIRouter:  # reads like the class it builds
-    return APIRouter(route_class=_ErrorRoute, **kwargs)
+    responses = {**ERROR_RESPONSES, **kwargs.pop("responses", {})}
+    return APIRouter(route_class=_ErrorRoute, responses=responses, **kwargs)
 
 
 def get_services(request: Request) -> Services:

@@ -1,26 +1,30 @@
-"""CSV exports of the aggregates: UTF-8 with a BOM (Excel then reads Vietnamese correctly),
-comma-separated, headers translated, rates with a decimal point."""
+"""Exports of the aggregates. CSV: UTF-8 with a BOM (Excel then reads Vietnamese correctly),
+comma-separated, headers translated, rates with a decimal point. The summary also as .xlsx in
+the officers' layout (api/xlsx.py)."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from typing import Annotated, Literal
+from urllib.parse import quote
 
 from fastapi import Query
 from fastapi.responses import Response
 
 from api.deps import ApiRouter, ServicesDep, SessionDep
 from api.reports import (
-    FiguresPublic,
     ScopeDep,
     UnitRef,
     build_completeness,
     build_indicators,
     build_summary,
 )
-from domain.i18n import N_, Translator
+from api.xlsx import summary_workbook
+from domain.i18n import N_, Translator, strip_diacritics
+from storage.reports import summary
 
 router = ApiRouter(prefix="/api/v1/exports", tags=["exports"])
 
@@ -65,6 +69,25 @@ INDICATOR_HEADERS = (
 )
 
 
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _file(media_type: str) -> dict[int | str, dict[str, object]]:
+    """OpenAPI for a file download: the 200 response is that media type, not JSON."""
+    schema = {"type": "string", "format": "binary"}
+    return {200: {"content": {media_type: {"schema": schema}}}}
+
+
+CSV = _file("text/csv")
+
+
+def attachment(filename: str) -> str:
+    """Content-Disposition for any name (RFC 6266): an ASCII fallback without diacritics, and the
+    name itself in UTF-8 for the clients that read `filename*`."""
+    fallback = re.sub(r"[^A-Za-z0-9._-]+", "_", strip_diacritics(filename)).strip("_") or "export"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
 def _csv(filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Response:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
@@ -73,7 +96,7 @@ def _csv(filename: str, header: Sequence[str], rows: Iterable[Sequence[object]])
     return Response(
         content="\ufeff" + buf.getvalue(),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={"Content-Disposition": attachment(filename)},
     )
 
 
@@ -81,31 +104,11 @@ def _unit(t: Translator, unit: UnitRef | None) -> tuple[str, str]:
     return (unit.code, unit.name) if unit else ("", t("Total"))
 
 
-def _figures(f: FiguresPublic) -> list[object]:
-    return [
-        f.households,
-        f.poor.start,
-        f.poor.exited,
-        f.poor.fell_back,
-        f.poor.newly,
-        f.poor.end,
-        f.poor.rate,
-        f.near_poor.start,
-        f.near_poor.exited,
-        f.near_poor.fell_back,
-        f.near_poor.newly,
-        f.near_poor.end,
-        f.near_poor.rate,
-        f.ethnic_minority_poor,
-        f.ethnic_minority_near_poor,
-    ]
-
-
 def _translator(services: ServicesDep, lang: str | None) -> Translator:
     return Translator(lang or services.settings.default_locale)
 
 
-@router.get("/summary.csv", response_class=Response)
+@router.get("/summary.csv", response_class=Response, responses=CSV)
 async def summary_csv(
     services: ServicesDep, db: SessionDep, scope: ScopeDep, lang: Lang = None
 ) -> Response:
@@ -113,7 +116,7 @@ async def summary_csv(
     t = _translator(services, lang)
     data = await build_summary(db, scope)
     rows = [
-        [*_unit(t, r.unit), t(label), *_figures(getattr(r, key))]
+        [*_unit(t, r.unit), t(label), *getattr(r, key).as_row()]
         for r in data.rows
         for key, label in AREA_LABELS
     ]
@@ -121,7 +124,27 @@ async def summary_csv(
     return _csv(name, [t(h) for h in SUMMARY_HEADERS], rows)
 
 
-@router.get("/completeness.csv", response_class=Response)
+@router.get(
+    "/summary.xlsx",
+    response_class=Response,
+    responses=_file(XLSX_TYPE),
+)
+async def summary_xlsx(
+    services: ServicesDep, db: SessionDep, scope: ScopeDep, lang: Lang = None
+) -> Response:
+    """The summary in the officers' layout: rural and urban groups, total, signature block."""
+    t = _translator(services, lang)
+    rows = await summary(db, unit=scope.unit, period=scope.period)
+    content = summary_workbook(t, unit=scope.unit, period=scope.period, rows=rows)
+    name = t("Summary {unit} {period}", unit=scope.unit.name, period=scope.period.code)
+    return Response(
+        content=content,
+        media_type=XLSX_TYPE,
+        headers={"Content-Disposition": attachment(f"{name}.xlsx")},
+    )
+
+
+@router.get("/completeness.csv", response_class=Response, responses=CSV)
 async def completeness_csv(
     services: ServicesDep, db: SessionDep, scope: ScopeDep, lang: Lang = None
 ) -> Response:
@@ -135,7 +158,7 @@ async def completeness_csv(
     return _csv(name, [t(h) for h in COMPLETENESS_HEADERS], rows)
 
 
-@router.get("/indicators.csv", response_class=Response)
+@router.get("/indicators.csv", response_class=Response, responses=CSV)
 async def indicators_csv(
     services: ServicesDep, db: SessionDep, scope: ScopeDep, lang: Lang = None
 ) -> Response:

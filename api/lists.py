@@ -29,10 +29,10 @@ from api.deps import (
 )
 from api.exports import _csv, _translator
 from bot.services import Services
-from storage.api_tokens import subtree_ids
 from storage.hamlet_reports import find_period
 from storage.models import OrgUnit
 from storage.models_register import ReportingPeriod
+from storage.orgtree import subtree_ids
 from storage.paging import page
 
 UnitQ = Annotated[str | None, Query(description="org unit code (default: the token's unit)")]

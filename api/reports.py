@@ -1,4 +1,5 @@
-"""Aggregates for the commune and province: summary, completeness, indicators (JSON).
+"""Aggregates for the commune and province: summary, completeness, indicators, the poverty-rate
+trend and the pending reviews (JSON).
 
 Response models are separate from the table models; the figures come from storage.reports.
 """
@@ -6,6 +7,7 @@ Response models are separate from the table models; the figures come from storag
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -15,18 +17,22 @@ from pydantic import BaseModel
 
 from api.deps import ApiError, ApiRouter, CurrentToken, ServicesDep, SessionDep, unit_in_scope
 from domain.aggregates import Block, Completeness, Tally, rate
+from domain.calendar import local_day
 from domain.standards import Standard, get_standard, load_standards, standard_for
 from storage.hamlet_reports import find_period
 from storage.models import OrgUnit
-from storage.models_register import ReportingPeriod
+from storage.models_register import Household, ReportingPeriod, Submission
+from storage.periods import recent_periods
 from storage.reports import (
     AREAS,
+    HAMLET,
     CompletenessRow,
     SummaryRow,
     completeness_report,
     indicators_report,
     summary,
 )
+from storage.review_queue import names, pending
 
 router = ApiRouter(prefix="/api/v1/reports", tags=["reports"])
 
@@ -61,6 +67,20 @@ class FiguresPublic(BaseModel):
     near_poor: BlockPublic
     ethnic_minority_poor: int
     ethnic_minority_near_poor: int
+
+    def as_row(self) -> list[int | float | None]:
+        """The figures in the order of the summary table's columns."""
+        blocks = [
+            [b.start, b.exited, b.fell_back, b.newly, b.end, b.rate]
+            for b in (self.poor, self.near_poor)
+        ]
+        return [
+            self.households,
+            *blocks[0],
+            *blocks[1],
+            self.ethnic_minority_poor,
+            self.ethnic_minority_near_poor,
+        ]
 
 
 class SummaryRowPublic(BaseModel):
@@ -108,26 +128,72 @@ class IndicatorsPublic(BaseModel):
     rows: list[IndicatorRowPublic]
 
 
+class TrendPoint(BaseModel):
+    period: PeriodRef
+    households: int
+    poor: int  # poor households at the period's end
+    near_poor: int
+    poor_rate: float | None  # poor / households × 100, one decimal; None without households
+    near_poor_rate: float | None
+
+
+class TrendPublic(BaseModel):
+    unit: UnitRef
+    kind: str
+    points: list[TrendPoint]  # oldest period first
+
+
+class HouseholdRef(BaseModel):
+    code: str
+    head_name: str
+
+
+class PendingItem(BaseModel):
+    ref: str
+    kind: str
+    status: str
+    source: str
+    household: HouseholdRef | None
+    hamlet: UnitRef | None
+    submitted_at: datetime
+
+
+class PendingPublic(BaseModel):
+    unit: UnitRef
+    total: int
+    items: list[PendingItem]  # oldest first
+
+
 @dataclass(frozen=True)
 class Scope:
     unit: OrgUnit
     period: ReportingPeriod
 
 
-async def report_scope(
+async def scoped_unit(
     services: ServicesDep,
     db: SessionDep,
     principal: CurrentToken,
     unit: Annotated[str, Query(description="org unit code")],
+) -> OrgUnit:
+    """The unit when it lies in the token's subtree: 404 unknown, 403 outside."""
+    return await unit_in_scope(services, db, principal, unit)
+
+
+UnitDep = Annotated[OrgUnit, Depends(scoped_unit)]
+
+
+async def report_scope(
+    db: SessionDep,
+    unit: UnitDep,
     period: Annotated[str, Query(description="period code, e.g. 2026-11 or 2026")],
     kind: Annotated[Literal["monthly", "annual"], Query()] = "monthly",
 ) -> Scope:
     """The unit (in the token's subtree, else 403) and the period (404 when unknown)."""
-    found = await unit_in_scope(services, db, principal, unit)
     p = await find_period(db, kind=kind, code=period)
     if p is None:
         raise ApiError(404, "not_found")
-    return Scope(found, p)
+    return Scope(unit, p)
 
 
 ScopeDep = Annotated[Scope, Depends(report_scope)]
@@ -257,3 +323,67 @@ async def get_indicators(
 ) -> IndicatorsPublic:
     """Per indicator: poor and near-poor households lacking it (latest approved assessment)."""
     return await build_indicators(services, db, scope)
+
+
+@router.get("/trend", response_model=TrendPublic)
+async def get_trend(
+    services: ServicesDep,
+    db: SessionDep,
+    found: UnitDep,
+    kind: Annotated[Literal["monthly", "annual"], Query()] = "monthly",
+    limit: Annotated[int, Query(ge=1, le=36, description="how many periods")] = 12,
+) -> TrendPublic:
+    """Poor and near-poor rate % at the end of each of the latest periods that have begun."""
+    periods = await recent_periods(
+        db, kind=kind, started_by=local_day(services.clock()), limit=limit
+    )
+    points = []
+    for p in periods:
+        total = (await summary(db, unit=found, period=p))[-1].all
+        points.append(
+            TrendPoint(
+                period=period_ref(p),
+                households=total.households,
+                poor=total.poor.end,
+                near_poor=total.near_poor.end,
+                poor_rate=rate(total.poor.end, total.households),
+                near_poor_rate=rate(total.near_poor.end, total.households),
+            )
+        )
+    return TrendPublic(unit=unit_ref(found), kind=kind, points=points)
+
+
+def pending_item(
+    s: Submission, households: dict[int, Household], units: dict[int, OrgUnit]
+) -> PendingItem:
+    h = households.get(s.household_id) if s.household_id else None
+    u = units.get(s.hamlet_id)
+    return PendingItem(
+        ref=s.ref,
+        kind=s.kind,
+        status=s.status,
+        source=s.source,
+        household=HouseholdRef(code=h.code, head_name=h.head_name) if h else None,
+        hamlet=unit_ref(u) if u else None,
+        submitted_at=s.submitted_at,
+    )
+
+
+@router.get("/pending", response_model=PendingPublic)
+async def get_pending(
+    db: SessionDep,
+    found: UnitDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> PendingPublic:
+    """Submissions and exit registrations awaiting the officer's decision, oldest first."""
+    if found.level == HAMLET:  # submissions are filed under their commune
+        subs, total = await pending(
+            db, unit_id=None, hamlet_id=found.id, limit=limit, offset=offset
+        )
+    else:
+        subs, total = await pending(db, unit_id=found.id, limit=limit, offset=offset)
+    households, units, _ = await names(db, subs)
+    return PendingPublic(
+        unit=unit_ref(found), total=total, items=[pending_item(s, households, units) for s in subs]
+    )

@@ -1,57 +1,30 @@
 """Report figures (DOMAIN.md "Report figures") as pure functions over simple records.
 
-A household's history is its state before its first approved decision plus every approved change
-after it, in decision order. Replaying it gives the state at any moment, so "poor at start" is the
-state just before the period begins and "poor at end" the state when it ends.
+Every approved decision records the household's state (status, active) just before and just after
+it (storage.register.decide). A period's figures then come from two sums the database computes per
+hamlet (storage.reports):
 
-Every change that moves a household into or out of a group is counted, so the figures always
-balance: end = start − exited + fell back + newly. Entering through a "fell_back" decision counts
-as fell back; entering any other way (newly poor, moved in, a correction) as newly; leaving any
-way (exit decision, exit registration, moved out, dissolved, becoming poor for a near-poor
-household) as exited. A household that leaves and comes back within one period counts in both.
+- each group's members at the period's end (a household's current state, or the state before its
+  first decision after the period ended), and
+- the period's flows: decisions within the period that moved a household out of or into a group.
+
+A household is a member of a group when it is active and has that status. Leaving counts as
+exited whatever the decision (exit decision, exit registration, moved out, dissolved, a near-poor
+household becoming poor); entering counts as fell back when the decision is "fell_back" and as
+newly otherwise (newly poor, moved in, a correction). A household that leaves and comes back within
+one period counts in both. "At start" is derived, so the figures always balance:
+start = end + exited − fell back − newly.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
-from datetime import datetime
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 POOR, NEAR_POOR = "poor", "near_poor"
 GROUPS = (POOR, NEAR_POOR)
 FELL_BACK = "fell_back"
-
-
-@dataclass(frozen=True)
-class Change:
-    """One approved decision: the status and active flag it leaves (None: left as it was)."""
-
-    at: datetime
-    kind: str
-    status: str | None
-    active: bool | None
-
-
-@dataclass(frozen=True)
-class History:
-    status: str  # before the first change below
-    active: bool
-    ethnic_minority: bool = False
-    changes: tuple[Change, ...] = ()
-
-    def state_before(self, moment: datetime) -> tuple[str, bool]:
-        status, active = self.status, self.active
-        for c in self.changes:
-            if c.at >= moment:
-                break
-            status = c.status if c.status is not None else status
-            active = c.active if c.active is not None else active
-        return status, active
-
-
-def _in(group: str, status: str, active: bool) -> bool:
-    return active and status == group
 
 
 @dataclass(frozen=True)
@@ -65,11 +38,22 @@ class Block:
     end: int = 0
 
     def __add__(self, other: Block) -> Block:
-        return Block(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
+        return Block(
+            self.start + other.start,
+            self.exited + other.exited,
+            self.fell_back + other.fell_back,
+            self.newly + other.newly,
+            self.end + other.end,
+        )
 
     @property
     def balanced(self) -> bool:
         return self.end == self.start - self.exited + self.fell_back + self.newly
+
+    @classmethod
+    def at_end(cls, end: int, exited: int, fell_back: int, newly: int) -> Block:
+        """The block whose members at the end and flows are these; the start follows from them."""
+        return cls(end + exited - fell_back - newly, exited, fell_back, newly, end)
 
 
 @dataclass(frozen=True)
@@ -90,52 +74,6 @@ class Tally:
             self.ethnic_minority_poor + other.ethnic_minority_poor,
             self.ethnic_minority_near_poor + other.ethnic_minority_near_poor,
         )
-
-
-def movement(h: History, group: str, start: datetime, end: datetime) -> Block:
-    """The household's part in one group's block for the period [start, end)."""
-    status, active = h.state_before(start)
-    member = _in(group, status, active)
-    at_start, exited, fell_back, newly = int(member), 0, 0, 0
-    for c in h.changes:
-        if c.at < start:
-            continue
-        if c.at >= end:
-            break
-        status = c.status if c.status is not None else status
-        active = c.active if c.active is not None else active
-        now_member = _in(group, status, active)
-        if member and not now_member:
-            exited += 1
-        elif now_member and not member:
-            if c.kind == FELL_BACK:
-                fell_back += 1
-            else:
-                newly += 1
-        member = now_member
-    return Block(at_start, exited, fell_back, newly, int(member))
-
-
-def tally(histories: Iterable[History], start: datetime, end: datetime) -> Tally:
-    total = Tally()
-    for h in histories:
-        _, active = h.state_before(end)
-        poor, near = movement(h, POOR, start, end), movement(h, NEAR_POOR, start, end)
-        total += Tally(
-            households=int(active),
-            poor=poor,
-            near_poor=near,
-            ethnic_minority_poor=poor.end if h.ethnic_minority else 0,
-            ethnic_minority_near_poor=near.end if h.ethnic_minority else 0,
-        )
-    return total
-
-
-def with_households(t: Tally, households: int) -> Tally:
-    """The same movement over a household total entered by the hamlet instead of counted."""
-    return Tally(
-        households, t.poor, t.near_poor, t.ethnic_minority_poor, t.ethnic_minority_near_poor
-    )
 
 
 def rate(part: int, whole: int) -> float | None:

@@ -9,12 +9,12 @@ from typing import Any
 from sqlalchemy import Select, and_, func, or_, select
 
 from domain.i18n import fold
-from storage.api_tokens import subtree_ids
 from storage.hamlet_reports import _start_of
 from storage.models import Invite, Person
 from storage.models_api import ApiToken
 from storage.models_outbox import OutboxMessage
 from storage.models_register import Household, ReportingPeriod, Submission
+from storage.orgtree import subtree_ids
 
 INVITE_STATES = ("pending", "used", "expired")
 

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.codes import hash_secret
 from storage.audit import record
 from storage.models import OrgUnit
 from storage.models_api import TOKEN_ROLES, ApiToken
+from storage.orgtree import subtree_ids
 
 PREFIX = "ct_"
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -55,19 +57,14 @@ async def active_token(
     row = (await db.execute(stmt)).scalar_one_or_none()
     if row is None or row.revoked:
         return None
-    row.last_used_at = now
+    # Recorded to the minute: a write on every request would cost a commit per API call.
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
+        row.last_used_at = now
     return row
 
 
-def subtree_ids(root_id: int) -> Select[tuple[int]]:
-    """The ids of the unit and every descendant, at any depth (a recursive CTE), as a subquery."""
-    tree = select(OrgUnit.id).where(OrgUnit.id == root_id).cte("tree", recursive=True)
-    tree = tree.union_all(select(OrgUnit.id).where(OrgUnit.parent_id == tree.c.id))
-    return select(tree.c.id)
-
-
 async def subtree_units(db: AsyncSession, root_id: int) -> list[OrgUnit]:
-    """The unit and every descendant, ordered by code."""
+    """The unit and every descendant, at any depth (recursive CTE), ordered by code."""
     stmt = select(OrgUnit).where(OrgUnit.id.in_(subtree_ids(root_id))).order_by(OrgUnit.code)  # type: ignore[union-attr]
     return list((await db.execute(stmt)).scalars())
 

@@ -25,6 +25,8 @@ class Household(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("commune_id", "code"),
         Index("ix_households_hamlet_name", "hamlet_id", "name_key"),
+        # Covers the report figures' count of households per hamlet and state.
+        Index("ix_households_tally", "hamlet_id", "status", "active", "ethnic_minority"),
     )
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=32)
@@ -63,7 +65,21 @@ class Submission(SQLModel, table=True):
     """A change report by a hamlet head or an exit registration by a household."""
 
     __tablename__ = "submissions"
-    __table_args__ = (Index("ix_submissions_commune_status", "commune_id", "status"),)
+    __table_args__ = (
+        Index("ix_submissions_commune_status", "commune_id", "status"),
+        # Covers the report figures' scan of a period's approvals (index-only on PostgreSQL).
+        Index(
+            "ix_submissions_flows",
+            "status",
+            "decided_at",
+            "hamlet_id",
+            "kind",
+            "before_status",
+            "before_active",
+            "after_status",
+            "after_active",
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(max_length=16, unique=True, index=True)
     idempotency_key: str = Field(max_length=100, unique=True)
@@ -83,6 +99,12 @@ class Submission(SQLModel, table=True):
     decision_reason: str | None = Field(default=None, max_length=1000)
     decided_by: int | None = Field(default=None, foreign_key="people.id")
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
+    # The household's register state just before and just after an approval decided it (set by
+    # storage.register.decide); the report figures are sums over these transitions.
+    before_status: str | None = Field(default=None, max_length=16)
+    before_active: bool | None = None
+    after_status: str | None = Field(default=None, max_length=16)
+    after_active: bool | None = None
     revision: int = 1
     submitted_at: datetime = _ts(index=True)
 

@@ -7,7 +7,7 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.i18n import N_, Translator, nfc
@@ -260,3 +260,10 @@ async def unit_by_code(session: AsyncSession, code: str) -> OrgUnit | None:
 
 async def unit_by_id(session: AsyncSession, unit_id: int | None) -> OrgUnit | None:
     return await session.get(OrgUnit, unit_id) if unit_id is not None else None
+
+
+def subtree_ids(root_id: int) -> Select[tuple[int]]:
+    """SELECT of the unit's id and every descendant's, at any depth (a recursive CTE)."""
+    tree = select(OrgUnit.id).where(OrgUnit.id == root_id).cte("tree", recursive=True)
+    tree = tree.union_all(select(OrgUnit.id).where(OrgUnit.parent_id == tree.c.id))
+    return select(tree.c.id)

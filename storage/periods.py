@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,3 +49,16 @@ async def ensure_period(
 
 async def current_monthly(db: AsyncSession, now: datetime) -> ReportingPeriod:
     return await ensure_period(db, monthly_for(now))
+
+
+async def recent_periods(
+    db: AsyncSession, *, kind: str, started_by: date, limit: int
+) -> list[ReportingPeriod]:
+    """The latest `limit` periods of a kind that had begun by that day, oldest first."""
+    stmt = (
+        select(ReportingPeriod)
+        .where(ReportingPeriod.kind == kind, ReportingPeriod.starts_on <= started_by)  # type: ignore[operator]
+        .order_by(ReportingPeriod.starts_on.desc())  # type: ignore[attr-defined]
+        .limit(limit)
+    )
+    return list(reversed((await db.execute(stmt)).scalars().all()))

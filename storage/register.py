@@ -214,6 +214,7 @@ async def decide(
     household = await db.get(Household, submission.household_id, with_for_update=True)
     assert household is not None
     old = household_public(household)
+    submission.before_status, submission.before_active = household.status, household.active
     result = submission.result or {}
     if submission.kind in CLOSING_KINDS:
         household.active = False
@@ -242,6 +243,7 @@ async def decide(
         if submission.answers.get("cause"):
             household.causes = [submission.answers["cause"]]
     household.updated_at = now
+    submission.after_status, submission.after_active = household.status, household.active
     record(
         db,
         actor=actor,

@@ -1,40 +1,40 @@
 """Queries behind the report endpoints; the arithmetic is domain.aggregates.
 
-Scope of the figures:
-- households: every household registered under the unit (any depth), replayed from the state
-  before its first approved decision (the `before` of its first "household.update" audit entry,
-  or its current row when it was never decided) through its approved submissions in decision
-  order (`decided_at`, then id). A change belongs to the period in which it was approved.
+The figures are aggregated by the database in one statement per report, never by loading
+households one by one (bench/aggregates.py measures it against a hand-written query):
+- the state of every household at the period's end: the register as it stands, with every
+  approval decided after the period taken back (its `before_*` state counted in, its `after_*`
+  state out: each household's approvals chain, so the sum telescopes);
+- the transitions (`before_*` → `after_*`, stored by storage.register.decide) approved within the
+  period. A change belongs to the period in which it was approved.
 - total households: households active at the period's end, counted per hamlet; a hamlet's own
-  number (HamletReport.total_households on its current report for the period) replaces the count
-  and is attributed to the hamlet's area in the rural/urban split.
+  number (HamletReport.total_households on its current report for the period) replaces the count.
+- rural/urban: a hamlet's figures go to its unit's area (areas are set on the org tree).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, any_, case, func, literal, not_, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.aggregates import (
-    Change,
+    FELL_BACK,
+    GROUPS,
+    Block,
     Completeness,
-    History,
     Tally,
     completeness,
     lacking,
-    tally,
-    with_households,
 )
 from domain.i18n import LOCAL_TZ
-from storage.api_tokens import subtree_units
-from storage.models import AuditLog, OrgUnit
+from storage.models import OrgUnit
 from storage.models_register import Assessment, HamletReport, Household, ReportingPeriod, Submission
-from storage.register import CLOSING_KINDS, KIND_STATUS
+from storage.orgtree import subtree_ids
 
 AREAS = ("rural", "urban")
 HAMLET = "hamlet"
@@ -49,13 +49,16 @@ def period_window(period: ReportingPeriod) -> tuple[datetime, datetime]:
     return _start_of(period.starts_on), _start_of(period.ends_on + timedelta(days=1))
 
 
-def change_of(sub: Submission) -> Change:
-    """What approving this submission did to the household (mirrors storage.register.decide)."""
-    at = sub.decided_at or sub.submitted_at
-    if sub.kind in CLOSING_KINDS:
-        return Change(at, sub.kind, None, False)
-    status = KIND_STATUS.get(sub.kind) or (sub.result or {}).get("class") or None
-    return Change(at, sub.kind, status, True)
+@dataclass(frozen=True)
+class Unit:
+    """What the reports need of an org unit (read as plain columns: a province has thousands)."""
+
+    id: int
+    code: str
+    name: str
+    level: str
+    parent_id: int | None
+    area: str
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,9 @@ class Tree:
 
 
 async def load_tree(db: AsyncSession, unit: OrgUnit) -> Tree:
-    units = {u.id: u for u in await subtree_units(db, unit.id)}  # type: ignore[arg-type]
+    cols = (OrgUnit.id, OrgUnit.code, OrgUnit.name, OrgUnit.level, OrgUnit.parent_id, OrgUnit.area)
+    stmt = select(*cols).where(OrgUnit.id.in_(subtree_ids(unit.id))).order_by(OrgUnit.code)  # type: ignore[union-attr,arg-type]
+    units = {r[0]: Unit(*r) for r in (await db.execute(stmt)).all()}
     rows = [u for u in units.values() if u.parent_id == unit.id] or [unit]
     row_ids = {r.id for r in rows}
     row_of: dict[int, int] = {}
@@ -85,81 +90,250 @@ async def load_tree(db: AsyncSession, unit: OrgUnit) -> Tree:
     return Tree(unit, units, rows, row_of)  # type: ignore[arg-type]
 
 
-@dataclass(frozen=True)
-class Replayed:
-    household: Household
-    history: History
-    changes: list[tuple[int, Change]]  # (submission id, change), decision order
-
-
-async def replay(db: AsyncSession, tree: Tree, *, until: datetime) -> list[Replayed]:
-    """Every household of the tree with its approved changes decided before `until`."""
-    unit_ids = list(tree.units)
-    households = (
-        (await db.execute(select(Household).where(Household.hamlet_id.in_(unit_ids))))  # type: ignore[attr-defined]
-        .scalars()
-        .all()
-    )
-    subs = (
-        (
-            await db.execute(
-                select(Submission)
-                .join(Household, Household.id == Submission.household_id)
-                .where(
-                    Household.hamlet_id.in_(unit_ids),  # type: ignore[attr-defined]
-                    Submission.status == "approved",
-                    Submission.decided_at < until,  # type: ignore[operator]
-                )
-                .order_by(Submission.decided_at, Submission.id)
+def _end_state(end: datetime) -> tuple[Any, Any, Any]:
+    """(subquery of each household's first approval at or after `end`, status, active at end)."""
+    ranked = (
+        select(
+            Submission.household_id,
+            Submission.before_status,
+            Submission.before_active,
+            func.row_number()
+            .over(
+                partition_by=Submission.household_id,
+                order_by=(Submission.decided_at, Submission.id),
             )
+            .label("rn"),
         )
-        .scalars()
-        .all()
-    )
-    first_audit = (
-        select(func.min(AuditLog.id))
         .where(
-            AuditLog.action == "household.update",
-            AuditLog.entity.in_([f"household:{h.id}" for h in households]),  # type: ignore[attr-defined]
+            Submission.status == "approved",
+            Submission.decided_at >= end,  # type: ignore[operator]
+            Submission.household_id.is_not(None),  # type: ignore[union-attr]
         )
-        .group_by(AuditLog.entity)
+        .subquery()
     )
-    audits = (
-        (await db.execute(select(AuditLog).where(AuditLog.id.in_(first_audit))))  # type: ignore[union-attr]
-        .scalars()
-        .all()
-    )
-    initial = {a.entity: a.before or {} for a in audits}
-    by_household: dict[int, list[tuple[int, Change]]] = defaultdict(list)
-    for s in subs:
-        by_household[s.household_id].append((s.id, change_of(s)))  # type: ignore[index,arg-type]
-    out = []
-    for h in households:
-        before = initial.get(f"household:{h.id}")
-        status = before.get("status", h.status) if before is not None else h.status
-        active = before.get("active", h.active) if before is not None else h.active
-        changes = by_household.get(h.id, [])  # type: ignore[arg-type]
-        history = History(
-            str(status), bool(active), h.ethnic_minority, tuple(c for _, c in changes)
+    later = select(ranked).where(ranked.c.rn == 1).subquery()
+    status = func.coalesce(later.c.before_status, Household.status)
+    active = func.coalesce(later.c.before_active, Household.active)
+    return later, status, active
+
+
+def _count(*conditions: Any) -> Any:
+    return func.sum(case((and_(*conditions), 1), else_=0))
+
+
+def _member(status: Any, active: Any, group: str) -> Any:
+    return and_(active.is_(True), status == group)
+
+
+def _within(db: AsyncSession, column: Any, subtree: Any, *, in_order: bool = False) -> Any:
+    """`column IN (subtree)`, written so that each backend keeps to the covering index. With
+    `in_order` on PostgreSQL, `= ANY(ARRAY(subtree))`: the scan stays in index order, so the
+    households are counted by a streaming GroupAggregate instead of hashing every one."""
+    if db.get_bind().dialect.name == "postgresql":
+        if in_order:
+            return column == any_(func.array(subtree.scalar_subquery()))
+        return column.in_(subtree)  # a hash join against the subtree
+    # SQLite: `+ 0` keeps the planner on the covering indexes instead of probing the plain
+    # hamlet_id index once per unit and reading every row it points to.
+    return (column + 0).in_(subtree)
+
+
+# Per hamlet: households, poor and near-poor at the end, ethnic-minority poor and near-poor at
+# the end, then poor exited / fell back / newly, near-poor exited / fell back / newly.
+FIGURES = ("households", "p_end", "n_end", "em_p", "em_n", "px", "pf", "pn", "nx", "nf", "nn")
+
+
+def _hamlet_parts(
+    db: AsyncSession, subtree: Any, period_id: int, start: datetime, end: datetime
+) -> Any:
+    """Per hamlet under `root_id`: households and group members at `end`, and the flows in
+    [start, end), in one statement of three grouped parts:
+
+    - now: the register as it stands, counted per (hamlet, status, active, ethnic minority)
+      straight off the covering index ix_households_tally, then summed per hamlet;
+    - undo: every approval decided at or after `end`, taken back (its before state counted in,
+      its after state out). Each household's decisions chain (one's after is the next one's
+      before, and the last one's after is the register row), so the sum telescopes to the
+      state at `end`;
+    - flows: the approvals decided in [start, end), by the rules domain.aggregates describes.
+    The two approval scans read only the covering index ix_submissions_flows.
+    """
+    zeros = [literal(0)] * 6
+    em = Household.ethnic_minority.is_(True)  # type: ignore[attr-defined]
+    grouped = (
+        select(
+            Household.hamlet_id,
+            Household.status,
+            Household.active,
+            Household.ethnic_minority,
+            func.count().label("n"),
         )
-        out.append(Replayed(h, history, changes))
-    return out
+        .where(_within(db, Household.hamlet_id, subtree, in_order=True))
+        .group_by(
+            Household.hamlet_id, Household.status, Household.active, Household.ethnic_minority
+        )
+        .subquery()
+    )
+    c = grouped.c
+
+    def households(*conditions: Any) -> Any:
+        return func.sum(case((and_(*conditions), c.n), else_=0))
+
+    counted = [
+        households(c.active.is_(True)),
+        *(households(_member(c.status, c.active, g)) for g in GROUPS),
+        *(households(c.ethnic_minority.is_(True), _member(c.status, c.active, g)) for g in GROUPS),
+        *zeros,
+    ]
+    # The union's columns take their names from this first part.
+    now = select(
+        c.hamlet_id.label("hamlet_id"),
+        *(col.label(name) for col, name in zip(counted, FIGURES, strict=True)),
+    ).group_by(c.hamlet_id)
+
+    # Grouped by an expression, not the column: SQLite would otherwise walk the whole hamlet_id
+    # index to save a sort, instead of the covering range scan on (status, decided_at).
+    by_hamlet = Submission.hamlet_id + 0
+
+    def delta(state: str, sign: int, group: str | None, ethnic: bool = False) -> Any:
+        status, active = (
+            getattr(Submission, f"{state}_status"),
+            getattr(Submission, f"{state}_active"),
+        )
+        cond = active.is_(True) if group is None else _member(status, active, group)
+        return case((and_(cond, em) if ethnic else cond, sign), else_=0)
+
+    def undo(group: str | None, ethnic: bool = False) -> Any:
+        return func.sum(delta("before", 1, group, ethnic) + delta("after", -1, group, ethnic))
+
+    undone = (
+        select(
+            by_hamlet,
+            undo(None),
+            *(undo(g) for g in GROUPS),
+            *(undo(g, ethnic=True) for g in GROUPS),
+            *zeros,
+        )
+        .join(Household, Household.id == Submission.household_id)
+        .where(
+            Submission.status == "approved",
+            Submission.decided_at >= end,  # type: ignore[operator]
+            _within(db, Submission.hamlet_id, subtree),
+        )
+        .group_by(by_hamlet)
+    )
+    fell_back = Submission.kind == FELL_BACK
+    flows = []
+    for g in GROUPS:
+        was = _member(Submission.before_status, Submission.before_active, g)
+        became = _member(Submission.after_status, Submission.after_active, g)
+        flows += [_count(was, not_(became)), _count(not_(was), became, fell_back)]
+        flows += [_count(not_(was), became, not_(fell_back))]
+    moved = (
+        select(by_hamlet, *zeros[:5], *flows)
+        .where(
+            Submission.status == "approved",
+            Submission.decided_at >= start,  # type: ignore[operator]
+            Submission.decided_at < end,  # type: ignore[operator]
+            _within(db, Submission.hamlet_id, subtree),
+        )
+        .group_by(by_hamlet)
+    )
+    # Hamlets whose only figure is the total they entered.
+    entered = select(HamletReport.hamlet_id, *zeros[:5], *zeros).where(
+        HamletReport.period_id == period_id,
+        HamletReport.current.is_(True),  # type: ignore[attr-defined]
+        HamletReport.total_households.is_not(None),  # type: ignore[union-attr]
+        HamletReport.hamlet_id.in_(subtree),  # type: ignore[attr-defined]
+    )
+    return union_all(now, undone, moved, entered).subquery()
 
 
 async def current_reports(
-    db: AsyncSession, *, period: ReportingPeriod, hamlet_ids: Iterable[int]
+    db: AsyncSession, *, period: ReportingPeriod, root_id: int
 ) -> dict[int, HamletReport]:
+    """The current period report of every hamlet under `root_id`, by hamlet id."""
     stmt = select(HamletReport).where(
         HamletReport.period_id == period.id,
         HamletReport.current.is_(True),  # type: ignore[attr-defined]
-        HamletReport.hamlet_id.in_(list(hamlet_ids)),  # type: ignore[attr-defined]
+        HamletReport.hamlet_id.in_(subtree_ids(root_id)),  # type: ignore[attr-defined]
     )
     return {r.hamlet_id: r for r in (await db.execute(stmt)).scalars()}
 
 
+def _row_map(root_id: int) -> Any:
+    """CTE (id, row_id): every unit under the root with the child of the root it is reported
+    under; the root itself maps to itself (households filed on it count in the total only)."""
+    rows = (
+        select(OrgUnit.id, OrgUnit.id.label("row_id"))  # type: ignore[union-attr]
+        .where(or_(OrgUnit.parent_id == root_id, OrgUnit.id == root_id))
+        .cte("rowmap", recursive=True)
+    )
+    return rows.union_all(
+        select(OrgUnit.id, rows.c.row_id).where(
+            OrgUnit.parent_id == rows.c.id, rows.c.id != root_id
+        )
+    )
+
+
+async def area_tallies(
+    db: AsyncSession, *, root_id: int, period: ReportingPeriod
+) -> dict[tuple[int, str], Tally]:
+    """Per (row unit, area): the period's figures, in one statement.
+
+    Per hamlet, the union of _hamlet_parts (the register now, approvals after the period taken
+    back, the period's flows, entered totals) is summed, a hamlet's entered total replaces its
+    counted households, and the hamlets are summed per row unit and area.
+    """
+    start, end = period_window(period)
+    rowmap = _row_map(root_id)
+    subtree = select(rowmap.c.id)
+    parts = _hamlet_parts(db, subtree, period.id, start, end)  # type: ignore[arg-type]
+    per_hamlet = (
+        select(parts.c.hamlet_id, *(func.sum(parts.c[n]).label(n) for n in FIGURES))
+        .group_by(parts.c.hamlet_id)
+        .subquery()
+    )
+    h = per_hamlet.c
+    hamlet = OrgUnit.__table__.alias("hamlet")  # type: ignore[attr-defined]
+    area = case((hamlet.c.area == "urban", "urban"), else_="rural")
+    households = func.coalesce(HamletReport.total_households, h.households)
+    stmt = (
+        select(
+            rowmap.c.row_id,
+            area,
+            func.sum(households),
+            *(func.sum(getattr(h, n)) for n in FIGURES[1:]),
+        )
+        .select_from(per_hamlet)
+        .join(rowmap, rowmap.c.id == h.hamlet_id)
+        .join(hamlet, hamlet.c.id == h.hamlet_id)
+        .outerjoin(
+            HamletReport,
+            and_(
+                HamletReport.hamlet_id == h.hamlet_id,
+                HamletReport.period_id == period.id,
+                HamletReport.current.is_(True),  # type: ignore[attr-defined]
+            ),
+        )
+        .group_by(rowmap.c.row_id, area)
+    )
+    out = {}
+    for row_id, row_area, *counts in await db.execute(stmt):
+        households, p_end, n_end, em_p, em_n, px, pf, pn, nx, nf, nn = (int(v or 0) for v in counts)
+        out[(row_id, row_area)] = Tally(
+            households,
+            Block.at_end(p_end, px, pf, pn),
+            Block.at_end(n_end, nx, nf, nn),
+            em_p,
+            em_n,
+        )
+    return out
+
+
 @dataclass(frozen=True)
 class SummaryRow:
-    unit: OrgUnit | None  # None: the total row
+    unit: OrgUnit | Unit | None  # None: the total row
     by_area: dict[str, Tally]
 
     @property
@@ -167,32 +341,22 @@ class SummaryRow:
         return sum(self.by_area.values(), Tally())
 
 
+async def child_units(db: AsyncSession, unit: OrgUnit) -> list[Unit]:
+    cols = (OrgUnit.id, OrgUnit.code, OrgUnit.name, OrgUnit.level, OrgUnit.parent_id, OrgUnit.area)
+    stmt = select(*cols).where(OrgUnit.parent_id == unit.id).order_by(OrgUnit.code)
+    return [Unit(*r) for r in (await db.execute(stmt)).all()]
+
+
 async def summary(db: AsyncSession, *, unit: OrgUnit, period: ReportingPeriod) -> list[SummaryRow]:
-    """One row per child unit, then the total row."""
-    tree = await load_tree(db, unit)
-    start, end = period_window(period)
-    histories: dict[tuple[int, str], list[History]] = defaultdict(list)
-    for r in await replay(db, tree, until=end):
-        histories[(r.household.hamlet_id, r.household.area)].append(r.history)
-    reports = await current_reports(db, period=period, hamlet_ids=tree.units)
-    by_row: dict[int, dict[str, Tally]] = {r.id: {a: Tally() for a in AREAS} for r in tree.rows}  # type: ignore[misc]
+    """One row per child unit (the unit itself when it has none), then the total row."""
+    children = await child_units(db, unit)
+    rows: list[OrgUnit | Unit] = [*children] or [unit]
+    tallies = await area_tallies(db, root_id=unit.id, period=period)  # type: ignore[arg-type]
+    out = [SummaryRow(u, {a: tallies.get((u.id, a), Tally()) for a in AREAS}) for u in rows]  # type: ignore[arg-type]
     # Households filed directly on a unit that has children count only in the total.
-    direct = {a: Tally() for a in AREAS}
-    for hamlet_id, hamlet in tree.units.items():
-        parts = {a: tally(histories.get((hamlet_id, a), []), start, end) for a in AREAS}
-        entered = reports.get(hamlet_id)
-        if entered is not None and entered.total_households is not None:
-            own = hamlet.area if hamlet.area in AREAS else AREAS[0]
-            parts = {
-                a: with_households(t, entered.total_households if a == own else 0)
-                for a, t in parts.items()
-            }
-        row = by_row.get(tree.row_of[hamlet_id], direct)
-        for a in AREAS:
-            row[a] = row[a] + parts[a]
-    rows = [SummaryRow(u, by_row[u.id]) for u in tree.rows]  # type: ignore[index]
-    total = {a: sum((r.by_area[a] for r in rows), direct[a]) for a in AREAS}
-    return [*rows, SummaryRow(None, total)]
+    direct = {a: tallies.get((unit.id, a), Tally()) if children else Tally() for a in AREAS}  # type: ignore[arg-type]
+    total = {a: sum((r.by_area[a] for r in out), direct[a]) for a in AREAS}
+    return [*out, SummaryRow(None, total)]
 
 
 @dataclass(frozen=True)
@@ -207,7 +371,7 @@ async def completeness_report(
     """Per child unit: hamlets expected (level "hamlet") and their current period reports."""
     tree = await load_tree(db, unit)
     hamlets = tree.hamlets
-    reports = await current_reports(db, period=period, hamlet_ids=[h.id for h in hamlets])  # type: ignore[misc]
+    reports = await current_reports(db, period=period, root_id=unit.id)  # type: ignore[arg-type]
     rows = []
     for row_unit in tree.rows:
         mine = [h for h in hamlets if tree.row_of[h.id] == row_unit.id]  # type: ignore[index]
@@ -224,20 +388,37 @@ async def indicators_report(
     from the latest assessment approved before the period ended."""
     tree = await load_tree(db, unit)
     _, end = period_window(period)
-    replayed = await replay(db, tree, until=end)
-    sub_ids = [sid for r in replayed for sid, _ in r.changes]
-    deprived: dict[int, tuple[str, ...]] = {}
-    if sub_ids:
-        stmt = select(Assessment.submission_id, Assessment.deprived).where(
-            Assessment.approved.is_(True),  # type: ignore[attr-defined]
-            Assessment.submission_id.in_(sub_ids),  # type: ignore[union-attr]
+    later, status, active = _end_state(end)
+    ranked = (
+        select(
+            Assessment.household_id,
+            Assessment.deprived,
+            func.row_number()
+            .over(
+                partition_by=Assessment.household_id,
+                order_by=(Submission.decided_at.desc(), Submission.id.desc()),  # type: ignore[union-attr]
+            )
+            .label("rn"),
         )
-        deprived = {sid: tuple(d or ()) for sid, d in (await db.execute(stmt)).all()}
-    pairs = []
-    for r in replayed:
-        status, active = r.history.state_before(end)
-        if not active:
-            continue
-        latest = next((deprived[sid] for sid, _ in reversed(r.changes) if sid in deprived), ())
-        pairs.append((status, latest))
+        .join(Submission, Submission.id == Assessment.submission_id)
+        .where(
+            Assessment.approved.is_(True),  # type: ignore[attr-defined]
+            Submission.status == "approved",
+            Submission.decided_at < end,  # type: ignore[operator]
+        )
+        .subquery()
+    )
+    latest = select(ranked).where(ranked.c.rn == 1).subquery()
+    stmt = (
+        select(status, latest.c.deprived)
+        .select_from(Household)
+        .outerjoin(later, later.c.household_id == Household.id)
+        .outerjoin(latest, latest.c.household_id == Household.id)
+        .where(
+            Household.hamlet_id.in_(list(tree.units)),  # type: ignore[attr-defined]
+            active.is_(True),
+            status.in_(GROUPS),
+        )
+    )
+    pairs = [(st, tuple(d or ())) for st, d in (await db.execute(stmt)).all()]
     return lacking(pairs, codes)

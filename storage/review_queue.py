@@ -6,10 +6,10 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from storage.api_tokens import subtree_ids
 from storage.audit import record
 from storage.models import OrgUnit, Person
 from storage.models_register import EXIT_REGISTRATION, Household, Submission
+from storage.orgtree import subtree_ids
 from storage.paging import page
 from storage.register import decidable_states
 
@@ -30,10 +30,18 @@ def _pending() -> ColumnElement[bool]:
 
 
 async def pending(
-    db: AsyncSession, *, unit_id: int | None, limit: int = 5, offset: int = 0
+    db: AsyncSession,
+    *,
+    unit_id: int | None,
+    limit: int = 5,
+    offset: int = 0,
+    hamlet_id: int | None = None,
 ) -> tuple[list[Submission], int]:
-    """Awaiting a decision, oldest first; unit None (a national admin) sees every commune."""
+    """Awaiting a decision, oldest first; unit None (a national admin) sees every commune;
+    hamlet_id narrows the list to one hamlet."""
     cond = [_pending()] + ([_subtree(unit_id)] if unit_id is not None else [])
+    if hamlet_id is not None:
+        cond.append(Submission.hamlet_id == hamlet_id)  # type: ignore[arg-type]
     base = select(Submission).where(*cond)
     return await page(db, base, Submission.submitted_at, Submission.id, limit=limit, offset=offset)
 

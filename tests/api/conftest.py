@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 
 from bot.services import Services
 from domain.calendar import monthly
@@ -40,6 +41,7 @@ from tests.support import link_person, seed_units
 OCT = datetime(2026, 10, 10, 3, tzinfo=UTC)
 NOV = datetime(2026, 11, 10, 3, tzinfo=UTC)
 DEC_1_LOCAL = datetime(2026, 11, 30, 17, 30, tzinfo=UTC)  # 00:30 on 1 Dec in Hà Nội
+PENDING_AT = datetime(2026, 11, 24, 3, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -96,8 +98,9 @@ class Register:
         klass: str | None,
         at: datetime,
         deprived: tuple[str, ...] = (),
-        decision: str = "approve",
+        decision: str | None = "approve",
     ) -> None:
+        """Submit a change and decide it (decision None: leave it awaiting the officer)."""
         async with transaction(self.services.sessionmaker) as db:
             household = await db.get(Household, household_id)
             hamlet = await db.get(OrgUnit, household.hamlet_id)  # type: ignore[union-attr]
@@ -126,6 +129,8 @@ class Register:
                 now=at,
                 actor="test",
             )
+            if decision is None:
+                return
             await decide(
                 db,
                 submission=new.submission,
@@ -206,3 +211,33 @@ async def fixture_data(services: Services, tokens: Tokens) -> Tokens:
             if code == tay:
                 out.report.total_households = 50
     return tokens
+
+
+@pytest.fixture
+async def dashboard_data(services: Services, fixture_data: Tokens) -> Tokens:
+    """The fixture plus October 2026 as a second period and three submissions awaiting review.
+
+    October (window 1 Oct - 31 Oct, Hà Nội): no hamlet report, so households are counted and all
+    ten Gia Viễn households (A-J) were active at its end. Poor at the end: A, B, G, H (C exited
+    on 20 Oct) = 4 -> 40.0 %; near-poor: F, J = 2 -> 20.0 %. With Kim Sơn (K) and Hoa Lư (L),
+    the province: 6 poor of 12 = 50.0 %, 2 near-poor = 16.7 %. December has not begun on
+    25 Nov (the clock) and is left out of the trend. November is test_reports' summary totals:
+    Gia Viễn 7.3 % / 3.6 %, the province 10.5 % / 3.5 %.
+
+    Pending, oldest first: E newly near-poor and B's exit registration (Thôn Đông, Gia Viễn),
+    then K exited poverty (Kim Sơn, outside Gia Viễn).
+    """
+    officer = await link_person(services, "officer", "37-GIAVIEN", "Cán bộ duyệt", None)
+    reg = Register(services, officer)
+    async with transaction(services.sessionmaker) as db:
+        await ensure_period(db, monthly(2026, 10))
+        await ensure_period(db, monthly(2026, 12))
+        by_head = {h.head_name: h.id for h in (await db.execute(select(Household))).scalars()}
+    await reg.change(by_head["E"], "newly_near_poor", "near_poor", PENDING_AT, decision=None)
+    await reg.change(
+        by_head["B"], "exit_registration", "not_poor", PENDING_AT.replace(hour=4), decision=None
+    )
+    await reg.change(
+        by_head["K"], "exited_poverty", "average", PENDING_AT.replace(hour=5), decision=None
+    )
+    return fixture_data

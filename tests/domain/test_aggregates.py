@@ -1,99 +1,30 @@
-"""Report arithmetic: replaying a household's decisions into the period's movement."""
+"""Report arithmetic: blocks, rates, completeness, the indicator view.
+
+That the database's sums give the right figures is checked against a replay of random households'
+decisions in tests/storage/test_report_figures.py.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
-from domain.aggregates import (
-    Block,
-    Change,
-    History,
-    completeness,
-    lacking,
-    movement,
-    rate,
-    tally,
-)
-
-START, END = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)
-BEFORE, DURING, LATER, AFTER = (
-    datetime(2026, 10, 5, tzinfo=UTC),
-    datetime(2026, 11, 5, tzinfo=UTC),
-    datetime(2026, 11, 20, tzinfo=UTC),
-    datetime(2026, 12, 5, tzinfo=UTC),
-)
+from domain.aggregates import Block, Tally, completeness, lacking, rate
 
 
-def ch(at: datetime, kind: str, status: str | None, active: bool | None = True) -> Change:
-    return Change(at, kind, status, active)
+def test_block_derives_start_so_that_it_balances() -> None:
+    b = Block.at_end(end=5, exited=3, fell_back=1, newly=2)
+    assert b == Block(start=5, exited=3, fell_back=1, newly=2, end=5)
+    assert b.balanced
+    assert Block.at_end(0, 2, 0, 0).start == 2
+    assert not Block(1, 0, 0, 0, 2).balanced
 
 
-@pytest.mark.parametrize(
-    ("history", "poor", "near"),
-    [
-        # no decisions: the register row is the state throughout
-        (History("poor", True), Block(1, 0, 0, 0, 1), Block()),
-        (History("poor", False), Block(), Block()),
-        # exits to near-poor in the period
-        (
-            History("poor", True, changes=(ch(DURING, "exited_poverty", "near_poor"),)),
-            Block(1, 1, 0, 0, 0),
-            Block(0, 0, 0, 1, 1),
-        ),
-        # newly poor, then a decision after the period that must not count
-        (
-            History("unknown", True, changes=(
-                ch(DURING, "newly_poor", "poor"), ch(AFTER, "exited_poverty", "average"),
-            )),
-            Block(0, 0, 0, 1, 1),
-            Block(),
-        ),
-        # state at start comes from decisions before the period
-        (
-            History("unknown", True, changes=(
-                ch(BEFORE, "newly_poor", "poor"),
-                ch(DURING, "exited_poverty", "average"),
-                ch(LATER, "fell_back", "poor"),
-            )),
-            Block(1, 1, 1, 0, 1),
-            Block(),
-        ),
-        # moving out leaves the group; a second "newly poor" for a poor household changes nothing
-        (
-            History("poor", True, changes=(
-                ch(DURING, "newly_poor", "poor"), ch(LATER, "moved_out", None, False),
-            )),
-            Block(1, 1, 0, 0, 0),
-            Block(),
-        ),
-        # a near-poor household that becomes poor leaves near-poverty
-        (
-            History("near_poor", True, changes=(ch(DURING, "newly_poor", "poor"),)),
-            Block(0, 0, 0, 1, 1),
-            Block(1, 1, 0, 0, 0),
-        ),
-    ],
-)  # fmt: skip
-def test_movement(history: History, poor: Block, near: Block) -> None:
-    assert movement(history, "poor", START, END) == poor
-    assert movement(history, "near_poor", START, END) == near
-    assert poor.balanced and near.balanced
-
-
-def test_tally_sums_households_and_ethnic_minority_at_end() -> None:
-    histories = [
-        History("poor", True, ethnic_minority=True),
-        History("near_poor", True, ethnic_minority=True),
-        History("poor", True, changes=(ch(DURING, "moved_out", None, False),)),
-        History("unknown", True),
-    ]
-    t = tally(histories, START, END)
-    assert t.households == 3
-    assert t.poor == Block(2, 1, 0, 0, 1)
-    assert t.near_poor == Block(1, 0, 0, 0, 1)
-    assert (t.ethnic_minority_poor, t.ethnic_minority_near_poor) == (1, 1)
+def test_tallies_add_up() -> None:
+    a = Tally(10, Block.at_end(3, 1, 0, 1), Block.at_end(2, 0, 0, 0), 1, 0)
+    b = Tally(5, Block.at_end(1, 0, 1, 0), Block.at_end(0, 1, 0, 0), 0, 0)
+    total = a + b
+    assert (total.households, total.poor.end, total.poor.start) == (15, 4, 3)
+    assert total.near_poor == Block(3, 1, 0, 0, 2)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,281 @@
+// ChungTay dashboard: token login, unit/period choice, two inline-SVG charts and the review list.
+// The token stays in sessionStorage (this tab only) and goes out only as a bearer header.
+"use strict";
+(() => {
+  const L = JSON.parse(document.getElementById("labels").textContent);
+  const KEY = "chungtay.dashboard.token";
+  const SVG = "http://www.w3.org/2000/svg";
+  const $ = (id) => document.getElementById(id);
+  const state = { context: null, completeness: null, trend: null };
+
+  // ---- formatting -------------------------------------------------------------------------
+  const fill = (text, values) => text.replace(/\{(\w+)\}/g, (m, k) => (k in values ? String(values[k]) : m));
+  const number = (v) => String(v).replace(".", ",");
+  const pct = (v) => (v === null || v === undefined ? "—" : number(v) + "\u00a0%"); // never split
+  const periodName = (p) => {
+    if (p.kind === "annual") return fill(L.annual_period, { year: p.code });
+    const [year, month] = p.code.split("-");
+    return fill(L.monthly_period, { month: String(Number(month)), year });
+  };
+  const shortPeriod = (p) => (p.kind === "annual" ? p.code : p.code.slice(5) + "/" + p.code.slice(0, 4));
+  // "HH:mm dd/MM/yyyy" in Hà Nội time, as the chats show it (domain.i18n.format_moment).
+  const clock = new Intl.DateTimeFormat("en-GB", {
+    timeZone: "Asia/Ho_Chi_Minh", day: "2-digit", month: "2-digit", year: "numeric",
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+  });
+  const moment = (iso) => {
+    const p = Object.fromEntries(clock.formatToParts(new Date(iso)).map((x) => [x.type, x.value]));
+    return `${p.hour}:${p.minute} ${p.day}/${p.month}/${p.year}`;
+  };
+
+  function el(tag, attrs, ...children) {
+    const node = tag.startsWith("svg:") ? document.createElementNS(SVG, tag.slice(4)) : document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v !== null && v !== undefined) node.setAttribute(k, String(v));
+    }
+    for (const c of children) node.append(c);
+    return node;
+  }
+  const svgText = (x, y, text, attrs) => el("svg:text", { x, y, ...attrs }, text);
+
+  // ---- talking to the API -----------------------------------------------------------------
+  class HttpError extends Error {
+    constructor(status) { super("HTTP " + status); this.status = status; }
+  }
+
+  async function api(path, params) {
+    const url = new URL(path, location.origin);
+    for (const [k, v] of Object.entries(params || {})) url.searchParams.set(k, v);
+    const r = await fetch(url, {
+      headers: { Authorization: "Bearer " + sessionStorage.getItem(KEY), Accept: "application/json" },
+      credentials: "omit",
+      cache: "no-store",
+    });
+    if (!r.ok) throw new HttpError(r.status);
+    return r.json();
+  }
+
+  function showError(text) {
+    $("error").textContent = text;
+    $("error").hidden = !text;
+  }
+
+  function failed(err) {
+    const status = err instanceof HttpError ? err.status : 0;
+    document.body.dataset.ready = "error";
+    if (status === 401) return signOut(L.error_unauthorized);
+    showError(status === 403 ? L.error_forbidden : status === 404 ? L.error_not_found : L.error_generic);
+    $("status").textContent = "";
+    for (const id of ["completeness", "trend", "pending"]) $(id).hidden = true;
+  }
+
+  // ---- sign in / out ----------------------------------------------------------------------
+  function signOut(message) {
+    sessionStorage.removeItem(KEY);
+    state.context = state.completeness = state.trend = null;
+    for (const id of ["completeness-chart", "completeness-table", "trend-chart", "trend-table", "pending-list"]) {
+      $(id).replaceChildren();
+    }
+    $("unit").replaceChildren();
+    $("period").replaceChildren();
+    $("board").hidden = $("who").hidden = $("logout").hidden = true;
+    $("login").hidden = false;
+    $("token").value = "";
+    showError(message || "");
+    $("token").focus();
+  }
+
+  async function start() {
+    showError("");
+    $("status").textContent = L.loading;
+    let ctx;
+    try {
+      ctx = await api("/api/v1/dashboard/context");
+    } catch (err) {
+      return failed(err);
+    }
+    state.context = ctx;
+    $("login").hidden = true;
+    $("board").hidden = $("who").hidden = $("logout").hidden = false;
+    const role = L["role_" + ctx.role] || ctx.role;
+    $("who").textContent = fill(L.signed_in, { role, unit: ctx.unit.name });
+    fillSelects(ctx);
+    await load();
+  }
+
+  function fillSelects(ctx) {
+    const wanted = new URLSearchParams(location.hash.slice(1));
+    const units = ctx.units.map((u) => el("option", { value: u.code }, "\u00a0\u00a0".repeat(u.depth) + u.name));
+    const asked = wanted.get("unit");
+    if (asked && !ctx.units.some((u) => u.code === asked)) units.push(el("option", { value: asked }, asked));
+    $("unit").replaceChildren(...units);
+    $("unit").value = asked || ctx.unit.code;
+    $("period").replaceChildren(...ctx.periods.map((p) => el("option", { value: p.kind + ":" + p.code }, periodName(p))));
+    const period = wanted.get("period");
+    if (period && ctx.periods.some((p) => p.kind + ":" + p.code === period)) $("period").value = period;
+    $("period").disabled = ctx.periods.length === 0;
+    $("no-periods").hidden = ctx.periods.length > 0;
+  }
+
+  async function load() {
+    const unit = $("unit").value;
+    const [kind, period] = ($("period").value || ":").split(":");
+    // Unit and period (never the token) go into the address, so a view can be shared.
+    history.replaceState(null, "", "#" + new URLSearchParams(period ? { unit, period: kind + ":" + period } : { unit }));
+    showError("");
+    $("status").textContent = L.loading;
+    document.body.dataset.ready = "";
+    try {
+      const [completeness, trend, pending] = await Promise.all([
+        period ? api("/api/v1/reports/completeness", { unit, period, kind }) : null,
+        api("/api/v1/reports/trend", { unit, limit: 12 }),
+        api("/api/v1/reports/pending", { unit, limit: 20 }),
+      ]);
+      state.completeness = completeness;
+      state.trend = trend;
+      for (const id of ["completeness", "trend", "pending"]) $(id).hidden = false;
+      drawCompleteness();
+      drawTrend();
+      showPending(pending);
+      $("status").textContent = "";
+      document.body.dataset.ready = "1";
+    } catch (err) {
+      failed(err);
+    }
+  }
+
+  // ---- completeness: one horizontal bar per child unit, the figures written beside it --------
+  function table(headers, rows) {
+    return el("table", {}, el("thead", {}, el("tr", {}, ...headers.map((h) => el("th", { scope: "col" }, h)))),
+      el("tbody", {}, ...rows.map((r) => el("tr", {}, ...r.map((c, i) => el(i ? "td" : "th", i ? {} : { scope: "row" }, String(c)))))));
+  }
+
+  function drawCompleteness() {
+    const data = state.completeness;
+    const rows = data ? data.rows.filter((r) => !r.total) : [];
+    const total = data ? data.rows.find((r) => r.total) : null;
+    const empty = !total || total.expected === 0;
+    $("completeness-empty").hidden = !empty;
+    $("completeness-total").hidden = empty;
+    $("completeness-chart").replaceChildren();
+    $("completeness-table").replaceChildren();
+    if (empty) return;
+    $("completeness-total").textContent = fill(L.completeness_total, {
+      received: total.received, expected: total.expected, rate: pct(total.rate),
+      on_time: total.on_time, late: total.late, missing: total.missing,
+    });
+    const width = Math.max($("completeness-chart").clientWidth, 260);
+    const rowH = 46, valueRoom = 110, barW = width - valueRoom;
+    const svg = el("svg:svg", {
+      viewBox: `0 0 ${width} ${rows.length * rowH}`, width, height: rows.length * rowH,
+      role: "img", "aria-labelledby": "completeness-title",
+    }, el("svg:title", { id: "completeness-title" }, L.completeness_chart));
+    rows.forEach((r, i) => {
+      const y = i * rowH, value = r.rate ?? 0, figures = `${pct(r.rate)} (${r.received}/${r.expected})`;
+      svg.append(el("svg:g", { class: "bar", "data-unit": r.unit.code, "data-rate": r.rate ?? "" },
+        el("svg:title", {}, `${r.unit.name}: ${figures}`),
+        svgText(0, y + 15, r.unit.name, { class: "name" }),
+        el("svg:rect", { class: "track", x: 0, y: y + 21, width: barW, height: 16, rx: 3 }),
+        el("svg:rect", { class: "value", x: 0, y: y + 21, width: (barW * value) / 100, height: 16, rx: 3 }),
+        svgText(barW + 8, y + 34, figures, { class: "figure" })));
+    });
+    $("completeness-chart").append(svg);
+    $("completeness-table").append(table(
+      [L.unit_label, L.col_expected, L.col_received, L.col_on_time, L.col_late, L.col_missing, L.col_rate],
+      [...rows, total].map((r) => [r.total ? L.total : r.unit.name, r.expected, r.received, r.on_time, r.late, r.missing, pct(r.rate)])));
+  }
+
+  // ---- trend: poor and near-poor rate per period as two lines, each point labelled ----------
+  const SERIES = [
+    { key: "poor_rate", cls: "poor", label: () => L.poor, dy: -9 },
+    { key: "near_poor_rate", cls: "near-poor", label: () => L.near_poor, dy: 18 },
+  ];
+
+  function niceMax(v) {
+    for (const step of [5, 10, 20, 25, 50, 100]) if (v <= step) return step;
+    return 100;
+  }
+
+  function drawTrend() {
+    const points = state.trend ? state.trend.points : [];
+    const known = points.flatMap((p) => SERIES.map((s) => p[s.key])).filter((v) => v !== null);
+    $("trend-chart").replaceChildren();
+    $("trend-table").replaceChildren();
+    $("trend-empty").hidden = known.length > 0;
+    if (!known.length) return;
+    const width = Math.max($("trend-chart").clientWidth, 260), height = 230;
+    const left = 48, right = 32, top = 16, bottom = 36;
+    const top_ = niceMax(Math.max(...known) * 1.15);
+    const step = points.length > 1 ? (width - left - right) / (points.length - 1) : 0;
+    const x = (i) => (points.length > 1 ? left + i * step : (left + width - right) / 2);
+    const y = (v) => top + (height - top - bottom) * (1 - v / top_);
+    const svg = el("svg:svg", {
+      viewBox: `0 0 ${width} ${height}`, width, height, role: "img", "aria-labelledby": "trend-title",
+    }, el("svg:title", { id: "trend-title" }, L.trend_chart));
+    const axis = el("svg:g", { class: "axis" });
+    for (const v of [0, top_ / 2, top_]) {
+      axis.append(el("svg:line", { class: "grid", x1: left, x2: width - right, y1: y(v), y2: y(v) }),
+        svgText(left - 6, y(v) + 4, pct(v), { "text-anchor": "end" }));
+    }
+    const every = Math.ceil(58 / Math.max(step, 1));
+    points.forEach((p, i) => {
+      if (points.length === 1 || i % every === 0 || i === points.length - 1) {
+        axis.append(svgText(x(i), height - bottom + 18, shortPeriod(p.period), { "text-anchor": "middle" }));
+      }
+    });
+    svg.append(axis);
+    for (const s of SERIES) {
+      const pts = points.map((p, i) => [i, p[s.key]]).filter(([, v]) => v !== null);
+      svg.append(el("svg:polyline", { class: "line " + s.cls, points: pts.map(([i, v]) => `${x(i)},${y(v)}`).join(" ") }));
+      for (const [i, v] of pts) {
+        const p = points[i];
+        svg.append(el("svg:g", { class: "point " + s.cls, "data-series": s.cls, "data-period": p.period.code, "data-value": v },
+          el("svg:title", {}, `${s.label()}, ${periodName(p.period)}: ${pct(v)}`),
+          el("svg:circle", { cx: x(i), cy: y(v), r: 4.5, class: s.cls }),
+          svgText(x(i), y(v) + s.dy, pct(v), { "text-anchor": "middle", class: s.cls })));
+      }
+    }
+    $("trend-chart").append(svg);
+    $("trend-table").append(table(
+      [L.col_period, L.col_households, L.poor, L.col_rate, L.near_poor, L.col_rate],
+      points.map((p) => [periodName(p.period), p.households, p.poor, pct(p.poor_rate), p.near_poor, pct(p.near_poor_rate)])));
+  }
+
+  // ---- pending reviews ----------------------------------------------------------------------
+  function showPending(data) {
+    $("pending-empty").hidden = data.total > 0;
+    $("pending-count").hidden = data.total === 0;
+    let count = fill(L.pending_count, { count: data.total });
+    if (data.total > data.items.length) count += " · " + fill(L.pending_more, { shown: data.items.length });
+    $("pending-count").textContent = count;
+    $("pending-list").replaceChildren(...data.items.map((it) => {
+      const who = it.household ? `${it.household.head_name} (${it.household.code})` : "";
+      const meta = [it.ref, it.hamlet ? it.hamlet.name : "", fill(L.sent_on, { date: moment(it.submitted_at) }),
+        L["status_" + it.status] || it.status].filter(Boolean).join(" · ");
+      return el("li", { "data-ref": it.ref, "data-kind": it.kind },
+        el("span", { class: "kind" }, (L.kinds[it.kind] || it.kind) + (who ? ": " : "")), who,
+        el("br"), el("span", { class: "meta" }, meta));
+    }));
+  }
+
+  // ---- wiring -----------------------------------------------------------------------------
+  $("login-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const token = $("token").value.trim();
+    $("token").value = "";
+    if (!token) return showError(L.token_required);
+    sessionStorage.setItem(KEY, token);
+    start();
+  });
+  $("logout").addEventListener("click", () => signOut(""));
+  $("unit").addEventListener("change", load);
+  $("period").addEventListener("change", load);
+  let resizing = 0;
+  window.addEventListener("resize", () => {
+    clearTimeout(resizing);
+    resizing = setTimeout(() => { drawCompleteness(); drawTrend(); }, 150);
+  });
+
+  if (sessionStorage.getItem(KEY)) start();
+  else signOut("");
+})();

@@ -1,0 +1,377 @@
+"""Aggregates benchmark: the summary endpoint on a generated province vs one hand-written SQL query.
+
+    .venv/bin/python bench/aggregates.py [--database-url URL] [--hamlets 2000]
+        [--households-per-hamlet 100] [--events 1000000] [--repeat 15]
+
+Generates a province (100 communes, 2,000 hamlets, 200,000 households, 1,000,000 change events
+spread over 23 monthly periods, each household's chain of decisions consistent with its register
+row), then times, on the same data and the same engine:
+- `GET /api/v1/reports/summary?unit=P&period=<2026-11>` through the real app (in-process HTTP,
+  bearer token, scope check, JSON) — the province's commune rows and the total;
+- one hand-written SQL query computing the same figures per commune.
+Both answers are compared before timing. Without --database-url the data goes to a temporary
+SQLite file; pass `postgresql+asyncpg://postgres@127.0.0.1:5432/chungtay_bench` for PostgreSQL
+(the database's public schema is dropped and recreated). Prints one JSON object as its last line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from api.app import create_app
+from bot.services import build_services
+from bot.settings import Settings
+from domain.calendar import monthly
+from storage.api_tokens import create_token
+from storage.db import make_engine, transaction
+from storage.migrate import upgrade
+from storage.orgtree import import_units, parse_csv, unit_by_code
+from storage.periods import ensure_period
+from storage.reports import period_window
+
+SECRET = "bench-secret"
+
+# The baseline: the same figures per commune in one query, written by hand (SQLite and PostgreSQL).
+RAW_SUMMARY = """
+WITH now AS (
+  SELECT hamlet_id,
+    SUM(CASE WHEN active THEN n ELSE 0 END) AS households,
+    SUM(CASE WHEN active AND status = 'poor' THEN n ELSE 0 END) AS p_end,
+    SUM(CASE WHEN active AND status = 'near_poor' THEN n ELSE 0 END) AS n_end,
+    SUM(CASE WHEN active AND status = 'poor' AND em THEN n ELSE 0 END) AS em_p,
+    SUM(CASE WHEN active AND status = 'near_poor' AND em THEN n ELSE 0 END) AS em_n
+  FROM (SELECT hamlet_id, status, active, ethnic_minority AS em, COUNT(*) AS n FROM households
+        GROUP BY hamlet_id, status, active, ethnic_minority) g
+  GROUP BY hamlet_id
+), undo AS (  -- approvals after the period, taken back: the register as it stood at its end
+  SELECT s.hamlet_id + 0 AS hamlet_id,  -- + 0: SQLite keeps to the (status, decided_at) index
+    SUM((CASE WHEN s.before_active THEN 1 ELSE 0 END)
+        - (CASE WHEN s.after_active THEN 1 ELSE 0 END)) AS households,
+    SUM((CASE WHEN s.before_active AND s.before_status = 'poor' THEN 1 ELSE 0 END)
+        - (CASE WHEN s.after_active AND s.after_status = 'poor' THEN 1 ELSE 0 END)) AS p_end,
+    SUM((CASE WHEN s.before_active AND s.before_status = 'near_poor' THEN 1 ELSE 0 END)
+        - (CASE WHEN s.after_active AND s.after_status = 'near_poor' THEN 1 ELSE 0 END)) AS n_end,
+    SUM(CASE WHEN h.ethnic_minority THEN
+          (CASE WHEN s.before_active AND s.before_status = 'poor' THEN 1 ELSE 0 END)
+          - (CASE WHEN s.after_active AND s.after_status = 'poor' THEN 1 ELSE 0 END)
+        ELSE 0 END) AS em_p,
+    SUM(CASE WHEN h.ethnic_minority THEN
+          (CASE WHEN s.before_active AND s.before_status = 'near_poor' THEN 1 ELSE 0 END)
+          - (CASE WHEN s.after_active AND s.after_status = 'near_poor' THEN 1 ELSE 0 END)
+        ELSE 0 END) AS em_n
+  FROM submissions s JOIN households h ON h.id = s.household_id
+  WHERE s.status = 'approved' AND s.decided_at >= :end
+  GROUP BY s.hamlet_id + 0
+), moves AS (
+  SELECT s.hamlet_id, s.kind,
+    CASE WHEN s.before_active AND s.before_status = 'poor' THEN 1 ELSE 0 END AS wp,
+    CASE WHEN s.after_active AND s.after_status = 'poor' THEN 1 ELSE 0 END AS np,
+    CASE WHEN s.before_active AND s.before_status = 'near_poor' THEN 1 ELSE 0 END AS wn,
+    CASE WHEN s.after_active AND s.after_status = 'near_poor' THEN 1 ELSE 0 END AS nn
+  FROM submissions s
+  WHERE s.status = 'approved' AND s.decided_at >= :start AND s.decided_at < :end
+), m AS (
+  SELECT hamlet_id,
+    SUM(CASE WHEN wp = 1 AND np = 0 THEN 1 ELSE 0 END) AS p_x,
+    SUM(CASE WHEN wp = 0 AND np = 1 AND kind = 'fell_back' THEN 1 ELSE 0 END) AS p_f,
+    SUM(CASE WHEN wp = 0 AND np = 1 AND kind <> 'fell_back' THEN 1 ELSE 0 END) AS p_n,
+    SUM(CASE WHEN wn = 1 AND nn = 0 THEN 1 ELSE 0 END) AS n_x,
+    SUM(CASE WHEN wn = 0 AND nn = 1 AND kind = 'fell_back' THEN 1 ELSE 0 END) AS n_f,
+    SUM(CASE WHEN wn = 0 AND nn = 1 AND kind <> 'fell_back' THEN 1 ELSE 0 END) AS n_n
+  FROM moves GROUP BY hamlet_id
+), e AS (
+  SELECT now.hamlet_id,
+    now.households + COALESCE(undo.households, 0) AS households,
+    now.p_end + COALESCE(undo.p_end, 0) AS p_end, now.n_end + COALESCE(undo.n_end, 0) AS n_end,
+    now.em_p + COALESCE(undo.em_p, 0) AS em_p, now.em_n + COALESCE(undo.em_n, 0) AS em_n,
+    COALESCE(m.p_x, 0) AS p_x, COALESCE(m.p_f, 0) AS p_f, COALESCE(m.p_n, 0) AS p_n,
+    COALESCE(m.n_x, 0) AS n_x, COALESCE(m.n_f, 0) AS n_f, COALESCE(m.n_n, 0) AS n_n
+  FROM now LEFT JOIN undo ON undo.hamlet_id = now.hamlet_id
+  LEFT JOIN m ON m.hamlet_id = now.hamlet_id
+)
+SELECT c.code, SUM(e.households),
+  SUM(e.p_end + e.p_x - e.p_f - e.p_n), SUM(e.p_x), SUM(e.p_f), SUM(e.p_n), SUM(e.p_end),
+  SUM(e.n_end + e.n_x - e.n_f - e.n_n), SUM(e.n_x), SUM(e.n_f), SUM(e.n_n), SUM(e.n_end),
+  SUM(e.em_p), SUM(e.em_n)
+FROM e JOIN org_units h ON h.id = e.hamlet_id JOIN org_units c ON c.id = h.parent_id
+GROUP BY c.code
+"""
+COMMUNES = 100
+FIRST, LAST = date(2025, 1, 1), date(2026, 11, 24)
+MEASURED = (2026, 11)
+# status -> the decisions that can follow it, with the status each leaves
+NEXT = {
+    "unknown": [("newly_poor", "poor"), ("newly_near_poor", "near_poor"), ("correction", "average")],
+    "poor": [("exited_poverty", "near_poor"), ("exited_poverty", "average"),
+             ("exit_registration", "not_poor"), ("correction", "near_poor")],
+    "near_poor": [("newly_poor", "poor"), ("exited_poverty", "average"),
+                  ("correction", "poor")],
+    "average": [("fell_back", "poor"), ("newly_near_poor", "near_poor")],
+    "not_poor": [("fell_back", "poor"), ("newly_near_poor", "near_poor")],
+}  # fmt: skip
+
+
+def units_csv(hamlets: int) -> str:
+    per = max(1, hamlets // COMMUNES)
+    lines = ["code,name,level,parent_code,area", "P,Tỉnh Thử Nghiệm,province,,rural"]
+    for c in range(COMMUNES):
+        area = "urban" if c % 5 == 0 else "rural"
+        lines.append(f"P-C{c:03d},Xã {c:03d},commune,P,{area}")
+        lines += [f"P-C{c:03d}-H{h:02d},Thôn {h:02d},hamlet,P-C{c:03d}," for h in range(per)]
+    return "\n".join(lines) + "\n"
+
+
+def generate(
+    hamlets: list[tuple[int, int, str]], per_hamlet: int, events: int, rng: random.Random
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """(households, submissions) rows; each household's decisions chain from "unknown"."""
+    n_households = len(hamlets) * per_hamlet
+    span = (LAST - FIRST).days * 86400
+    start = datetime.combine(FIRST, datetime.min.time(), UTC)
+    households, submissions = [], []
+    per_household = events / n_households
+    sid = 0
+    for i in range(n_households):
+        hamlet_id, commune_id, area = hamlets[i // per_hamlet]
+        k = max(1, round(rng.uniform(0.4, 1.6) * per_household))
+        if i == n_households - 1:
+            k = max(1, events - sid)
+        k = min(k, events - sid) if sid < events else 0
+        times = sorted(start + timedelta(seconds=rng.randrange(span)) for _ in range(k))
+        status, active = "unknown", True
+        for at in times:
+            sid += 1
+            if not active:
+                kind, after, after_active = "correction", status, False
+                decision = "rejected"
+            elif rng.random() < 0.01:
+                kind, after, after_active, decision = "moved_out", status, False, "approved"
+            else:
+                kind, after = rng.choice(NEXT[status])
+                after_active = True
+                decision = "approved" if rng.random() < 0.95 else "rejected"
+            if decision == "approved":
+                row = (status, active, after, after_active)
+                status, active = after, after_active
+            else:
+                row = (None, None, None, None)
+            submissions.append((sid, f"B{sid:010d}", f"bench-{sid}", kind, i + 1, hamlet_id,
+                                commune_id, decision, at, at, *row))  # fmt: skip
+        households.append((i + 1, f"H{i + 1:06d}", commune_id, hamlet_id, f"Hộ {i + 1}",
+                           f"ho {i + 1}", 4, rng.random() < 0.15, area, status, active))  # fmt: skip
+    return households, submissions
+
+
+H_COLS = ("id code commune_id hamlet_id head_name name_key members ethnic_minority area status "
+          "active causes created_at updated_at").split()  # fmt: skip
+S_COLS = ("id ref idempotency_key kind household_id hamlet_id commune_id status decided_at "
+          "submitted_at before_status before_active after_status after_active source answers "
+          "result revision").split()  # fmt: skip
+
+
+async def load_pg(url: str, households: list[tuple], submissions: list[tuple]) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
+    now = datetime.now(UTC)
+    try:
+        await conn.copy_records_to_table(
+            "households", records=[(*h, "[]", now, now) for h in households], columns=H_COLS
+        )
+        await conn.copy_records_to_table(
+            "submissions",
+            records=[(*s, "hamlet_head", "{}", "{}", 1) for s in submissions],
+            columns=S_COLS,
+        )
+        for table in ("households", "submissions"):
+            await conn.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT max(id) FROM {table}))"
+            )
+        await conn.execute("VACUUM ANALYZE")  # what autovacuum does after a bulk load
+    finally:
+        await conn.close()
+
+
+def load_sqlite(path: str, households: list[tuple], submissions: list[tuple]) -> None:
+    def ts(d: datetime) -> str:
+        return d.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+    now = ts(datetime.now(UTC))
+    conn = sqlite3.connect(path)
+    try:
+        marks = ", ".join("?" * len(H_COLS))
+        conn.executemany(
+            f"INSERT INTO households ({', '.join(H_COLS)}) VALUES ({marks})",
+            ((*h, "[]", now, now) for h in households),
+        )
+        marks = ", ".join("?" * len(S_COLS))
+        conn.executemany(
+            f"INSERT INTO submissions ({', '.join(S_COLS)}) VALUES ({marks})",
+            ((*s[:8], ts(s[8]), ts(s[9]), *s[10:], "hamlet_head", "{}", "{}", 1)
+             for s in submissions),
+        )  # fmt: skip
+        conn.commit()
+        conn.execute("ANALYZE")
+    finally:
+        conn.close()
+
+
+async def reset(url: str) -> None:
+    engine = make_engine(url)
+    if url.startswith("postgresql"):
+        async with engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+    await upgrade(engine)
+    await engine.dispose()
+
+
+def normalise_endpoint(body: dict[str, Any]) -> dict[str, list[int]]:
+    out = {}
+    for row in body["rows"]:
+        key = row["unit"]["code"] if row["unit"] else "TOTAL"
+        f = row["all"]
+        out[key] = [f["households"], *(f["poor"][k] for k in ("start", "exited", "fell_back",
+                    "newly", "end")), *(f["near_poor"][k] for k in ("start", "exited",
+                    "fell_back", "newly", "end")), f["ethnic_minority_poor"],
+                    f["ethnic_minority_near_poor"]]  # fmt: skip
+    return out
+
+
+def normalise_raw(rows: list[Any]) -> dict[str, list[int]]:
+    out = {r[0]: [int(v) for v in r[1:]] for r in rows}
+    out["TOTAL"] = [sum(v[i] for v in out.values()) for i in range(13)]
+    return out
+
+
+def median_ms(samples: list[float]) -> float:
+    return round(statistics.median(samples) * 1000, 1)
+
+
+async def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--database-url", default="")
+    ap.add_argument("--hamlets", type=int, default=2000)
+    ap.add_argument("--households-per-hamlet", type=int, default=100)
+    ap.add_argument("--events", type=int, default=1_000_000)
+    ap.add_argument("--repeat", type=int, default=15)
+    ap.add_argument(
+        "--reuse", action="store_true", help="keep the data a previous run left at --database-url"
+    )
+    args = ap.parse_args()
+    tmp = tempfile.TemporaryDirectory()
+    url = args.database_url or f"sqlite+aiosqlite:///{tmp.name}/bench.db"
+    backend = "postgresql" if url.startswith("postgresql") else "sqlite"
+    rng = random.Random(20261126)
+
+    t0 = time.perf_counter()
+    reuse = args.reuse and bool(args.database_url)
+    if not reuse:
+        await reset(url)
+    services = build_services(
+        Settings(database_url=url, secret_key=SECRET, seed_demo=False)  # type: ignore[arg-type]
+    )
+    async with transaction(services.sessionmaker) as db:
+        if not reuse:
+            await import_units(db, parse_csv(units_csv(args.hamlets)), actor="bench")
+        root = await unit_by_code(db, "P")
+        token = (
+            await create_token(
+                db, secret_key=SECRET, role="province", unit=root, name=None, actor="bench"
+            )  # type: ignore[arg-type]
+        ).token
+        periods = {}
+        for y, m in [(y, m) for y in (2025, 2026) for m in range(1, 13)][:23]:
+            periods[(y, m)] = await ensure_period(db, monthly(y, m))
+        rows = (
+            await db.execute(
+                text(
+                    "SELECT h.id, h.parent_id, c.area FROM org_units h "
+                    "JOIN org_units c ON c.id = h.parent_id WHERE h.level = 'hamlet' ORDER BY h.id"
+                )
+            )
+        ).all()
+    hamlets = [(r[0], r[1], r[2]) for r in rows]
+    if reuse:
+        async with services.db_engine.connect() as conn:
+            n_households = (await conn.execute(text("SELECT count(*) FROM households"))).scalar()
+            n_events = (await conn.execute(text("SELECT count(*) FROM submissions"))).scalar()
+    else:
+        households, submissions = generate(hamlets, args.households_per_hamlet, args.events, rng)
+        if backend == "postgresql":
+            await load_pg(url, households, submissions)
+        else:
+            load_sqlite(url.split("///", 1)[1], households, submissions)
+        n_households, n_events = len(households), len(submissions)
+    print(
+        f"{'reused' if reuse else 'generated'} {len(hamlets)} hamlets, {n_households} households, "
+        f"{n_events} change events on {backend} in {time.perf_counter() - t0:.1f} s",
+        file=sys.stderr,
+    )
+
+    period = periods[MEASURED]
+    start, end = period_window(period)
+    app = create_app(services, own_services=False)
+    headers = {"Authorization": f"Bearer {token}"}
+    params = {"unit": "P", "period": period.code}
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+
+        async def endpoint() -> dict[str, Any]:
+            r = await client.get("/api/v1/reports/summary", params=params, headers=headers)
+            r.raise_for_status()
+            return r.json()  # type: ignore[no-any-return]
+
+        async def raw() -> list[Any]:
+            async with services.db_engine.connect() as conn:
+                result = await conn.execute(text(RAW_SUMMARY), {"start": start, "end": end})
+                return list(result.all())
+
+        a, b = normalise_endpoint(await endpoint()), normalise_raw(await raw())
+        if a != b:
+            diff = {k: (a.get(k), b.get(k)) for k in set(a) | set(b) if a.get(k) != b.get(k)}
+            raise SystemExit(f"endpoint and raw SQL disagree: {dict(list(diff.items())[:3])}")
+        timings: dict[str, list[float]] = {"summary": [], "raw": []}
+        for _ in range(args.repeat):  # interleaved, so drift hits both alike
+            for name, fn in (("summary", endpoint), ("raw", raw)):
+                t = time.perf_counter()
+                await fn()
+                timings[name].append(time.perf_counter() - t)
+    await services.aclose()
+    summary_ms, raw_ms = median_ms(timings["summary"]), median_ms(timings["raw"])
+    print(
+        json.dumps(
+            {
+                "bench": "aggregates",
+                "backend": backend,
+                "hamlets": len(hamlets),
+                "households": n_households,
+                "events": n_events,
+                "period": period.code,
+                "summary_ms": summary_ms,
+                "raw_sql_ms": raw_ms,
+                "ratio": round(summary_ms / raw_ms, 2),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
