@@ -39,6 +39,7 @@ UnitQ = Annotated[str | None, Query(description="org unit code (default: the tok
 PeriodQ = Annotated[str | None, Query(description="period code, e.g. 2026-11 or 2026")]
 PeriodKindQ = Annotated[Literal["monthly", "annual"], Query()]
 MAX_LIMIT = 200
+MAX_OFFSET = 2**31 - 1  # both databases take it as an OFFSET
 CSV_MAX_ROWS = 100_000
 T = TypeVar("T")
 R = TypeVar("R")
@@ -52,7 +53,7 @@ class Paging:
 
 def paging(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="page size")] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Paging:
     return Paging(limit, offset)
 
@@ -60,6 +61,17 @@ def paging(
 PagingDep = Annotated[Paging, Depends(paging)]
 DbId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # a row id (PostgreSQL integer)
 ALL_ROWS = Paging(CSV_MAX_ROWS, 0)
+
+
+class Refusal(BaseModel):
+    """A refusal's body: a machine-readable code, e.g. "already_decided"."""
+
+    error: str
+
+
+def refusal(description: str) -> dict[str, Any]:
+    """An extra documented status of a route (401/403/404 bodies are the same shape)."""
+    return {"model": Refusal, "description": description}
 
 
 class Page(BaseModel, Generic[T]):

@@ -28,6 +28,7 @@ from api.lists import (
     list_csv,
     page_of,
     period_or_404,
+    refusal,
     require_role,
     scope_root,
     units_by_id,
@@ -217,7 +218,7 @@ async def tokens_csv(c: CallerDep, revoked: Revoked = None, lang: Lang = None) -
 @router.post(
     "/tokens/{token_id}/revoke",
     response_model=TokenPublic,
-    responses={409: {"description": "already revoked"}},
+    responses={409: refusal("Already revoked")},
 )
 async def revoke(c: CallerDep, token_id: DbId) -> TokenPublic:
     """Admin only: the token stops working at once (its next request is 401)."""

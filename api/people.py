@@ -28,6 +28,7 @@ from api.lists import (
     UnitQ,
     list_csv,
     page_of,
+    refusal,
     scope_root,
     units_by_id,
 )
@@ -240,7 +241,7 @@ async def create(c: CallerDep, body: InviteCreate) -> InviteCreated:
 @router.post(
     "/invites/{invite_id}/revoke",
     response_model=InvitePublic,
-    responses={409: {"description": "already used or expired"}},
+    responses={409: refusal("Already used or expired")},
 )
 async def revoke(c: CallerDep, invite_id: DbId) -> InvitePublic:
     """The code stops working now."""

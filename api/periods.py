@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import ApiError, ApiRouter, CurrentToken, ServicesDep, SessionDep
 from api.exports import Lang, _translator
-from api.lists import ALL_ROWS, Page, Paging, PagingDep, list_csv, page_of, require_role
+from api.lists import ALL_ROWS, Page, Paging, PagingDep, list_csv, page_of, refusal, require_role
 from domain.i18n import N_
 from domain.periods import Refused, build_spec, check_standard
 from domain.standards import StandardsError, load_standards
@@ -125,7 +125,9 @@ async def periods_csv(
 
 
 def _refused(exc: Refused) -> JSONResponse:
-    return JSONResponse({"error": "invalid_period", "detail": exc.args[0]}, status_code=422)
+    """422 in the shape of a validation error, the message in the server's language."""
+    detail = [{"loc": ["body"], "msg": exc.args[0], "type": "invalid_period"}]
+    return JSONResponse({"error": "invalid_period", "detail": detail}, status_code=422)
 
 
 def _check_standard(services: ServicesDep, lang: str | None, standard: str | None) -> None:
@@ -141,7 +143,7 @@ def _check_standard(services: ServicesDep, lang: str | None, standard: str | Non
     "/periods",
     response_model=PeriodPublic,
     status_code=201,
-    responses={409: {"description": "the period exists: change it with PATCH"}},
+    responses={409: refusal("The period exists: change it with PATCH")},
 )
 async def create_period(
     services: ServicesDep,

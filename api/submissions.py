@@ -27,6 +27,7 @@ from api.lists import (
     list_csv,
     page_of,
     period_or_404,
+    refusal,
     scope_root,
 )
 from domain.changes import CHANGE_KINDS, EXIT_REGISTRATION
@@ -201,7 +202,7 @@ async def get_submission(c: CallerDep, submission: str) -> SubmissionDetail:
 @router.post(
     "/submissions/{submission}/decision",
     response_model=DecisionOut,
-    responses={409: {"description": "already decided"}, 422: {"description": "reason missing"}},
+    responses={409: refusal("Already decided")},
 )
 async def decide_submission(c: CallerDep, submission: str, body: DecisionIn) -> DecisionOut:
     """Approve, return (for correction) or reject, as an officer does in chat: the reporter or

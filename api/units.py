@@ -23,6 +23,7 @@ from api.lists import (
     PagingDep,
     list_csv,
     page_of,
+    refusal,
     scope_root,
     units_by_id,
 )
@@ -54,6 +55,11 @@ class UnitDetail(UnitPublic):
     parent_name: str | None
     created_at: datetime
     updated_at: datetime
+
+
+class ImportRefusal(BaseModel):
+    error: str  # import_failed | forbidden (| invalid_request: a malformed request)
+    errors: list[str] = []  # "Dòng N: …", one per refused row
 
 
 class ImportPublic(BaseModel):
@@ -147,8 +153,9 @@ def _refusal(
     "/units/import",
     response_model=ImportPublic,
     responses={
-        403: {"description": "rows outside the token's subtree"},
-        422: {"description": "bad rows"},
+        403: {"model": ImportRefusal, "description": "Rows outside the token's subtree"},
+        413: refusal("Over 5 MB"),
+        422: {"model": ImportRefusal, "description": "Bad rows: nothing was imported"},
     },
 )
 async def import_units_csv(

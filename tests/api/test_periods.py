@@ -107,11 +107,12 @@ async def test_refusals_explain_in_the_servers_language(
         r = await client.post(URL, json=body, headers=bearer(tokens.province))
         assert r.status_code == 422, body
         assert r.json()["error"] == "invalid_period"
-        assert fragment in r.json()["detail"], r.json()
+        [detail] = r.json()["detail"]
+        assert fragment in detail["msg"] and detail["type"] == "invalid_period", r.json()
     r = await client.post(
         URL, params={"lang": "en"}, json=cases[0][0], headers=bearer(tokens.province)
     )
-    assert r.json()["detail"] == "A monthly period code looks like 2026-11, got 2026-13."
+    assert r.json()["detail"][0]["msg"] == "A monthly period code looks like 2026-11, got 2026-13."
     r = await client.patch(f"{URL}/2030-01", json={}, headers=bearer(tokens.province))
     assert r.status_code == 404
 

@@ -69,7 +69,7 @@ async def test_tree_outside_the_scope_is_403_unknown_404_bad_paging_422(
     assert r.status_code == 403 and r.json() == {"error": "forbidden"}
     r = await _get(client, "/api/v1/units/NOPE", tokens.giavien)
     assert r.status_code == 404 and r.json() == {"error": "not_found"}
-    for bad in ({"limit": 0}, {"limit": 201}, {"offset": -1}):
+    for bad in ({"limit": 0}, {"limit": 201}, {"offset": -1}, {"offset": 2**31}):
         r = await _get(client, "/api/v1/units", tokens.giavien, **bad)
         assert r.status_code == 422 and r.json()["error"] == "invalid_request"
     r = await client.get("/api/v1/units")
