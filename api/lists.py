@@ -22,6 +22,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from api.deps import (
     ApiError,
     CurrentToken,
+    ErrorBody,
     Principal,
     ServicesDep,
     SessionDep,
@@ -63,15 +64,9 @@ DbId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # a row id (PostgreSQL integer)
 ALL_ROWS = Paging(CSV_MAX_ROWS, 0)
 
 
-class Refusal(BaseModel):
-    """A refusal's body: a machine-readable code, e.g. "already_decided"."""
-
-    error: str
-
-
 def refusal(description: str) -> dict[str, Any]:
     """An extra documented status of a route (401/403/404 bodies are the same shape)."""
-    return {"model": Refusal, "description": description}
+    return {"model": ErrorBody, "description": description}
 
 
 class Page(BaseModel, Generic[T]):
