@@ -10,9 +10,23 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api import dashboard, exports, metrics, reports, simulator, v1, webhooks
+from api import (
+    dashboard,
+    exports,
+    households,
+    metrics,
+    operations,
+    people,
+    periods,
+    reports,
+    simulator,
+    submissions,
+    units,
+    webhooks,
+)
 from api.guards import RejectNul
 from bot.channels.runtime import running
 from bot.channels.simulator import SimulatorChannel
@@ -54,6 +68,14 @@ def create_app(
         ]
         return JSONResponse({"error": "invalid_request", "detail": errors}, status_code=422)
 
+    @app.exception_handler(DBAPIError)
+    async def _bad_data(request: Request, exc: DBAPIError) -> JSONResponse:
+        # PostgreSQL refuses input SQLite takes (a NUL character, an integer past 32 bits, a
+        # string longer than its column): SQLSTATE class 22 is the caller's data, not a crash.
+        if str(getattr(exc.orig, "sqlstate", None) or "").startswith("22"):
+            return JSONResponse({"error": "invalid_request"}, status_code=422)
+        return await _crash(request, exc)
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         # The same body as ApiError refusals: {"error": "not_found"}, {"error": "method_not_allowed"}.
@@ -89,9 +111,14 @@ def create_app(
             status_code=status,
         )
 
-    app.include_router(v1.router)
     app.include_router(reports.router)
     app.include_router(exports.router)
+    app.include_router(units.router)
+    app.include_router(households.router)
+    app.include_router(submissions.router)
+    app.include_router(periods.router)
+    app.include_router(people.router)
+    app.include_router(operations.router)
     app.include_router(dashboard.router)
     app.include_router(webhooks.router)
     app.include_router(metrics.router)

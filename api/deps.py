@@ -124,6 +124,24 @@ async def current_token(
 CurrentToken = Annotated[Principal, Depends(current_token)]
 
 
+async def ensure_within(
+    services: Services, db: AsyncSession, principal: Principal, *, unit_id: int, entity: str
+) -> None:
+    """403 (logged as `scope.denied`) unless the unit lies in the token's subtree."""
+    if await is_within(db, root_id=principal.unit_id, unit_id=unit_id):
+        return
+    async with transaction(services.sessionmaker) as audit_db:
+        record(
+            audit_db,
+            actor=principal.actor,
+            action="scope.denied",
+            entity=entity,
+            after={"token_unit_id": principal.unit_id, "role": principal.role},
+        )
+    log.info("scope denied: %s read %s", principal.actor, entity)
+    raise ApiError(403, "forbidden")
+
+
 async def unit_in_scope(
     services: Services, db: AsyncSession, principal: Principal, code: str
 ) -> OrgUnit:
@@ -131,15 +149,5 @@ async def unit_in_scope(
     unit = await unit_by_code(db, code)
     if unit is None:
         raise ApiError(404, "not_found")
-    if not await is_within(db, root_id=principal.unit_id, unit_id=unit.id):  # type: ignore[arg-type]
-        async with transaction(services.sessionmaker) as audit_db:
-            record(
-                audit_db,
-                actor=principal.actor,
-                action="scope.denied",
-                entity=f"org_unit:{unit.id}",
-                after={"token_unit_id": principal.unit_id, "role": principal.role},
-            )
-        log.info("scope denied: %s read unit %s", principal.actor, code)
-        raise ApiError(403, "forbidden")
+    await ensure_within(services, db, principal, unit_id=unit.id, entity=f"org_unit:{unit.id}")  # type: ignore[arg-type]
     return unit

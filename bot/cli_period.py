@@ -4,26 +4,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import re
 import sys
 from datetime import date
 from pathlib import Path
 
 from bot.settings import Settings
-from domain.calendar import ANNUAL, MONTHLY, PeriodSpec, annual, end_of_day, monthly
+from domain.calendar import ANNUAL, MONTHLY
 from domain.i18n import N_, Translator
+from domain.periods import KIND_LABELS, Refused, build_spec, check_standard
 from domain.standards import StandardsError, load_standards
 from storage.db import make_engine, make_sessionmaker, transaction
-from storage.hamlet_reports import list_periods, open_period, with_deadlines
+from storage.hamlet_reports import list_periods, open_period
 from storage.models_register import ReportingPeriod
 
-KIND_LABELS = {MONTHLY: N_("monthly"), ANNUAL: N_("annual")}
 STATUS_LABELS = {"open": N_("open"), "closed": N_("closed")}
-_CODES = {MONTHLY: re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$"), ANNUAL: re.compile(r"^(\d{4})$")}
-
-
-class Refused(Exception):
-    """A bad option, with the message to print."""
 
 
 def _day(text: str) -> date:
@@ -53,38 +47,6 @@ def describe(t: Translator, p: ReportingPeriod) -> str:
     )
 
 
-def build_spec(t: Translator, args: argparse.Namespace) -> PeriodSpec:
-    m = _CODES[args.kind].match(args.code)
-    if not m:
-        example = "2026-11" if args.kind == MONTHLY else "2026"
-        raise Refused(
-            t(
-                "A {kind} period code looks like {example}, got {code}.",
-                kind=_label(t, KIND_LABELS, args.kind),
-                example=example,
-                code=args.code,
-            )
-        )
-    spec = (
-        monthly(int(m.group(1)), int(m.group(2)))
-        if args.kind == MONTHLY
-        else annual(int(m.group(1)))
-    )
-    hamlet = end_of_day(args.hamlet_deadline) if args.hamlet_deadline else None
-    commune = end_of_day(args.commune_deadline) if args.commune_deadline else None
-    spec = with_deadlines(spec, hamlet_deadline=hamlet, commune_deadline=commune)
-    if args.hamlet_deadline and args.hamlet_deadline < spec.starts_on:
-        raise Refused(
-            t(
-                "The hamlet deadline is before the period starts ({start}).",
-                start=t.date(spec.starts_on),
-            )
-        )
-    if spec.commune_deadline < spec.hamlet_deadline:
-        raise Refused(t("The commune deadline is before the hamlet deadline."))
-    return spec
-
-
 def _check_standard(t: Translator, settings: Settings, standard_id: str | None) -> None:
     if standard_id is None:
         return
@@ -93,15 +55,18 @@ def _check_standard(t: Translator, settings: Settings, standard_id: str | None) 
         known = load_standards(directory)
     except StandardsError as exc:
         raise Refused(str(exc)) from None
-    if standard_id not in known:
-        raise Refused(
-            t("No poverty standard {id}; known: {known}.", id=standard_id, known=", ".join(known))
-        )
+    check_standard(t, known, standard_id)
 
 
 async def _open(settings: Settings, args: argparse.Namespace) -> str:
     t = Translator(settings.default_locale)
-    spec = build_spec(t, args)
+    spec = build_spec(
+        t,
+        kind=args.kind,
+        code=args.code,
+        hamlet_deadline=args.hamlet_deadline,
+        commune_deadline=args.commune_deadline,
+    )
     _check_standard(t, settings, args.standard)
     engine = make_engine(settings.database_url)
     try:

@@ -1,4 +1,4 @@
-"""`chungtay token create`: an admin API bearer token, printed once and stored only hashed."""
+"""`chungtay token create|revoke`: admin API bearer tokens, printed once and stored only hashed."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import argparse
 from bot.cli_common import print_result
 from bot.settings import Settings
 from domain.i18n import Translator
-from storage.api_tokens import create_token
+from storage.api_tokens import create_token, revoke_token
 from storage.db import make_engine, make_sessionmaker, transaction
-from storage.models_api import TOKEN_ROLES
+from storage.models_api import TOKEN_ROLES, ApiToken
 from storage.orgtree import unit_by_code
 
 
@@ -40,6 +40,26 @@ def cmd_token_create(args: argparse.Namespace) -> int:
     return print_result(_create(Settings(), args))
 
 
+async def _revoke(settings: Settings, token_id: int) -> str:
+    t = Translator(settings.default_locale)
+    engine = make_engine(settings.database_url)
+    try:
+        async with transaction(make_sessionmaker(engine)) as db:
+            token = await db.get(ApiToken, token_id, with_for_update=True)
+            if token is None:
+                raise LookupError(t("No token with id {id}.", id=token_id))
+            if token.revoked:
+                return t("Token {id} was already revoked.", id=token_id)
+            await revoke_token(db, token=token, actor="cli")
+    finally:
+        await engine.dispose()
+    return t("Token {id} revoked.", id=token_id)
+
+
+def cmd_token_revoke(args: argparse.Namespace) -> int:
+    return print_result(_revoke(Settings(), args.id))
+
+
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     tok = sub.add_parser("token", help="admin API tokens").add_subparsers(
         required=True, metavar="ACTION"
@@ -49,3 +69,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     create.add_argument("--unit", required=True, help="org unit code: the token reads its subtree")
     create.add_argument("--name", help="who or what uses the token")
     create.set_defaults(func=cmd_token_create)
+    revoke = tok.add_parser("revoke", help="stop a token at once (its id: GET /api/v1/tokens)")
+    revoke.add_argument("id", type=int)
+    revoke.set_defaults(func=cmd_token_revoke)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.flows.assess import CLASS_LABELS, KIND_LABELS
 from domain.i18n import N_
 from handlers.actions import ActionContext
+from handlers.notify import Notice
 from storage.models_register import EXIT_REGISTRATION, Household, Submission
 from storage.register import CLOSING_KINDS, KIND_STATUS, decidable_states, decide
 from storage.review_queue import by_ref, in_scope, names, pending
@@ -118,23 +122,49 @@ async def review_decide(ctx: ActionContext, args: dict[str, Any]) -> dict[str, A
     officer_id = ctx.user.get("person_id")
     if not await in_scope(ctx.db, submission=sub, unit_id=unit_id, person_id=officer_id):
         return {"status": "denied"}
-    reason = args.get("reason")
+    return await decide_and_notify(
+        ctx.db,
+        submission=sub,
+        decision=decision,
+        reason=args.get("reason"),
+        officer_id=officer_id,
+        actor=None,
+        now=ctx.now,
+        notices=ctx.notices,
+    )
+
+
+async def decide_and_notify(
+    db: AsyncSession,
+    *,
+    submission: Submission,
+    decision: str,
+    reason: str | None,
+    officer_id: int | None,
+    actor: str | None,
+    now: datetime,
+    notices: list[Notice],
+) -> dict[str, Any]:
+    """The officer's decision, from the chat review or the admin API: decide, then queue the
+    sender's notice (written to the outbox with the caller's transaction)."""
+    sub = submission
     try:
         household = await decide(
-            ctx.db,
+            db,
             submission=sub,
             decision=decision,
             reason=reason,
-            officer_id=officer_id,  # type: ignore[arg-type]
-            now=ctx.now,
+            officer_id=officer_id,
+            now=now,
+            actor=actor,
         )
     except ValueError:  # decided meanwhile: another officer, another chat, a replayed tap
         return {"status": "already", "current": sub.status}
     if household is None and sub.household_id:
-        household = await ctx.db.get(Household, sub.household_id)
+        household = await db.get(Household, sub.household_id)
     name = household.head_name if household else _typed_name(sub)
     notified = _notify(
-        ctx, sub, decision, name, reason, household if decision == "approve" else None
+        notices, sub, decision, name, reason, household if decision == "approve" else None
     )
     return {
         "status": "ok",
@@ -147,7 +177,7 @@ async def review_decide(ctx: ActionContext, args: dict[str, Any]) -> dict[str, A
 
 
 def _notify(
-    ctx: ActionContext,
+    notices: list[Notice],
     sub: Submission,
     decision: str,
     household_name: str,
@@ -167,16 +197,13 @@ def _notify(
         fix = "exit" if sub.kind == EXIT_REGISTRATION else "report"
         label = FIX_REGISTRATION if sub.kind == EXIT_REGISTRATION else FIX_REPORT
         choices = ((f"flow:{fix}:fix:{sub.ref}", label),)
-    ctx.notify(
-        sub.reporter_id,
-        msgid,
-        translate=translate,
-        choices=choices,
-        kind=KIND_LABELS.get(sub.kind, sub.kind),
-        ref=sub.ref,
-        household=household_name,
+    params = {
+        "kind": KIND_LABELS.get(sub.kind, sub.kind),
+        "ref": sub.ref,
+        "household": household_name,
         **params,
-    )
+    }
+    notices.append(Notice(sub.reporter_id, msgid, params, translate, choices))
     return True
 
 

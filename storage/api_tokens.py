@@ -77,3 +77,19 @@ async def is_within(db: AsyncSession, *, root_id: int, unit_id: int) -> bool:
     up = up.union_all(select(OrgUnit.id, OrgUnit.parent_id).where(OrgUnit.id == up.c.parent_id))
     found = await db.execute(select(up.c.id).where(up.c.id == root_id).limit(1))
     return found.first() is not None
+
+
+async def revoke_token(db: AsyncSession, *, token: ApiToken, actor: str) -> ApiToken:
+    """The token stops working at once; revoking it twice is refused (ValueError)."""
+    if token.revoked:
+        raise ValueError(f"api token {token.id} is already revoked")
+    token.revoked = True
+    record(
+        db,
+        actor=actor,
+        action="api_token.revoke",
+        entity=f"api_token:{token.id}",
+        before={"revoked": False},
+        after={"revoked": True},
+    )
+    return token

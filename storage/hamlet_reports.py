@@ -10,7 +10,7 @@ An approved answer is locked.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select, update
@@ -105,16 +105,6 @@ def period_public(p: ReportingPeriod) -> dict[str, object]:
         "standard_id": p.standard_id,
         "status": p.status,
     }
-
-
-def with_deadlines(
-    spec: PeriodSpec, *, hamlet_deadline: datetime | None, commune_deadline: datetime | None
-) -> PeriodSpec:
-    return replace(
-        spec,
-        hamlet_deadline=hamlet_deadline or spec.hamlet_deadline,
-        commune_deadline=commune_deadline or spec.commune_deadline,
-    )
 
 
 async def change_counts(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +17,7 @@ from storage.types import utcnow
 
 COLUMNS = ("code", "name", "level", "parent_code", "area")
 AREAS = ("rural", "urban")
+LIMITS = {"code": 32, "name": 200, "level": 32}  # the columns' sizes
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,14 @@ class ImportResult:
 def parse_csv(text: str) -> list[UnitRow]:
     """Rows with their line numbers; header problems and malformed rows raise ImportFailed."""
     reader = csv.reader(io.StringIO(nfc(text.lstrip("\ufeff"))))
+    try:
+        return _rows(reader)
+    except csv.Error:  # a stray carriage return, an unterminated quote at the end…
+        line = max(reader.line_num, 1)
+        raise ImportFailed([RowError(line, N_("this line is not valid CSV"), {})]) from None
+
+
+def _rows(reader: Any) -> list[UnitRow]:
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
@@ -114,6 +124,15 @@ def _validate(rows: list[UnitRow], existing: dict[str, OrgUnit]) -> list[RowErro
             errors.append(RowError(r.line, N_("the name is empty"), {}))
         if not r.level:
             errors.append(RowError(r.line, N_("the level is empty"), {}))
+        for column, limit in LIMITS.items():
+            if len(getattr(r, column)) > limit:
+                errors.append(
+                    RowError(
+                        r.line,
+                        N_("{column} is longer than {limit} characters"),
+                        {"column": column, "limit": limit},
+                    )
+                )
         if r.area and r.area not in AREAS:
             errors.append(
                 RowError(r.line, N_("area must be rural or urban, not '{area}'"), {"area": r.area})
@@ -133,6 +152,38 @@ def _validate(rows: list[UnitRow], existing: dict[str, OrgUnit]) -> list[RowErro
                 )
                 break
             cur, hops = parents[cur], hops + 1
+    return errors
+
+
+def outside_subtree(
+    rows: list[UnitRow], *, root_code: str, inside: set[str], existing: set[str]
+) -> list[RowError]:
+    """Rows a token limited to `root_code`'s subtree may not write: the root itself, units now
+    elsewhere in the tree, and units whose parent is not (or does not lead back) inside it."""
+    errors: list[RowError] = []
+    parents = {r.code: r.parent_code for r in rows}
+
+    def placed_inside(parent: str) -> bool:
+        hops = 0
+        while parent in parents and parent not in inside and hops <= len(rows):
+            parent, hops = parents[parent], hops + 1
+        return parent in inside or (parent not in existing and parent not in parents)
+
+    for r in rows:
+        if r.code == root_code or (r.code in existing and r.code not in inside):
+            errors.append(
+                RowError(r.line, N_("unit {code} is outside your scope"), {"code": r.code})
+            )
+        elif not r.parent_code:
+            errors.append(RowError(r.line, N_("only an admin token may add a top-level unit"), {}))
+        elif not placed_inside(r.parent_code):
+            errors.append(
+                RowError(
+                    r.line,
+                    N_("parent unit {parent} is outside your scope"),
+                    {"parent": r.parent_code},
+                )
+            )
     return errors
 
 

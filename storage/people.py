@@ -199,3 +199,22 @@ async def link_account(
         after={"person_id": person.id, "invite_id": invite.id, "channel": channel},
     )
     return person
+
+
+async def revoke_invite(
+    session: AsyncSession, *, invite: Invite, now: datetime, actor: str
+) -> Invite:
+    """An unused invite stops working now (it then reads as expired); a used one cannot be."""
+    if invite_status(invite, now) != "ok":
+        raise ValueError(f"invite {invite.id} is {invite_status(invite, now)}")
+    before = {"expires_at": invite.expires_at.isoformat()}
+    invite.expires_at = now
+    record(
+        session,
+        actor=actor,
+        action="invite.revoke",
+        entity=f"invite:{invite.id}",
+        before=before,
+        after={"expires_at": now.isoformat()},
+    )
+    return invite

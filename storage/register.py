@@ -183,10 +183,14 @@ async def decide(
     submission: Submission,
     decision: str,
     reason: str | None,
-    officer_id: int,
+    officer_id: int | None,
     now: datetime,
+    actor: str | None = None,
 ) -> Household | None:
-    """approve | return | reject. Approval applies the change to the household and its assessment."""
+    """approve | return | reject. Approval applies the change to the household and its assessment.
+
+    `actor` names who decided in the audit log when it is not the officer (an API token)."""
+    actor = actor or f"person:{officer_id}"
     # Re-read under a row lock: two officers deciding at once must not both see it pending.
     await db.refresh(submission, with_for_update=True)
     if submission.status not in decidable_states(submission.kind):
@@ -199,7 +203,7 @@ async def decide(
     submission.decided_by, submission.decided_at = officer_id, now
     record(
         db,
-        actor=f"person:{officer_id}",
+        actor=actor,
         action=f"submission.{decision}",
         entity=f"submission:{submission.id}",
         before=before,
@@ -242,7 +246,7 @@ async def decide(
     submission.after_status, submission.after_active = household.status, household.active
     record(
         db,
-        actor=f"person:{officer_id}",
+        actor=actor,
         action="household.update",
         entity=f"household:{household.id}",
         before=old,

@@ -9,15 +9,14 @@ from sqlalchemy.sql.elements import ColumnElement
 from storage.audit import record
 from storage.models import OrgUnit, Person
 from storage.models_register import EXIT_REGISTRATION, Household, Submission
+from storage.orgtree import subtree_ids
 from storage.paging import page
 from storage.register import decidable_states
 
 
 def _subtree(unit_id: int) -> ColumnElement[bool]:
     """Submission.commune_id within the unit's subtree (the commune itself for an officer)."""
-    tree = select(OrgUnit.id).where(OrgUnit.id == unit_id).cte("tree", recursive=True)
-    tree = tree.union_all(select(OrgUnit.id).where(OrgUnit.parent_id == tree.c.id))
-    return Submission.commune_id.in_(select(tree.c.id))  # type: ignore[attr-defined]
+    return Submission.commune_id.in_(subtree_ids(unit_id))  # type: ignore[attr-defined]
 
 
 def _pending() -> ColumnElement[bool]:

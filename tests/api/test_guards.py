@@ -35,10 +35,14 @@ async def test_nul_in_a_json_body(client: httpx.AsyncClient) -> None:
     assert r.json()["replies"]
 
 
-async def test_http_errors_have_the_same_body_as_refusals(client: httpx.AsyncClient) -> None:
+async def test_http_errors_have_the_same_body_as_refusals(
+    client: httpx.AsyncClient, tokens: Tokens
+) -> None:
     r = await client.get("/api/v1/nowhere")
     assert (r.status_code, r.json()) == (404, {"error": "not_found"})
-    r = await client.get("/api/v1/units", params={"parent": "99-NOWHERE"})
+    r = await client.get(
+        "/api/v1/units", params={"parent": "99-NOWHERE"}, headers=bearer(tokens.province)
+    )
     assert (r.status_code, r.json()) == (404, {"error": "not_found"})
     r = await client.delete("/api/v1/reports/summary")
     assert (r.status_code, r.json()) == (405, {"error": "method_not_allowed"})
