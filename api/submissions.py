@@ -229,8 +229,9 @@ async def decide_submission(c: CallerDep, submission: str, body: DecisionIn) -> 
         raise ApiError(409, "already_decided")
     await enqueue_notices(db, notices, now)
     await db.commit()
-    if notices:
-        services.sender.kick()
+    deliver = services.conversations.deliver  # None in `serve` workers: the scheduler sends
+    if notices and deliver is not None:
+        deliver()
     fresh = (await db.execute(select(Submission).where(Submission.id == sub.id))).scalar_one()
     return DecisionOut(
         submission=await _detail(db, fresh),

@@ -276,3 +276,20 @@ async def test_an_exit_registration_decided_over_the_api_tells_the_household(
         f"Registration to exit poverty {ref} (Đỗ Thị Hoa): rejected by the commune. "
         "Reason: Income not confirmed"
     )
+
+
+async def test_a_serve_worker_leaves_the_notice_to_the_schedulers_sender(
+    client: httpx.AsyncClient, services: Services, tokens: Tokens
+) -> None:
+    """`chungtay serve` workers have no deliver hook: the decision's notice waits in the outbox
+    for the one sender (in `chungtay scheduler`), which keeps the bot's single rate limit."""
+    services.conversations.deliver = None
+    sent: list[object] = []
+    services.sender.kick = lambda: sent.append(1)  # type: ignore[method-assign]
+    ref = await _pending(services, locale="vi")
+    r = await client.post(
+        f"{LIST}/{ref}/decision", json={"decision": "approve"}, headers=bearer(tokens.giavien)
+    )
+    assert r.status_code == 200, r.text
+    [message] = await _outbox(services)
+    assert message.status == "pending" and not sent
