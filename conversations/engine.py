@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -63,6 +63,21 @@ def _global_command(key: str, choice: str | None) -> tuple[str, str] | None:
     return None
 
 
+def _tag(message: Outbound, seq: int) -> Outbound:
+    if not message.choices:
+        return message
+    return replace(message, choices=tuple(replace(c, id=f"{c.id}~{seq}") for c in message.choices))
+
+
+def _untag(choice: str | None, seq: int) -> str | None:
+    """The pressed button's id; one from an earlier question keeps its stamp, so it matches
+    nothing and is explained as an old button. Buttons that start a task work from anywhere."""
+    if choice is None or "~" not in choice:
+        return choice  # a button made outside the engine (a notice) or before stamps existed
+    bare, _, stamp = choice.rpartition("~")
+    return bare if stamp == str(seq) or bare.startswith("flow:") else choice
+
+
 class Engine(Interruptions):
     def __init__(
         self,
@@ -84,18 +99,27 @@ class Engine(Interruptions):
         if s.locale not in SUPPORTED_LOCALES:
             s.locale = "vi"
         turn = Turn(s)
+        asked = (s.flow, s.step)
         if inbound.action_result is not None:
             self._after_action(turn, self._ctx(s, inbound, user), inbound.action_result)
         else:
-            self._on_input(turn, inbound, user)
-        s.updated_at = inbound.now.isoformat()
-        return turn
+            self._on_input(turn, replace(inbound, choice=_untag(inbound.choice, s.seq)), user)
+        return self._finish(turn, asked, inbound)
 
     def start(self, session: Session, flow_id: str, inbound: Inbound, user: dict[str, Any]) -> Turn:
         """Start a flow from outside a message (e.g. a notification's button)."""
         s = session.copy()
         turn = Turn(s)
+        asked = (s.flow, s.step)
         self._start(turn, self.flows[flow_id], "", self._ctx(s, inbound, user))
+        return self._finish(turn, asked, inbound)
+
+    def _finish(self, turn: Turn, asked: tuple[str | None, str | None], inbound: Inbound) -> Turn:
+        """Stamp the turn: a new question gets a new number, and its buttons carry it."""
+        s = turn.session
+        if (s.flow, s.step) != asked:
+            s.seq += 1
+        turn.messages[:] = [_tag(m, s.seq) for m in turn.messages]
         s.updated_at = inbound.now.isoformat()
         return turn
 

@@ -125,6 +125,9 @@ class Session:
     updated_at: str | None = None
     pending_action: dict[str, Any] | None = None
     offer: dict[str, Any] | None = None  # a flow switch waiting for the user's confirmation
+    # Counts the questions asked; buttons carry it ("yes~12") so that a button left on an older
+    # message is recognised as such even where its keyboard could not be removed.
+    seq: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -139,6 +142,7 @@ class Session:
             "updated_at": self.updated_at,
             "pending_action": self.pending_action,
             "offer": self.offer,
+            "seq": self.seq,
         }
 
     @classmethod
@@ -152,6 +156,6 @@ class Session:
         return Session.from_json(json.loads(json.dumps(self.to_json())))
 
     def clear(self) -> None:
-        locale = self.locale
+        locale, seq = self.locale, self.seq
         self.__init__()  # type: ignore[misc]
-        self.locale = locale
+        self.locale, self.seq = locale, seq

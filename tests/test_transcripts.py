@@ -32,7 +32,8 @@ class Runner:
         self.last_body: dict[str, Any] | None = None
         self.vars: dict[str, str] = {}
         self.sent = 0  # user messages and taps since "! count"
-        self.seen: dict[str, str] = {}  # every button label shown so far -> its choice id
+        # per chat: every button label shown so far -> its choice id
+        self.seen: dict[str, dict[str, str]] = {}
 
     def _client(self) -> httpx.AsyncClient:
         app = create_app(self.services, own_services=False)
@@ -47,13 +48,17 @@ class Runner:
         await self.client.aclose()
         await self.services.aclose()
 
+    def shown(self, messages: list[dict[str, Any]]) -> None:
+        seen = self.seen.setdefault(self.chat, {})
+        seen.update({nfc(c["label"]): c["id"] for m in messages for c in m["choices"]})
+
     async def send(self, body: dict[str, Any]) -> None:
         self.last_body = body
         res = await self.client.post("/simulator/api/messages", json=body)
         assert res.status_code == 200, res.text
         data = res.json()
         self.last = data["replies"] + data["pushed"]
-        self.seen.update({nfc(c["label"]): c["id"] for m in self.last for c in m["choices"]})
+        self.shown(self.last)
 
 
 async def run(transcript: Transcript, settings: Any, clock: Any) -> None:
@@ -111,7 +116,7 @@ async def run(transcript: Transcript, settings: Any, clock: Any) -> None:
                     await r.services.sender.drain()
                     res = await r.client.get(f"/simulator/api/inbox/{r.chat}")
                     r.last = res.json()
-                    r.seen.update({nfc(c["label"]): c["id"] for m in r.last for c in m["choices"]})
+                    r.shown(r.last)
                     expected_from = 0
                 elif cmd == "restart":
                     await r.restart()
@@ -134,8 +139,9 @@ async def run(transcript: Transcript, settings: Any, clock: Any) -> None:
                 if line.body.startswith("[["):
                     # An old button pressed again (a double tap, or an earlier message).
                     label = nfc(expand(line.body.strip("[]"), r.vars))
-                    assert label in r.seen, f"{where}: no button [{label}] was ever shown"
-                    body["choice"] = r.seen[label]
+                    seen = r.seen.get(r.chat, {})
+                    assert label in seen, f"{where}: no button [{label}] was ever shown here"
+                    body["choice"] = seen[label]
                 elif pressed:
                     offered = {nfc(c["label"]): c["id"] for m in r.last for c in m["choices"]}
                     assert pressed[0] in offered, (

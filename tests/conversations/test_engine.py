@@ -66,7 +66,7 @@ def test_bad_phone_numbers(typed: str) -> None:
 
 def test_a_whole_flow_with_an_action_and_a_json_round_trip() -> None:
     t = turn(Session(), "/demo")
-    assert t.messages[0].choices == COLOURS
+    assert bare(t.messages[0].choices) == COLOURS
     t = turn(Session.from_json(json.loads(json.dumps(t.session.to_json()))), "2")
     assert t.session.answers == {"colour": "green"}
     t = turn(t.session, "0912 345 678")
@@ -89,10 +89,51 @@ def test_bad_answers_keep_earlier_answers_and_offer_help_after_three() -> None:
         t = turn(s, "not a phone")
         s = t.session
         assert s.answers == {"colour": "red"} and s.step == "phone"
-        ids = [c.id for c in t.messages[0].choices]
+        ids = [c.id for c in bare(t.messages[0].choices)]
         assert ("_help" in ids) == (attempt == 3)
     t = turn(s, choice="_cancel")
     assert t.session.flow is None
+
+
+def bare(choices: tuple[Choice, ...]) -> tuple[Choice, ...]:
+    """The buttons without the question number the engine stamps on them."""
+    return tuple(Choice(c.id.rpartition("~")[0], c.label) for c in choices)
+
+
+def test_buttons_carry_the_question_they_belong_to() -> None:
+    first = turn(Session(), "/demo")
+    red = next(c.id for c in first.messages[0].choices if c.id.startswith("red~"))
+    again = turn(first.session, "not a colour")  # the same question asked again: same stamp
+    assert red in {c.id for c in again.messages[0].choices}
+    assert turn(again.session, choice=red).session.answers == {"colour": "red"}
+
+
+def test_an_old_button_with_the_same_id_does_not_answer_a_later_question() -> None:
+    """Where an old keyboard stays visible (another worker sent the next question, or removing
+    it failed), its "Yes" must not answer the next yes/no question."""
+    twice = flow(
+        "twice",
+        N_("account linking"),
+        [
+            Step("first", "yesno", N_("Yes"), next="second"),
+            Step("second", "yesno", N_("No"), next="end"),
+            Step("end", "message", lambda ctx: str(ctx.answers)),
+        ],
+        command="/twice",
+    )
+    engine = Engine([twice])
+    asked = engine.resume(Session(), Inbound(now=NOW, text="/twice"), {})
+    yes_first = asked.messages[0].choices[0].id
+    second = engine.resume(asked.session, Inbound(now=NOW, choice=yes_first), {})
+    assert second.session.step == "second" and second.session.answers == {"first": True}
+    old = engine.resume(second.session, Inbound(now=NOW, choice=yes_first), {})
+    assert old.session.step == "second" and old.session.answers == {"first": True}
+    assert "câu hỏi trước" in old.messages[0].text
+    yes_second = second.messages[0].choices[0].id
+    done = engine.resume(old.session, Inbound(now=NOW, choice=yes_second), {})
+    assert done.session.flow is None and done.messages[-1].text == str(
+        {"first": True, "second": True}
+    )
 
 
 def test_a_stale_button_is_explained_not_taken() -> None:
