@@ -63,6 +63,11 @@ def _global_command(key: str, choice: str | None) -> tuple[str, str] | None:
     return None
 
 
+def _has_draft(s: Session) -> bool:
+    """Answers the user gave in this run (keys starting with "_" are the flow's own marks)."""
+    return any(not key.startswith("_") for key in s.answers)
+
+
 class Engine(Interruptions):
     def __init__(
         self,
@@ -174,7 +179,10 @@ class Engine(Interruptions):
             return
         if started:
             fl, arg = started
-            if s.flow and s.flow != fl.id and not s.paused:
+            # The bare command of a data-entry flow in progress would silently throw its answers
+            # away: asked first too. Lists and boards simply start over (a refresh).
+            again = s.flow == fl.id and fl.ask_before_restart and _has_draft(s) and not arg
+            if s.flow and not s.paused and (s.flow != fl.id or again):
                 s.offer = {"flow": fl.id, "arg": arg}
                 current = t(self.flows[s.flow].title)
                 turn.messages.append(
