@@ -4,6 +4,7 @@ database is back the redelivered update is handled once, normally."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -167,3 +168,16 @@ async def test_outage_mid_conversation_then_recovery(
             assert len(fake.sent(USER)) == sent + 1
     finally:
         await proxy.cut()
+
+
+async def test_zalo_polling_tells_the_chat_once_while_the_database_is_down(
+    clock: Any, fake_zalo: FakeZalo
+) -> None:
+    """Polling has no redelivery: the update is retried in-process (and dropped after the last
+    try), and the chat is told "busy" once, not once per try."""
+    down = f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/chungtay"
+    async with webhook_app(down, clock, **zalo_settings(fake_zalo)):
+        fake_zalo.queue(fake_zalo.text("/baocao"))
+        assert await fake_zalo.wait_for(lambda: fake_zalo.sent("zu-1")) == [BUSY]
+        await asyncio.sleep(2.5)  # the second try comes 2 s after the first
+        assert fake_zalo.sent("zu-1") == [BUSY]
