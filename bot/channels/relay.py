@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -54,13 +55,8 @@ class Relay:
     async def process(self, channel: Channel, msg: InboundMessage) -> bool:
         """Handle one message and send the replies; False when the update was a duplicate.
         Raises Busy when the database is unavailable."""
-        try:
+        async with self._or_busy(channel, msg.chat_id, msg.update_id):
             replies = await self._handle(channel, msg)
-        except Exception as exc:
-            if not unavailable(exc):
-                raise
-            await self.busy(channel, msg.chat_id, update_id=msg.update_id)
-            raise Busy(str(exc)) from exc
         if replies is None:
             return False
         await self.deliver(channel, msg.chat_id, replies)
@@ -92,6 +88,19 @@ class Relay:
         except ChannelError as exc:
             log.warning("sending on %s failed: %s", channel.name, exc)
 
+    @asynccontextmanager
+    async def _or_busy(
+        self, channel: Channel, chat_id: str, update_id: str | None
+    ) -> AsyncIterator[None]:
+        """Database work for an update: an outage tells the chat and becomes Busy."""
+        try:
+            yield
+        except Exception as exc:
+            if not unavailable(exc):
+                raise
+            await self.busy(channel, chat_id, update_id=update_id)
+            raise Busy(str(exc)) from exc
+
     async def busy(self, channel: Channel, chat_id: str, *, update_id: str | None) -> None:
         """Tell the chat, straight through the channel (the outbox is in the database), that the
         system is busy; once per update however often it is redelivered to this process."""
@@ -111,18 +120,15 @@ class Relay:
 
     async def unreadable(self, channel: Channel, chat_id: str, *, update_id: str | None) -> None:
         """A photo, sticker or voice note: a polite hint to type instead, once per update."""
-        try:
-            async with transaction(self.sessionmaker) as db:
-                if update_id is not None and not await sessions.mark_processed(
-                    db, channel=channel.name, update_id=update_id
-                ):
-                    return
-                locale = await chat_locale(db, channel=channel.name, chat_id=chat_id)
-        except Exception as exc:
-            if not unavailable(exc):
-                raise
-            await self.busy(channel, chat_id, update_id=update_id)
-            raise Busy(str(exc)) from exc
+        async with (
+            self._or_busy(channel, chat_id, update_id),
+            transaction(self.sessionmaker) as db,
+        ):
+            if update_id is not None and not await sessions.mark_processed(
+                db, channel=channel.name, update_id=update_id
+            ):
+                return
+            locale = await chat_locale(db, channel=channel.name, chat_id=chat_id)
         t = Translator(locale or self.conversations.default_locale)
         await self.deliver(channel, chat_id, [Outbound(t(UNREADABLE[channel.buttons]))])
 
