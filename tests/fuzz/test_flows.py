@@ -204,11 +204,14 @@ def world(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> It
 
 
 async def close(services: Services) -> None:
+    """Stop the services, then whatever background work is left (delivery of notices), so the
+    loop can close: a task still waiting on a disposed engine would keep it open for ever."""
     await services.aclose()
     left = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
     for task in left:
         task.cancel()
-    await asyncio.wait(left, timeout=5) if left else None
+    if left:
+        await asyncio.wait(left, timeout=5)
 
 
 def is_cancel(text: str | None, choice: str | None) -> bool:
