@@ -220,11 +220,13 @@ def is_cancel(text: str | None, choice: str | None) -> bool:
     return choice == "_cancel" or any(key == f or key.startswith(f + " ") for f in forms)
 
 
-def restarts(text: str | None, flow_id: str | None) -> bool:
-    """The command of the flow in progress, where that simply starts the flow over (lists and
-    boards; data-entry flows ask first)."""
+def restarts(text: str | None, choice: str | None, flow_id: str | None) -> bool:
+    """The command (or menu button) of the flow in progress, where that simply starts the flow
+    over (lists and boards; data-entry flows ask first)."""
     key = fold(" ".join((text or "").split())).split("@")[0]
     for fl in DEFINITIONS:
+        if fl.id == flow_id and not fl.ask_before_restart and choice == f"flow:{fl.id}":
+            return True
         forms = [fold(f) for f in (fl.command, *fl.aliases) if f]
         if fl.id == flow_id and not fl.ask_before_restart:
             if any(key == f or key.startswith(f + " ") for f in forms):
@@ -306,7 +308,7 @@ async def drive(w: World, plan: Plan, draw: Callable[[st.SearchStrategy], object
             finished = finished or any(f in r.text for f in plan.finished for r in replies)
             after = await w.state(chat)
             bad = not answers_question(text, choice, offered, state)
-            if bad and not is_cancel(text, choice) and not restarts(text, state.flow):
+            if bad and not is_cancel(text, choice) and not restarts(text, choice, state.flow):
                 check_kept(state, after, finished, sent)
             offered = replies[-1].choices
             state = after
