@@ -163,7 +163,7 @@ class Engine(Interruptions):
             self._reprompt_or_menu(turn, ctx, msg)
             return
         raw = clean(inbound.text or "")
-        key = fold(raw)
+        key = fold(_BOT_SUFFIX.sub(r"\1", raw))  # "/help@chungtay_bot" is /help
         command = _global_command(key, inbound.choice)
         if command:
             self._global(turn, ctx, *command)

@@ -133,3 +133,15 @@ def test_retyping_a_data_entry_command_mid_flow_asks_before_dropping_the_answers
     s = say(say(Session(), "/demo"), "2")
     assert (s.flow, s.step) == ("demo", "phone")
     assert say(s, "/demo").step == "colour"
+
+
+@pytest.mark.parametrize("typed", ["/help@chungtay_bot", "/HELP@ChungTayBot", "/trogiup@bot"])
+def test_global_commands_with_the_bot_name_suffix(typed: str) -> None:
+    """Regression (found by fuzzing): "/help@chungtay_bot" (Telegram adds the bot's name) was
+    not help but an answer, taken as a household head's name."""
+    s = turn(turn(Session(), "/demo").session, "2").session
+    after = turn(s, typed)
+    assert (after.session.step, after.session.answers) == ("phone", {"colour": "green"})
+    assert "/back" in after.messages[-1].text  # the help text lists the commands
+    cancelled = turn(s, "/cancel@chungtay_bot").session
+    assert cancelled.flow is None

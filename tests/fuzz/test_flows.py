@@ -25,6 +25,7 @@ from bot.services import Services, build_services
 from bot.settings import Settings
 from conversations.engine import GLOBAL_COMMANDS
 from conversations.flows import FLOWS as DEFINITIONS
+from conversations.flows.report import NEW_OK
 from conversations.inputs import NO, YES, clean, match_choice
 from conversations.model import Choice, Outbound, Step
 from domain.i18n import fold
@@ -65,7 +66,7 @@ texts = st.one_of(
 class Plan:
     chat: str
     start: str  # typed to start the flow (and again after a /cancel)
-    answers: dict[str, str]  # step id -> a valid answer
+    answers: dict[str, str | Callable[[State], str]]  # step id -> a valid answer
     finished: tuple[str, ...]  # fragments of replies that end the flow with a result
     log: list[str] = field(default_factory=list)
 
@@ -90,7 +91,9 @@ REPORT_EXISTING = {
 }
 REPORT_NEW = {
     **REPORT_EXISTING,
-    "find": "1",  # "Hộ mới"
+    # "Hộ mới", offered for these kinds of change; a random input that answered another kind
+    # (after a /back) is undone the way a user would.
+    "find": lambda state: "1" if state.answers.get("kind") in NEW_OK else "/back",
     "income": "3 triệu",
     "deprived": "1-12",
 }
@@ -324,7 +327,8 @@ async def drive(w: World, plan: Plan, draw: Callable[[st.SearchStrategy], object
             text, choice = "/cancel", None
         else:
             assert state.step in plan.answers, f"no answer for {state.flow}:{state.step}"
-            text, choice = plan.answers[state.step], None
+            answer = plan.answers[state.step]
+            text, choice = answer(state) if callable(answer) else answer, None
         sent = f"valid {text!r}/{choice!r} at {state.flow}:{state.step}"
         plan.log.append(sent)
         replies = await w.send(chat, text, choice)
