@@ -7,11 +7,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
 from bot.channels.simulator import CHANNEL, SimulatorChannel, render
-from handlers.inbound import Conversations, InboundMessage
+from conversations.model import Outbound
+from domain.i18n import Translator
+from handlers.inbound import BUSY, Conversations, InboundMessage
+from storage.db import unavailable
 
 PAGE = Path(__file__).resolve().parent / "static" / "simulator.html"
 router = APIRouter(prefix="/simulator", tags=["simulator"])
@@ -49,19 +52,31 @@ async def page() -> HTMLResponse:
     return HTMLResponse(PAGE.read_text(encoding="utf-8"))
 
 
-@router.post("/api/messages", response_model=SimReplies)
-async def post_message(body: SimMessage, conv: ConversationsDep, sim: SimulatorDep) -> SimReplies:
-    replies = await conv.handle(
-        InboundMessage(
-            channel=CHANNEL,
-            chat_id=body.chat_id,
-            user_id=body.user_id or body.chat_id,
-            text=body.text,
-            choice=body.choice,
-            update_id=body.update_id or uuid.uuid4().hex,
-            display_name=body.name,
+@router.post(
+    "/api/messages",
+    response_model=SimReplies,
+    responses={503: {"description": "database unavailable; the reply says to try again"}},
+)
+async def post_message(
+    body: SimMessage, conv: ConversationsDep, sim: SimulatorDep
+) -> SimReplies | JSONResponse:
+    try:
+        replies = await conv.handle(
+            InboundMessage(
+                channel=CHANNEL,
+                chat_id=body.chat_id,
+                user_id=body.user_id or body.chat_id,
+                text=body.text,
+                choice=body.choice,
+                update_id=body.update_id or uuid.uuid4().hex,
+                display_name=body.name,
+            )
         )
-    )
+    except Exception as exc:
+        if not unavailable(exc):
+            raise
+        busy = render(Outbound(Translator(conv.default_locale)(BUSY)))
+        return JSONResponse({"error": "busy", "replies": [busy]}, status_code=503)
     return SimReplies(
         duplicate=replies is None,
         replies=[render(m) for m in replies or []],

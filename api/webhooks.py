@@ -14,11 +14,13 @@ from fastapi.responses import JSONResponse, Response
 if TYPE_CHECKING:  # aiogram takes seconds to import: only processes that run Telegram pay it
     from bot.channels.telegram import TelegramChannel
     from bot.channels.zalo import ZaloChannel
+from bot.channels.relay import Busy
 from bot.services import Services
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/webhooks", include_in_schema=False)
 MAX_BODY = 1024 * 1024  # bytes; updates are a few KB
+RETRY_AFTER = "5"  # seconds; a hint only, Telegram and Zalo retry on their own schedule
 
 TELEGRAM_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ZALO_HEADER = "X-Bot-Api-Secret-Token"
@@ -45,6 +47,14 @@ def _refused(status: int, error: str) -> JSONResponse:
     return JSONResponse({"ok": False, "error": error}, status_code=status)
 
 
+def _busy() -> JSONResponse:
+    """The database is down: nothing was written and the chat was told; a 5xx makes the platform
+    deliver the update again later."""
+    response = _refused(503, "busy")
+    response.headers["Retry-After"] = RETRY_AFTER
+    return response
+
+
 @router.post("/telegram")
 async def telegram(request: Request) -> Response:
     services = _services(request)
@@ -57,7 +67,11 @@ async def telegram(request: Request) -> Response:
         payload = await _body(request)
     except ValueError:
         return _refused(400, "invalid_body")
-    if not await channel.feed_webhook(payload, services.relay):
+    try:
+        fed = await channel.feed_webhook(payload, services.relay)
+    except Busy:
+        return _busy()
+    if not fed:
         # Not an update we can read; refusing it would only make Telegram send it again.
         log.warning("telegram webhook body is not an update: ignored")
     return Response(status_code=200)  # a JSON body here would be read as a Bot API call
@@ -75,6 +89,10 @@ async def zalo(request: Request) -> Response:
         payload = await _body(request)
     except ValueError:
         return _refused(400, "invalid_body")
-    if not await channel.feed_webhook(payload, services.relay):
+    try:
+        fed = await channel.feed_webhook(payload, services.relay)
+    except Busy:
+        return _busy()
+    if not fed:
         return _refused(400, "not_an_update")
     return JSONResponse({"ok": True})

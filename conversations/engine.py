@@ -78,6 +78,11 @@ def _untag(choice: str | None, seq: int) -> str | None:
     return bare if stamp == str(seq) or bare.startswith("flow:") else choice
 
 
+def _has_draft(s: Session) -> bool:
+    """Answers the user gave in this run (keys starting with "_" are the flow's own marks)."""
+    return any(not key.startswith("_") for key in s.answers)
+
+
 class Engine(Interruptions):
     def __init__(
         self,
@@ -182,7 +187,7 @@ class Engine(Interruptions):
             self._reprompt_or_menu(turn, ctx, msg)
             return
         raw = clean(inbound.text or "")
-        key = fold(raw)
+        key = fold(_BOT_SUFFIX.sub(r"\1", raw))  # "/help@chungtay_bot" is /help
         command = _global_command(key, inbound.choice)
         if command:
             self._global(turn, ctx, *command)
@@ -198,7 +203,10 @@ class Engine(Interruptions):
             return
         if started:
             fl, arg = started
-            if s.flow and s.flow != fl.id and not s.paused:
+            # The bare command of a data-entry flow in progress would silently throw its answers
+            # away: asked first too. Lists and boards simply start over (a refresh).
+            again = s.flow == fl.id and fl.ask_before_restart and _has_draft(s) and not arg
+            if s.flow and not s.paused and (s.flow != fl.id or again):
                 s.offer = {"flow": fl.id, "arg": arg}
                 current = t(self.flows[s.flow].title)
                 turn.messages.append(

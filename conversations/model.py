@@ -101,6 +101,7 @@ class Flow:
     entry: Callable[[Ctx], str] | None = None  # picks the first step from the context
     matches: Callable[[str], bool] | None = None  # bare text that starts this flow when idle
     instant: bool = False  # only message steps: answered without leaving the current flow
+    ask_before_restart: bool = False  # its own command mid-flow asks before dropping the answers
 
     def step(self, step_id: str) -> Step:
         return self.steps[step_id]

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from conversations.engine import Engine
 from conversations.model import Inbound, Outbound, Session
+from domain.i18n import N_
 from handlers.actions import Action, ActionContext
 from handlers.metrics import HANDLER_SECONDS, UPDATES
 from handlers.notify import Deliver, Notice, enqueue_notices
@@ -27,6 +28,8 @@ from storage.people import account_with_person, describe_person
 
 log = logging.getLogger(__name__)
 MAX_ACTIONS_PER_TURN = 10
+# Sent straight to the chat when the database is down (the outbox lives in the database).
+BUSY = N_("The system is busy, please try again later.")
 
 
 @dataclass(frozen=True)

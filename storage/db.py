@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -46,3 +47,34 @@ async def transaction(factory: async_sessionmaker[AsyncSession]) -> AsyncIterato
     """One unit of work: commit on success, roll back on any error."""
     async with factory() as session, session.begin():
         yield session
+
+
+def _driver_unavailable(exc: BaseException) -> bool:
+    try:  # asyncpg raises some connection failures unwrapped (at connect time)
+        from asyncpg import exceptions as pg
+    except ImportError:  # pragma: no cover - asyncpg is a dependency
+        return False
+    return isinstance(exc, pg.PostgresConnectionError | pg.OperatorInterventionError)
+
+
+def unavailable(exc: BaseException) -> bool:
+    """The database could not be reached or did not answer in time (not a bug in a statement):
+    the update is worth retrying later."""
+    seen: BaseException | None = exc
+    for _ in range(8):  # SQLAlchemy wraps the driver's error as __cause__
+        if seen is None:
+            return False
+        if isinstance(
+            seen,
+            OSError  # refused, reset, timed out (TimeoutError is an OSError)
+            | sa_exc.OperationalError  # SQLite locked/unopenable; lost PostgreSQL connections
+            | sa_exc.InterfaceError
+            | sa_exc.TimeoutError,  # no pooled connection in time
+        ):
+            return True
+        if isinstance(seen, sa_exc.DBAPIError) and seen.connection_invalidated:
+            return True
+        if _driver_unavailable(seen):
+            return True
+        seen = seen.__cause__
+    return False

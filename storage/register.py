@@ -60,14 +60,19 @@ async def create_household(
 ) -> Household:
     """A new register entry, status unknown until a submission about it is approved."""
     commune_id = hamlet.parent_id or hamlet.id
-    count = (
-        await db.execute(
-            select(func.count()).select_from(Household).where(Household.commune_id == commune_id)
-        )
-    ).scalar_one()
-    for attempt in range(20):
+    # Codes are numbered per commune, so creations in one commune take turns: a row lock on the
+    # commune (FOR NO KEY UPDATE leaves foreign-key checks against it free) until commit.
+    # Without it, concurrent reports read the same count and exhaust the retries below.
+    lock = select(OrgUnit.id).where(OrgUnit.id == commune_id).with_for_update(key_share=True)
+    await db.execute(lock)
+    counted = select(func.count()).select_from(Household).where(Household.commune_id == commune_id)
+    number = 0
+    for _ in range(20):
+        # Counted again on each try, so a report that committed meanwhile is seen (SQLite takes
+        # its write lock only at the first insert); past the previous try when codes have gaps.
+        number = max((await db.execute(counted)).scalar_one() + 1, number + 1)
         household = Household(
-            code=f"H{count + 1 + attempt:05d}",
+            code=f"H{number:05d}",
             commune_id=commune_id,  # type: ignore[arg-type]
             hamlet_id=hamlet.id,  # type: ignore[arg-type]
             head_name=nfc(head_name),

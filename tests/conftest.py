@@ -20,6 +20,7 @@ from bot.services import Services, build_services
 from bot.settings import Settings
 from storage.db import make_engine
 from storage.migrate import upgrade
+from tests.support import close_services
 
 PG_URL = os.environ.get("CHUNGTAY_TEST_DATABASE_URL", "")
 PG_REQUIRED = os.environ.get("CHUNGTAY_TEST_REQUIRE_POSTGRES") == "1"
@@ -116,7 +117,7 @@ def settings(db_url: str) -> Settings:
 async def services(settings: Settings, clock: Clock) -> AsyncIterator[Services]:
     svc = build_services(settings, clock=clock)
     yield svc
-    await svc.aclose()
+    await close_services(svc)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from bot.services import Services
@@ -84,3 +85,15 @@ async def link_person(
                 )
             )
         return person.id  # type: ignore[return-value]
+
+
+async def close_services(services: Services) -> None:
+    """Stop what a test left running (a notice still being delivered, a "typing…" timer), then
+    the services. In that order: a task cancelled after the database engine is disposed can wait
+    for ever on a connection that is gone, and the event loop would never close."""
+    left = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    for task in left:
+        task.cancel()
+    if left:
+        await asyncio.wait(left, timeout=5)
+    await services.aclose()

@@ -16,7 +16,7 @@ from api.app import create_app
 from bot.services import build_services
 from storage.models import AuditLog
 from storage.models_register import Submission
-from tests.support import make_household, make_invite, seed_units
+from tests.support import close_services, make_household, make_invite, seed_units
 from tests.transcript import DIRECTORY, Transcript, describe, expand, labels, nfc, parse_invite
 
 FILES = sorted(DIRECTORY.glob("*.txt"))
@@ -46,7 +46,7 @@ class Runner:
 
     async def close(self) -> None:
         await self.client.aclose()
-        await self.services.aclose()
+        await close_services(self.services)
 
     def shown(self, messages: list[dict[str, Any]]) -> None:
         seen = self.seen.setdefault(self.chat, {})

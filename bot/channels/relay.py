@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import Channel, ChannelError, RecipientGone
 from conversations.model import Outbound
 from domain.i18n import N_, Translator
-from handlers.inbound import Conversations, InboundMessage
+from handlers.inbound import BUSY, Conversations, InboundMessage
 from storage import sessions
 from storage.accounts import chat_locale, deactivate_account
-from storage.db import transaction
+from storage.db import transaction, unavailable
 
 log = logging.getLogger(__name__)
 
 TYPING_AFTER = 0.5  # seconds a reply may take before the chat shows "typing…"
 ATTEMPTS = 3  # tries for an update whose handling failed (e.g. the database was unreachable)
+BUSY_MEMORY = 1024  # updates whose chat was told "busy" (once per update, not per redelivery)
 UNREADABLE = {
     True: N_("I can only read text messages. Please type your answer or press a button."),
     False: N_(
@@ -27,6 +30,11 @@ UNREADABLE = {
         "your choice."
     ),
 }
+
+
+class Busy(Exception):
+    """The database is unavailable: nothing was written, the chat was told to try again later,
+    and the update should be delivered again (a webhook answers 503)."""
 
 
 class Relay:
@@ -42,10 +50,13 @@ class Relay:
         self.conversations = conversations
         self.sessionmaker = sessionmaker
         self.typing_after = typing_after
+        self._told_busy: OrderedDict[tuple[str, str], None] = OrderedDict()
 
     async def process(self, channel: Channel, msg: InboundMessage) -> bool:
-        """Handle one message and send the replies; False when the update was a duplicate."""
-        replies = await self._handle(channel, msg)
+        """Handle one message and send the replies; False when the update was a duplicate.
+        Raises Busy when the database is unavailable."""
+        async with self._or_busy(channel, msg.chat_id, msg.update_id):
+            replies = await self._handle(channel, msg)
         if replies is None:
             return False
         await self.deliver(channel, msg.chat_id, replies)
@@ -77,9 +88,42 @@ class Relay:
         except ChannelError as exc:
             log.warning("sending on %s failed: %s", channel.name, exc)
 
+    @asynccontextmanager
+    async def _or_busy(
+        self, channel: Channel, chat_id: str, update_id: str | None
+    ) -> AsyncIterator[None]:
+        """Database work for an update: an outage tells the chat and becomes Busy."""
+        try:
+            yield
+        except Exception as exc:
+            if not unavailable(exc):
+                raise
+            await self.busy(channel, chat_id, update_id=update_id)
+            raise Busy(str(exc)) from exc
+
+    async def busy(self, channel: Channel, chat_id: str, *, update_id: str | None) -> None:
+        """Tell the chat, straight through the channel (the outbox is in the database), that the
+        system is busy; once per update however often it is redelivered to this process."""
+        if update_id is not None:
+            key = (channel.name, update_id)
+            if key in self._told_busy:
+                return
+            self._told_busy[key] = None
+            while len(self._told_busy) > BUSY_MEMORY:
+                self._told_busy.popitem(last=False)
+        log.warning("database unavailable: %s update %s deferred", channel.name, update_id)
+        t = Translator(self.conversations.default_locale)
+        try:
+            await channel.send(chat_id, Outbound(t(BUSY)))
+        except ChannelError as exc:
+            log.warning("telling a %s chat that the system is busy failed: %s", channel.name, exc)
+
     async def unreadable(self, channel: Channel, chat_id: str, *, update_id: str | None) -> None:
         """A photo, sticker or voice note: a polite hint to type instead, once per update."""
-        async with transaction(self.sessionmaker) as db:
+        async with (
+            self._or_busy(channel, chat_id, update_id),
+            transaction(self.sessionmaker) as db,
+        ):
             if update_id is not None and not await sessions.mark_processed(
                 db, channel=channel.name, update_id=update_id
             ):

@@ -383,6 +383,7 @@ EXIT = flow(
         ),
     ],
     command="/thoatngheo",
+    ask_before_restart=True,
     # Not the bare "thoát nghèo": that is also a change kind a hamlet head types in /baocao.
     aliases=("đăng ký thoát nghèo",),
     matches=lambda raw: fold(raw) == "thoat ngheo",

@@ -300,6 +300,7 @@ REPORT = flow(
         ),
     ],
     command="/baocao",
+    ask_before_restart=True,
     aliases=("báo cáo",),
     roles=("hamlet_head",),
     in_menu=True,

@@ -141,3 +141,48 @@ def test_a_stale_button_is_explained_not_taken() -> None:
     t = turn(s, choice="green")
     assert t.session.answers == {"colour": "red"} and t.session.step == "phone"
     assert "earlier question" in t.messages[0].text or "câu hỏi trước" in t.messages[0].text
+
+
+def test_retyping_a_data_entry_command_mid_flow_asks_before_dropping_the_answers() -> None:
+    """Regression (found by fuzzing): "/baocao" typed again mid-report silently started a new
+    report and the answers already given were gone."""
+    entry = flow(
+        "entry",
+        N_("account linking"),
+        [
+            Step("colour", "choice", N_("Yes"), choices=lambda ctx: COLOURS, next="phone"),
+            Step("phone", "phone", N_("No")),
+        ],
+        command="/entry",
+        ask_before_restart=True,
+    )
+    engine = Engine([entry, DEMO])
+
+    def say(session: Session, text: str | None = None, choice: str | None = None) -> Session:
+        return engine.resume(session, Inbound(now=NOW, text=text, choice=choice), {}).session
+
+    s = say(say(Session(), "/entry"), "2")
+    again = engine.resume(s, Inbound(now=NOW, text="/entry"), {})
+    assert [c.id for c in again.messages[-1].choices] == ["offer:keep", "offer:switch"]
+    kept = say(again.session, choice="offer:keep")
+    assert (kept.step, kept.answers) == ("phone", {"colour": "green"})
+    fresh = say(again.session, choice="offer:switch")
+    assert (fresh.step, fresh.answers) == ("colour", {})
+    # Nothing typed yet: the command simply starts over.
+    assert say(say(Session(), "/entry"), "/entry").step == "colour"
+    # A list-like flow without the flag is refreshed by its command, as before.
+    s = say(say(Session(), "/demo"), "2")
+    assert (s.flow, s.step) == ("demo", "phone")
+    assert say(s, "/demo").step == "colour"
+
+
+@pytest.mark.parametrize("typed", ["/help@chungtay_bot", "/HELP@ChungTayBot", "/trogiup@bot"])
+def test_global_commands_with_the_bot_name_suffix(typed: str) -> None:
+    """Regression (found by fuzzing): "/help@chungtay_bot" (Telegram adds the bot's name) was
+    not help but an answer, taken as a household head's name."""
+    s = turn(turn(Session(), "/demo").session, "2").session
+    after = turn(s, typed)
+    assert (after.session.step, after.session.answers) == ("phone", {"colour": "green"})
+    assert "/back" in after.messages[-1].text  # the help text lists the commands
+    cancelled = turn(s, "/cancel@chungtay_bot").session
+    assert cancelled.flow is None

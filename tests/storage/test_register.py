@@ -3,6 +3,7 @@ and happens once; exit registrations are decided also after the hamlet meeting."
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -201,3 +202,34 @@ async def test_unmatched_exit_registration_records_only_the_decision(services: S
     async with services.sessionmaker() as db:
         sub = await db.get(Submission, sub_id)
         assert sub and sub.status == "approved" and sub.decided_by == officer
+
+
+async def test_concurrent_new_households_in_one_commune_all_get_codes(services: Services) -> None:
+    """Regression (found by the 1,000-user test on PostgreSQL): thirty reports creating a
+    household in one commune at once all read the same count and ran out of retries."""
+    await seed_units(services)
+    hamlets = ("37-GIAVIEN-01", "37-GIAVIEN-02", "37-GIAVIEN-03")
+    start = asyncio.Event()
+
+    async def create(n: int) -> str:
+        async with transaction(services.sessionmaker) as db:
+            hamlet = await unit_by_code(db, hamlets[n % 3])
+            assert hamlet is not None
+            await start.wait()
+            household = await create_household(
+                db,
+                hamlet=hamlet,
+                head_name=f"Hộ {n}",
+                members=3,
+                ethnic_minority=False,
+                phone=None,
+                actor="test",
+            )
+            await asyncio.sleep(0.01)  # the transaction stays open while others create theirs
+            return household.code
+
+    tasks = [asyncio.ensure_future(create(n)) for n in range(30)]
+    await asyncio.sleep(0.2)  # every transaction is open, waiting at the same point
+    start.set()
+    codes = await asyncio.gather(*tasks)
+    assert sorted(codes) == [f"H{n:05d}" for n in range(1, 31)]
