@@ -94,22 +94,22 @@ class Conversations:
         notices: list[Notice] = []
         async with self._lock((msg.channel, msg.chat_id)):
             async with transaction(self.sessionmaker) as db:
-                if msg.update_id is not None and not await sessions.mark_processed(
-                    db, channel=msg.channel, update_id=msg.update_id
-                ):
+                row = await sessions.claim_and_lock(
+                    db, channel=msg.channel, chat_id=msg.chat_id, update_id=msg.update_id
+                )
+                if row is None:
                     log.info("duplicate update %s/%s dropped", msg.channel, msg.update_id)
                     return None
-                replies = await self._turn(db, msg, notices)
+                replies = await self._turn(db, msg, row, notices)
                 await enqueue_notices(db, notices, self.clock())
         if notices and self.deliver is not None:
             self.deliver()  # in the background: the outbox keeps what is not sent yet
         return replies
 
     async def _turn(
-        self, db: AsyncSession, msg: InboundMessage, notices: list[Notice]
+        self, db: AsyncSession, msg: InboundMessage, row: sessions.SessionRow, notices: list[Notice]
     ) -> list[Outbound]:
         now = self.clock()
-        row = await sessions.load_for_update(db, channel=msg.channel, chat_id=msg.chat_id)
         session = Session.from_json(row.state)
         user = await self._user(db, msg)
         # The person's id and language as stored (an action may relink the chat mid-turn).

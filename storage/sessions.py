@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, literal, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -36,6 +36,23 @@ _LOCK = (
     )
     .with_for_update()
 )
+
+
+def _claim_and_lock() -> Any:
+    """PostgreSQL: the claim and the row lock in one round trip. The claim is a data-modifying
+    CTE, which runs to completion whatever the main query returns; the lock is a LATERAL
+    subquery left-joined to one row, so the claim's outcome comes back even when the chat has no
+    session row yet."""
+    claim = _CLAIM["postgresql"].returning(_UPDATES.c.id).cte("claim")
+    locked = _LOCK.lateral("s")
+    one = select(literal(1).label("one")).subquery("one")
+    claimed = select(func.count()).select_from(claim).scalar_subquery().label("claimed")
+    return select(claimed, locked.c.id, locked.c.state, locked.c.version).select_from(
+        one.outerjoin(locked, true())
+    )
+
+
+_CLAIM_AND_LOCK = _claim_and_lock()
 _SAVE = (
     update(_SESSIONS)
     .where(_SESSIONS.c.id == bindparam("p_id"))
@@ -83,6 +100,26 @@ async def load_for_update(session: AsyncSession, *, channel: str, chat_id: str) 
         )
         # Inserted here, or by a concurrent first turn of the same chat (then this waits for it).
         row = (await session.execute(_LOCK, params)).one()
+    return SessionRow(id=row.id, state=row.state, version=row.version)
+
+
+async def claim_and_lock(
+    session: AsyncSession, *, channel: str, chat_id: str, update_id: str | None
+) -> SessionRow | None:
+    """mark_processed, then load_for_update; None (and nothing locked on SQLite) when the update
+    was already handled. One round trip on PostgreSQL when the chat has a session row."""
+    if update_id is None:
+        return await load_for_update(session, channel=channel, chat_id=chat_id)
+    if _dialect(session) != "postgresql":
+        if not await mark_processed(session, channel=channel, update_id=update_id):
+            return None
+        return await load_for_update(session, channel=channel, chat_id=chat_id)
+    params = {"p_channel": channel, "p_update_id": update_id, "p_chat_id": chat_id}
+    row = (await session.execute(_CLAIM_AND_LOCK, params)).one()
+    if not row.claimed:
+        return None
+    if row.id is None:  # the chat's first turn: the row is created (claimed already)
+        return await load_for_update(session, channel=channel, chat_id=chat_id)
     return SessionRow(id=row.id, state=row.state, version=row.version)
 
 
