@@ -81,7 +81,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         "users": args.users,
         "rounds": args.rounds,
         "cpu_ms_per_update": cpu,
-        "cpu_ms_per_update_median": statistics.median(cpu[1:] or cpu),
+        "cpu_ms_per_update_median": round(statistics.median(cpu[1:] or cpu), 2),
         "statements_per_report": statistics.median(per_report),
     }
 
