@@ -111,6 +111,8 @@ def create_app(
             status_code=status,
         )
 
+    # First: the webhooks take most requests, and routes are matched in order.
+    app.include_router(webhooks.router)
     app.include_router(reports.router)
     app.include_router(exports.router)
     app.include_router(units.router)
@@ -120,7 +122,6 @@ def create_app(
     app.include_router(people.router)
     app.include_router(operations.router)
     app.include_router(dashboard.router)
-    app.include_router(webhooks.router)
     app.include_router(metrics.router)
     if services.settings.simulator and services.settings.env != "production":
         app.include_router(simulator.router)

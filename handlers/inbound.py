@@ -24,7 +24,7 @@ from storage import sessions
 from storage.audit import record
 from storage.db import transaction
 from storage.models import Person
-from storage.people import account_with_person, describe_person
+from storage.people import chat_user, reactivate_account, set_locale
 
 log = logging.getLogger(__name__)
 MAX_ACTIONS_PER_TURN = 10
@@ -97,28 +97,30 @@ class Conversations:
         notices: list[Notice] = []
         async with self._lock((msg.channel, msg.chat_id)):
             async with transaction(self.sessionmaker) as db:
-                if msg.update_id is not None and not await sessions.mark_processed(
-                    db, channel=msg.channel, update_id=msg.update_id
-                ):
+                row = await sessions.claim_and_lock(
+                    db, channel=msg.channel, chat_id=msg.chat_id, update_id=msg.update_id
+                )
+                if row is None:
                     log.info("duplicate update %s/%s dropped", msg.channel, msg.update_id)
                     return None
-                replies = await self._turn(db, msg, notices)
+                replies = await self._turn(db, msg, row, notices)
                 await enqueue_notices(db, notices, self.clock())
         if notices and self.deliver is not None:
             self.deliver()  # in the background: the outbox keeps what is not sent yet
         return replies
 
     async def _turn(
-        self, db: AsyncSession, msg: InboundMessage, notices: list[Notice]
+        self, db: AsyncSession, msg: InboundMessage, row: sessions.SessionRow, notices: list[Notice]
     ) -> list[Outbound]:
         now = self.clock()
-        row = await sessions.load_for_update(db, channel=msg.channel, chat_id=msg.chat_id)
         session = Session.from_json(row.state)
-        user, person = await self._user(db, msg)
+        user = await self._user(db, msg)
+        # The person's id and language as stored (an action may relink the chat mid-turn).
+        person_id, locale = user.get("person_id"), user.get("locale")
         if not row.state:
             session.locale = self.default_locale
-        if person is not None:
-            session.locale = person.locale
+        if locale is not None:
+            session.locale = locale
         inbound = Inbound(now=now, text=msg.text, choice=msg.choice, turn_id=msg.update_id)
         turn = self.engine.resume(session, inbound, user)
         messages = list(turn.messages)
@@ -147,34 +149,31 @@ class Conversations:
             messages.extend(turn.messages)
         else:
             raise RuntimeError("a flow ran too many actions in one turn")
-        if person is None and user.get("person_id"):
+        if person_id is None and user.get("person_id"):  # linked during this turn
             person = await db.get(Person, user["person_id"])
-        if person is not None and person.locale != turn.session.locale:
-            person.locale = turn.session.locale
+            if person is not None and person.locale != turn.session.locale:
+                person.locale = turn.session.locale
+        elif person_id is not None and locale != turn.session.locale:
+            await set_locale(db, person_id, turn.session.locale)
         expires = now + self.engine.ttl if turn.session.flow else None
-        sessions.save(row, turn.session.to_json(), now=now, expires_at=expires)
+        await sessions.save(db, row, turn.session.to_json(), now=now, expires_at=expires)
         return messages
 
-    async def _user(
-        self, db: AsyncSession, msg: InboundMessage
-    ) -> tuple[dict[str, Any], Person | None]:
-        found = await account_with_person(db, channel=msg.channel, user_id=msg.user_id)
-        if found is None:
-            return {"linked": False}, None
-        account, person = found
-        if person is None or not person.active:
-            return {"linked": False}, None
-        if not account.active:
+    async def _user(self, db: AsyncSession, msg: InboundMessage) -> dict[str, Any]:
+        found = await chat_user(db, channel=msg.channel, user_id=msg.user_id)
+        if found is None or found.person is None or not found.person_active:
+            return {"linked": False}
+        if not found.account_active:
             # Marked inactive after a failed delivery (blocked bot); writing again proves it is back.
-            account.active = True
+            await reactivate_account(db, found.account_id)
             record(
                 db,
                 actor=f"{msg.channel}:{msg.user_id}",
                 action="account.reactivate",
-                entity=f"channel_account:{account.id}",
+                entity=f"channel_account:{found.account_id}",
                 after={"active": True},
             )
-        return await describe_person(db, person), person
+        return dict(found.person)
 
 
 def session_ttl(hours: int) -> timedelta:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -102,17 +102,102 @@ async def account_for(
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def account_with_person(
-    session: AsyncSession, *, channel: str, user_id: str
-) -> tuple[ChannelAccount, Person | None] | None:
-    """The chat account and its person in one query (every turn asks)."""
-    stmt = (
-        select(ChannelAccount, Person)
-        .outerjoin(Person, Person.id == ChannelAccount.person_id)  # type: ignore[arg-type]
-        .where(ChannelAccount.channel == channel, ChannelAccount.external_user_id == user_id)
+_ACCOUNTS = ChannelAccount.__table__  # type: ignore[attr-defined]
+_PEOPLE = Person.__table__  # type: ignore[attr-defined]
+_UNIT = OrgUnit.__table__.alias("unit")  # type: ignore[attr-defined]
+_PARENT = OrgUnit.__table__.alias("parent")  # type: ignore[attr-defined]
+# Every turn asks: the chat account, its person, their unit and its parent in one query, built
+# once (Core, bound parameters).
+_CHAT_USER = (
+    select(
+        _ACCOUNTS.c.id.label("account_id"),
+        _ACCOUNTS.c.active.label("account_active"),
+        _PEOPLE.c.id.label("person_id"),
+        _PEOPLE.c.name,
+        _PEOPLE.c.role,
+        _PEOPLE.c.locale,
+        _PEOPLE.c.active.label("person_active"),
+        _UNIT.c.id.label("unit_id"),
+        _UNIT.c.code.label("unit_code"),
+        _UNIT.c.name.label("unit_name"),
+        _PARENT.c.name.label("parent_name"),
     )
-    row = (await session.execute(stmt)).first()
-    return (row[0], row[1]) if row is not None else None
+    .select_from(
+        _ACCOUNTS.outerjoin(_PEOPLE, _PEOPLE.c.id == _ACCOUNTS.c.person_id)
+        .outerjoin(_UNIT, _UNIT.c.id == _PEOPLE.c.org_unit_id)
+        .outerjoin(_PARENT, _PARENT.c.id == _UNIT.c.parent_id)
+    )
+    .where(
+        _ACCOUNTS.c.channel == bindparam("p_channel"),
+        _ACCOUNTS.c.external_user_id == bindparam("p_user_id"),
+    )
+)
+_REACTIVATE = update(_ACCOUNTS).where(_ACCOUNTS.c.id == bindparam("p_id")).values(active=True)
+_SET_LOCALE = (
+    update(_PEOPLE).where(_PEOPLE.c.id == bindparam("p_id")).values(locale=bindparam("p_locale"))
+)
+
+
+@dataclass(frozen=True)
+class ChatUser:
+    """A chat account as a turn needs it: the account, and its person's description if linked."""
+
+    account_id: int
+    account_active: bool
+    person_active: bool
+    person: dict[str, Any] | None  # describe_person's picture; None without a person
+
+
+async def chat_user(session: AsyncSession, *, channel: str, user_id: str) -> ChatUser | None:
+    """The chat account of this channel user with its person described, in one query."""
+    params = {"p_channel": channel, "p_user_id": user_id}
+    row = (await session.execute(_CHAT_USER, params)).first()
+    if row is None:
+        return None
+    person = None
+    if row.person_id is not None:
+        person = _description(
+            row.person_id,
+            row.name,
+            row.role,
+            row.locale,
+            row.unit_id,
+            row.unit_code,
+            row.unit_name,
+            row.parent_name,
+        )
+    return ChatUser(row.account_id, bool(row.account_active), bool(row.person_active), person)
+
+
+async def reactivate_account(session: AsyncSession, account_id: int) -> None:
+    await session.execute(_REACTIVATE, {"p_id": account_id})
+
+
+async def set_locale(session: AsyncSession, person_id: int, locale: str) -> None:
+    await session.execute(_SET_LOCALE, {"p_id": person_id, "p_locale": locale})
+
+
+def _description(
+    person_id: int | None,
+    name: str,
+    role: str,
+    locale: str,
+    unit_id: int | None,
+    unit_code: str | None,
+    unit_name: str | None,
+    parent_name: str | None,
+) -> dict[str, Any]:
+    return {
+        "linked": True,
+        "person_id": person_id,
+        "name": name,
+        "role": role,
+        "locale": locale,
+        "unit_id": unit_id,
+        "unit_code": unit_code,
+        "unit_name": unit_name,
+        "parent_name": parent_name,
+    }
 
 
 async def describe_person(session: AsyncSession, person: Person) -> dict[str, Any]:
@@ -128,17 +213,16 @@ async def describe_person(session: AsyncSession, person: Person) -> dict[str, An
         row = (await session.execute(stmt)).first()  # unit and parent in one query
         if row is not None:
             unit, parent = row[0], row[1]
-    return {
-        "linked": True,
-        "person_id": person.id,
-        "name": person.name,
-        "role": person.role,
-        "locale": person.locale,
-        "unit_id": unit.id if unit else None,
-        "unit_code": unit.code if unit else None,
-        "unit_name": unit.name if unit else None,
-        "parent_name": parent.name if parent else None,
-    }
+    return _description(
+        person.id,
+        person.name,
+        person.role,
+        person.locale,
+        unit.id if unit else None,
+        unit.code if unit else None,
+        unit.name if unit else None,
+        parent.name if parent else None,
+    )
 
 
 async def link_account(

@@ -1,56 +1,146 @@
-"""Conversation sessions and update de-duplication."""
+"""Conversation sessions and update de-duplication.
+
+Every update runs these statements, so they are SQLAlchemy Core built once with bound
+parameters: building statements, and loading and flushing ORM objects, cost more server time
+than the queries themselves (bench/webhook.py)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, literal, select, true, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ConversationSession, ProcessedUpdate
 from storage.upsert import insert_ignore
 
+_SESSIONS = ConversationSession.__table__  # type: ignore[attr-defined]
+_UPDATES = ProcessedUpdate.__table__  # type: ignore[attr-defined]
+
+# INSERT ... ON CONFLICT DO NOTHING, by dialect.
+_CLAIM = {
+    name: dialect.insert(_UPDATES)
+    .values(channel=bindparam("p_channel"), update_id=bindparam("p_update_id"))
+    .on_conflict_do_nothing(index_elements=["channel", "update_id"])
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+# Row lock until the transaction ends (FOR UPDATE on PostgreSQL; SQLite locks the database).
+_LOCK = (
+    select(_SESSIONS.c.id, _SESSIONS.c.state, _SESSIONS.c.version)
+    .where(
+        _SESSIONS.c.channel == bindparam("p_channel"),
+        _SESSIONS.c.chat_id == bindparam("p_chat_id"),
+    )
+    .with_for_update()
+)
+
+
+def _claim_and_lock() -> Any:
+    """PostgreSQL: the claim and the row lock in one round trip. The claim is a data-modifying
+    CTE, which runs to completion whatever the main query returns; the lock is a LATERAL
+    subquery left-joined to one row, so the claim's outcome comes back even when the chat has no
+    session row yet."""
+    claim = _CLAIM["postgresql"].returning(_UPDATES.c.id).cte("claim")
+    locked = _LOCK.lateral("s")
+    one = select(literal(1).label("one")).subquery("one")
+    claimed = select(func.count()).select_from(claim).scalar_subquery().label("claimed")
+    return select(claimed, locked.c.id, locked.c.state, locked.c.version).select_from(
+        one.outerjoin(locked, true())
+    )
+
+
+_CLAIM_AND_LOCK = _claim_and_lock()
+_SAVE = (
+    update(_SESSIONS)
+    .where(_SESSIONS.c.id == bindparam("p_id"))
+    .values(
+        state=bindparam("p_state"),
+        flow=bindparam("p_flow"),
+        step=bindparam("p_step"),
+        version=_SESSIONS.c.version + 1,
+        updated_at=bindparam("p_now"),
+        expires_at=bindparam("p_expires_at"),
+    )
+)
+
+
+@dataclass
+class SessionRow:
+    """The locked session row of a chat: its id, the engine state and the version read."""
+
+    id: int
+    state: dict[str, Any]
+    version: int
+
+
+def _dialect(session: AsyncSession) -> str:
+    return session.bind.dialect.name if session.bind else "sqlite"
+
 
 async def mark_processed(session: AsyncSession, *, channel: str, update_id: str) -> bool:
     """Claim an update; False means it was already handled (or is being handled right now)."""
-    return await insert_ignore(
-        session,
-        ProcessedUpdate,
-        {"channel": channel, "update_id": update_id},
-        ("channel", "update_id"),
-    )
+    params = {"p_channel": channel, "p_update_id": update_id}
+    result = await session.execute(_CLAIM[_dialect(session)], params)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def load_for_update(
-    session: AsyncSession, *, channel: str, chat_id: str
-) -> ConversationSession:
+async def load_for_update(session: AsyncSession, *, channel: str, chat_id: str) -> SessionRow:
     """The chat's session row, locked until the transaction ends (row lock on PostgreSQL)."""
-    stmt = (
-        select(ConversationSession)
-        .where(ConversationSession.channel == channel, ConversationSession.chat_id == chat_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    row = (await session.execute(stmt)).scalar_one_or_none()
-    if row is not None:  # every turn but a chat's first: one query
-        return row
-    await insert_ignore(
-        session,
-        ConversationSession,
-        {"channel": channel, "chat_id": chat_id, "state": {}, "version": 0},
-        ("channel", "chat_id"),
-    )
-    # Inserted here, or by a concurrent first turn of the same chat (then this waits for it).
-    return (await session.execute(stmt)).scalar_one()
+    params = {"p_channel": channel, "p_chat_id": chat_id}
+    row = (await session.execute(_LOCK, params)).first()
+    if row is None:  # a chat's first turn only; every other turn is one query
+        await insert_ignore(
+            session,
+            ConversationSession,
+            {"channel": channel, "chat_id": chat_id, "state": {}, "version": 0},
+            ("channel", "chat_id"),
+        )
+        # Inserted here, or by a concurrent first turn of the same chat (then this waits for it).
+        row = (await session.execute(_LOCK, params)).one()
+    return SessionRow(id=row.id, state=row.state, version=row.version)
 
 
-def save(
-    row: ConversationSession, state: dict[str, Any], *, now: datetime, expires_at: datetime | None
+async def claim_and_lock(
+    session: AsyncSession, *, channel: str, chat_id: str, update_id: str | None
+) -> SessionRow | None:
+    """mark_processed, then load_for_update; None (and nothing locked on SQLite) when the update
+    was already handled. One round trip on PostgreSQL when the chat has a session row."""
+    if update_id is None:
+        return await load_for_update(session, channel=channel, chat_id=chat_id)
+    if _dialect(session) != "postgresql":
+        if not await mark_processed(session, channel=channel, update_id=update_id):
+            return None
+        return await load_for_update(session, channel=channel, chat_id=chat_id)
+    params = {"p_channel": channel, "p_update_id": update_id, "p_chat_id": chat_id}
+    row = (await session.execute(_CLAIM_AND_LOCK, params)).one()
+    if not row.claimed:
+        return None
+    if row.id is None:  # the chat's first turn: the row is created (claimed already)
+        return await load_for_update(session, channel=channel, chat_id=chat_id)
+    return SessionRow(id=row.id, state=row.state, version=row.version)
+
+
+async def save(
+    session: AsyncSession,
+    row: SessionRow,
+    state: dict[str, Any],
+    *,
+    now: datetime,
+    expires_at: datetime | None,
 ) -> None:
-    row.state = state
-    row.flow = state.get("flow")
-    row.step = state.get("step")
-    row.version += 1
-    row.updated_at = now
-    row.expires_at = expires_at
+    """Write the new state of a row locked by load_for_update; the version goes up by one."""
+    await session.execute(
+        _SAVE,
+        {
+            "p_id": row.id,
+            "p_state": state,
+            "p_flow": state.get("flow"),
+            "p_step": state.get("step"),
+            "p_now": now,
+            "p_expires_at": expires_at,
+        },
+    )
+    row.state, row.version = state, row.version + 1

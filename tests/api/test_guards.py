@@ -64,3 +64,13 @@ def test_refusals_are_documented() -> None:
     assert responses["403"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/ErrorBody"
     }
+
+
+def test_json_bodies_are_scanned_only_when_they_can_hold_a_nul() -> None:
+    from api.guards import _body_locations
+
+    nul_key = b'{"a": [{"k\\u0000": 1}]}'
+    assert _body_locations(nul_key, "application/json") == [["body", "a", 0, "k\x00"]]
+    # The text backslash-u-0000 (an escaped backslash) is not a NUL.
+    assert _body_locations(b'{"a": "\\\\u0000"}', "application/json") == []
+    assert _body_locations(b'{"a": "xin ch\\u00e0o"}', "application/json") == []

@@ -44,6 +44,31 @@ async def test_same_update_twice_at_once_gives_one_reply_and_one_state_change(
     assert (await _session_row(services)).version == 1
 
 
+async def test_two_workers_same_chat_at_once(services: Services) -> None:
+    """Like two server processes: no shared in-process lock, only the database's claim and row
+    lock. The same update is handled once; two updates of one chat both apply, one after the
+    other."""
+    import copy
+    import weakref
+
+    await seed_units(services)
+    code = await make_invite(services, "hamlet_head", "37-GIAVIEN-01", "Nguyễn Văn An")
+    conv = services.conversations
+    other = copy.copy(conv)
+    other._locks = weakref.WeakValueDictionary()
+    await conv.handle(msg(f"/start {code}", update="u1"))  # the chat's session row exists now
+    first, second = await asyncio.gather(
+        conv.handle(msg(choice="yes", update="u2")), other.handle(msg(choice="yes", update="u2"))
+    )
+    assert [r is None for r in (first, second)].count(True) == 1
+    assert (await _session_row(services)).version == 2
+    third, fourth = await asyncio.gather(
+        conv.handle(msg("/me", update="u3")), other.handle(msg("/me", update="u4"))
+    )
+    assert third is not None and fourth is not None
+    assert (await _session_row(services)).version == 4
+
+
 async def test_linking_creates_person_account_and_audit(services: Services) -> None:
     await seed_units(services)
     code = await make_invite(services, "hamlet_head", "37-GIAVIEN-01", "Nguyễn Văn An")
