@@ -27,7 +27,6 @@ class Settings(BaseSettings):
     secret_key: SecretStr = SecretStr("dev-secret")
     session_ttl_hours: int = 72
     default_locale: str = "vi"
-    timezone: str = "Asia/Ho_Chi_Minh"
     # Delivery of reminders and notices: messages per second per bot, across all chats.
     send_rate_per_s: float = 25.0
     quiet_start: str = "21:00"
