@@ -55,22 +55,30 @@ def _busy() -> JSONResponse:
     return response
 
 
-@router.post("/telegram")
-async def telegram(request: Request) -> Response:
+async def _feed(request: Request, name: str, header: str) -> bool | Response:
+    """The shared part of both webhooks: the channel in webhook mode, the secret header, the body,
+    then the channel's feed_webhook. Its result (False: not an update), or the refusal to send."""
     services = _services(request)
-    channel = cast("TelegramChannel | None", services.channels.get("telegram"))
+    channel = cast("TelegramChannel | ZaloChannel | None", services.channels.get(name))
     if channel is None or not channel.webhook:
         return _refused(404, "not_configured")
-    if not _secret_ok(request, TELEGRAM_HEADER, channel.config.webhook_secret):
+    if not _secret_ok(request, header, channel.config.webhook_secret):
         return _refused(401, "unauthorized")
     try:
         payload = await _body(request)
     except ValueError:
         return _refused(400, "invalid_body")
     try:
-        fed = await channel.feed_webhook(payload, services.relay)
+        return await channel.feed_webhook(payload, services.relay)
     except Busy:
         return _busy()
+
+
+@router.post("/telegram")
+async def telegram(request: Request) -> Response:
+    fed = await _feed(request, "telegram", TELEGRAM_HEADER)
+    if isinstance(fed, Response):
+        return fed
     if not fed:
         # Not an update we can read; refusing it would only make Telegram send it again.
         log.warning("telegram webhook body is not an update: ignored")
@@ -79,20 +87,9 @@ async def telegram(request: Request) -> Response:
 
 @router.post("/zalo")
 async def zalo(request: Request) -> Response:
-    services = _services(request)
-    channel = cast("ZaloChannel | None", services.channels.get("zalo"))
-    if channel is None or not channel.webhook:
-        return _refused(404, "not_configured")
-    if not _secret_ok(request, ZALO_HEADER, channel.config.webhook_secret):
-        return _refused(401, "unauthorized")
-    try:
-        payload = await _body(request)
-    except ValueError:
-        return _refused(400, "invalid_body")
-    try:
-        fed = await channel.feed_webhook(payload, services.relay)
-    except Busy:
-        return _busy()
+    fed = await _feed(request, "zalo", ZALO_HEADER)
+    if isinstance(fed, Response):
+        return fed
     if not fed:
         return _refused(400, "not_an_update")
     return JSONResponse({"ok": True})

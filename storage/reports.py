@@ -126,6 +126,24 @@ def _member(status: Any, active: Any, group: str) -> Any:
     return and_(active.is_(True), status == group)
 
 
+# Grouped by an expression, not the column: SQLite would otherwise walk the whole hamlet_id index
+# to save a sort, instead of the covering range scan on (status, decided_at).
+BY_HAMLET = Submission.hamlet_id + 0
+
+
+def _undo(group: str | None, *extra: Any) -> Any:
+    """Summed over approvals: taking each back counts its before state in and its after state
+    out (members of `group`, or active households when None; `extra`: further conditions)."""
+
+    def counted(state: str, sign: int) -> Any:
+        status = getattr(Submission, f"{state}_status")
+        active = getattr(Submission, f"{state}_active")
+        cond = active.is_(True) if group is None else _member(status, active, group)
+        return case((and_(cond, *extra), sign), else_=0)
+
+    return func.sum(counted("before", 1) + counted("after", -1))
+
+
 def _dialect(db: AsyncSession) -> str:
     return db.get_bind().dialect.name
 
@@ -194,27 +212,12 @@ def _hamlet_parts(dialect: str, subtree: Any, period_id: Any, start: Any, end: A
         *(col.label(name) for col, name in zip(counted, FIGURES, strict=True)),
     ).group_by(c.hamlet_id)
 
-    # Grouped by an expression, not the column: SQLite would otherwise walk the whole hamlet_id
-    # index to save a sort, instead of the covering range scan on (status, decided_at).
-    by_hamlet = Submission.hamlet_id + 0
-
-    def delta(state: str, sign: int, group: str | None, ethnic: bool = False) -> Any:
-        status, active = (
-            getattr(Submission, f"{state}_status"),
-            getattr(Submission, f"{state}_active"),
-        )
-        cond = active.is_(True) if group is None else _member(status, active, group)
-        return case((and_(cond, em) if ethnic else cond, sign), else_=0)
-
-    def undo(group: str | None, ethnic: bool = False) -> Any:
-        return func.sum(delta("before", 1, group, ethnic) + delta("after", -1, group, ethnic))
-
     undone = (
         select(
-            by_hamlet,
-            undo(None),
-            *(undo(g) for g in GROUPS),
-            *(undo(g, ethnic=True) for g in GROUPS),
+            BY_HAMLET,
+            _undo(None),
+            *(_undo(g) for g in GROUPS),
+            *(_undo(g, em) for g in GROUPS),
             *zeros,
         )
         .join(Household, Household.id == Submission.household_id)
@@ -223,7 +226,7 @@ def _hamlet_parts(dialect: str, subtree: Any, period_id: Any, start: Any, end: A
             Submission.decided_at >= end,  # type: ignore[operator]
             _within(dialect, Submission.hamlet_id, subtree),
         )
-        .group_by(by_hamlet)
+        .group_by(BY_HAMLET)
     )
     fell_back = Submission.kind == FELL_BACK
     flows = []
@@ -233,14 +236,14 @@ def _hamlet_parts(dialect: str, subtree: Any, period_id: Any, start: Any, end: A
         flows += [_count(was, not_(became)), _count(not_(was), became, fell_back)]
         flows += [_count(not_(was), became, not_(fell_back))]
     moved = (
-        select(by_hamlet, *zeros[:5], *flows)
+        select(BY_HAMLET, *zeros[:5], *flows)
         .where(
             Submission.status == "approved",
             Submission.decided_at >= start,  # type: ignore[operator]
             Submission.decided_at < end,  # type: ignore[operator]
             _within(dialect, Submission.hamlet_id, subtree),
         )
-        .group_by(by_hamlet)
+        .group_by(BY_HAMLET)
     )
     # Hamlets whose only figure is the total they entered.
     entered = select(HamletReport.hamlet_id, *zeros[:5], *zeros).where(
@@ -405,24 +408,14 @@ async def end_totals(
         *((Submission.decided_at >= e, k) for k, e in reversed(list(enumerate(ends)))),  # type: ignore[operator]
         else_=-1,
     )
-    by_hamlet = Submission.hamlet_id + 0  # see _hamlet_parts
-
-    def undo(group: str | None) -> Any:
-        def member(state: str) -> Any:
-            status = getattr(Submission, f"{state}_status")
-            active = getattr(Submission, f"{state}_active")
-            return active.is_(True) if group is None else _member(status, active, group)
-
-        return func.sum(case((member("before"), 1), else_=0) - case((member("after"), 1), else_=0))
-
     later_stmt = (
-        select(by_hamlet, bucket, undo(None), *(undo(g) for g in GROUPS))
+        select(BY_HAMLET, bucket, _undo(None), *(_undo(g) for g in GROUPS))
         .where(
             Submission.status == "approved",
             Submission.decided_at >= ends[0],  # type: ignore[operator]
             _within(dialect, Submission.hamlet_id, subtree),
         )
-        .group_by(by_hamlet, bucket)
+        .group_by(BY_HAMLET, bucket)
     )
     later: dict[int, dict[int, list[int]]] = {}
     for hamlet_id, k, *deltas in await db.execute(later_stmt):
