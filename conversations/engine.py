@@ -224,6 +224,11 @@ class Engine(Interruptions):
                 return
             self._start(turn, fl, arg, ctx)
             return
+        if s.flow is not None and not self._allowed(self.flows[s.flow], ctx):
+            # The identity changed under a running flow (account removed, role changed): the
+            # saved answers were someone else's to give, so the flow ends here.
+            self._deny(turn, ctx)
+            return
         if s.offer:
             self._on_offer(turn, ctx, inbound)
             return
@@ -306,6 +311,20 @@ class Engine(Interruptions):
             turn.messages.append(self._prompt(step, ctx))
             return
         s.clear()
+
+    def deny(self, session: Session, inbound: Inbound, user: dict[str, Any]) -> Turn:
+        """End whatever runs: the host refused the pending action for this user."""
+        s = session.copy()
+        turn = Turn(s)
+        asked = (s.flow, s.step)
+        self._deny(turn, self._ctx(s, inbound, user))
+        return self._finish(turn, asked, inbound)
+
+    def _deny(self, turn: Turn, ctx: Ctx) -> None:
+        turn.session.clear()
+        turn.messages.append(
+            Outbound(ctx.t("This command is not available for your account."), self._menu(ctx))
+        )
 
     def _start(self, turn: Turn, fl: Flow, arg: str, ctx: Ctx) -> None:
         s = turn.session

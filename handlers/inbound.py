@@ -19,7 +19,7 @@ from domain.i18n import N_
 from handlers.actions import Action, ActionContext
 from handlers.metrics import HANDLER_SECONDS, UPDATES
 from handlers.notify import Deliver, Notice, enqueue_notices
-from handlers.registry import ACTIONS
+from handlers.registry import ACTIONS, permitted
 from storage import sessions
 from storage.audit import record
 from storage.db import transaction
@@ -128,6 +128,11 @@ class Conversations:
             pending = turn.action
             if pending is None:
                 break
+            if not permitted(pending["name"], user):
+                self._refused(db, msg, pending["name"], user)
+                turn = self.engine.deny(turn.session, Inbound(now=now), user)
+                messages.extend(turn.messages)
+                break
             ctx = ActionContext(
                 db=db,
                 channel=msg.channel,
@@ -158,6 +163,19 @@ class Conversations:
         expires = now + self.engine.ttl if turn.session.flow else None
         await sessions.save(db, row, turn.session.to_json(), now=now, expires_at=expires)
         return messages
+
+    def _refused(
+        self, db: AsyncSession, msg: InboundMessage, action: str, user: dict[str, Any]
+    ) -> None:
+        """Audited under the chat account that asked: the identity the refusal is about."""
+        log.warning("%s action %s refused for this chat's user", msg.channel, action)
+        record(
+            db,
+            actor=f"{msg.channel}:{msg.user_id}",
+            action="action.denied",
+            entity=f"action:{action}",
+            after={"person_id": user.get("person_id"), "role": user.get("role")},
+        )
 
     async def _user(self, db: AsyncSession, msg: InboundMessage) -> dict[str, Any]:
         found = await chat_user(db, channel=msg.channel, user_id=msg.user_id)

@@ -1,6 +1,13 @@
-"""Every action a flow may stop at, by name."""
+"""Every action a flow may stop at, by name, and who may run it.
+
+The flows already offer a task only to the roles it is for, but an action must not rely on how
+its flow was reached: a session outlives the identity that started it (a group chat, a removed
+account). So the host checks each action against this table before running it, and an action
+missing from the table is refused (fail closed)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from handlers import actions, exit_actions, period_actions, report_actions, review_actions
 from handlers.actions import Action
@@ -12,3 +19,48 @@ ACTIONS: dict[str, Action] = {
     **period_actions.ACTIONS,
     **exit_actions.ACTIONS,
 }
+
+ANYONE = None  # open without an invite: linking a chat, a household's own exit registration
+HAMLET = ("hamlet_head",)
+COMMUNE = ("officer",)
+REVIEWERS = ("officer", "admin")
+# Roles whose every action is bound to their own unit; only an admin may act everywhere.
+ROLES: dict[str, tuple[str, ...] | None] = {
+    "invite.check": ANYONE,
+    "invite.redeem": ANYONE,
+    "exit.start": ANYONE,
+    "exit.communes": ANYONE,
+    "exit.hamlets": ANYONE,
+    "exit.begin": ANYONE,
+    "exit.match": ANYONE,
+    "exit.submit": ANYONE,
+    "exit.status": ANYONE,
+    "report.begin": HAMLET,
+    "report.load": HAMLET,
+    "report.submit": HAMLET,
+    "household.search": HAMLET,
+    "period_report.begin": HAMLET,
+    "period_report.submit": HAMLET,
+    "exit.review_list": HAMLET,
+    "exit.review_load": HAMLET,
+    "exit.review_decide": HAMLET,
+    "progress.show": COMMUNE,
+    "progress.approve": COMMUNE,
+    "review.list": REVIEWERS,
+    "review.open": REVIEWERS,
+    "review.decide": REVIEWERS,
+}
+
+
+def permitted(name: str, user: dict[str, Any]) -> bool:
+    """Whether this chat's user may run the action: an open one, or a linked person with one of
+    its roles and a unit to be scoped to (an admin without a unit acts everywhere)."""
+    if name not in ROLES:
+        return False
+    roles = ROLES[name]
+    if roles is None:
+        return True
+    role = user.get("role")
+    if not user.get("linked") or user.get("person_id") is None or role not in roles:
+        return False
+    return user.get("unit_id") is not None or role == "admin"

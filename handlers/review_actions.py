@@ -30,11 +30,25 @@ FIX_REGISTRATION = N_("Correct and send again")  # the same words as the hamlet'
 
 
 def _scope_unit(ctx: ActionContext) -> tuple[bool, int | None]:
-    """(allowed, unit id): an officer needs a unit; an admin without one sees every commune."""
+    """(allowed, unit id): a linked officer needs a unit; an admin without one sees every
+    commune. Anyone else is refused."""
     unit_id = ctx.user.get("unit_id")
+    if ctx.user.get("person_id") is None:
+        return False, None
     if unit_id is None and ctx.user.get("role") != "admin":
         return False, None
     return True, unit_id
+
+
+async def _covers(ctx: ActionContext, sub: Submission) -> bool:
+    ok, unit_id = _scope_unit(ctx)
+    return ok and await in_scope(
+        ctx.db,
+        submission=sub,
+        unit_id=unit_id,
+        person_id=ctx.user.get("person_id"),
+        everywhere=ctx.user.get("role") == "admin",
+    )
 
 
 def _typed_name(sub: Submission) -> str:
@@ -78,10 +92,7 @@ async def review_open(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any
     sub = await by_ref(ctx.db, ref)
     if sub is None:
         return {"found": False, "ref": ref}
-    _, unit_id = _scope_unit(ctx)
-    if not await in_scope(
-        ctx.db, submission=sub, unit_id=unit_id, person_id=ctx.user.get("person_id")
-    ):
+    if not await _covers(ctx, sub):
         return {"found": True, "denied": True, "ref": sub.ref}
     households, units, people = await names(ctx.db, [sub])
     household = households.get(sub.household_id) if sub.household_id else None
@@ -118,16 +129,14 @@ async def review_decide(ctx: ActionContext, args: dict[str, Any]) -> dict[str, A
     sub = await ctx.db.get(Submission, int(args["id"]))
     if sub is None or decision not in NOTICES:
         return {"status": "missing"}
-    _, unit_id = _scope_unit(ctx)
-    officer_id = ctx.user.get("person_id")
-    if not await in_scope(ctx.db, submission=sub, unit_id=unit_id, person_id=officer_id):
+    if not await _covers(ctx, sub):
         return {"status": "denied"}
     return await decide_and_notify(
         ctx.db,
         submission=sub,
         decision=decision,
         reason=args.get("reason"),
-        officer_id=officer_id,
+        officer_id=ctx.user["person_id"],
         actor=None,
         now=ctx.now,
         notices=ctx.notices,

@@ -18,6 +18,10 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditLog:
+    kind, colon, ident = actor.partition(":")  # "person:12", "telegram:7001", or "cli", "seed"
+    if not kind or (colon and ident in ("", "None")):
+        # A write nobody can be held to must not happen at all: the caller's transaction fails.
+        raise ValueError(f"audit record without an identity: {actor!r}")
     entry = AuditLog(actor=actor, action=action, entity=entity, before=before, after=after)
     session.add(entry)
     return entry

@@ -161,7 +161,7 @@ async def submit_report(
     hamlet_id: int,
     counts: dict[str, int],
     no_change: bool,
-    person_id: int | None,
+    person_id: int,
     seen_version: int,
     now: datetime,
 ) -> Outcome:

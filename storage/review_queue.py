@@ -52,11 +52,19 @@ async def by_ref(db: AsyncSession, ref: str) -> Submission | None:
 
 
 async def in_scope(
-    db: AsyncSession, *, submission: Submission, unit_id: int | None, person_id: int | None
+    db: AsyncSession,
+    *,
+    submission: Submission,
+    unit_id: int | None,
+    person_id: int | None,
+    everywhere: bool = False,
 ) -> bool:
-    """Whether the person's unit covers the submission's commune; a refusal is audited."""
+    """Whether the person's unit covers the submission's commune; a refusal is audited. No unit
+    covers nothing unless the caller says this person acts everywhere (a national admin)."""
+    if person_id is None:
+        return False
     if unit_id is None:
-        return True
+        return everywhere
     stmt = (
         select(func.count())
         .select_from(Submission)

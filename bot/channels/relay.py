@@ -31,6 +31,8 @@ UNREADABLE = {
     ),
 }
 
+PRIVATE_ONLY = N_("Please message the bot privately.")
+
 
 class Busy(Exception):
     """The database is unavailable: nothing was written, the chat was told to try again later,
@@ -52,14 +54,25 @@ class Relay:
         self.typing_after = typing_after
         self._told_busy: OrderedDict[tuple[str, str], None] = OrderedDict()
 
-    async def process(self, channel: Channel, msg: InboundMessage) -> bool:
+    async def process(
+        self,
+        channel: Channel,
+        msg: InboundMessage,
+        *,
+        first: Callable[[], Awaitable[None]] | None = None,
+    ) -> bool:
         """Handle one message and send the replies; False when the update was a duplicate.
-        Raises Busy when the database is unavailable."""
+        `first` runs beside the replies once the update is known to be new (a channel's own
+        calls for it, e.g. answering a button). Raises Busy when the database is unavailable."""
         async with self._or_busy(channel, msg.chat_id, msg.update_id):
             replies = await self._handle(channel, msg)
         if replies is None:
             return False
-        await self.deliver(channel, msg.chat_id, replies)
+        if first is None:
+            await self.deliver(channel, msg.chat_id, replies)
+        else:
+            # `first` starts first: what it reads of the channel's state precedes the replies.
+            await asyncio.gather(first(), self.deliver(channel, msg.chat_id, replies))
         return True
 
     async def _handle(self, channel: Channel, msg: InboundMessage) -> list[Outbound] | None:
@@ -131,6 +144,26 @@ class Relay:
             locale = await chat_locale(db, channel=channel.name, chat_id=chat_id)
         t = Translator(locale or self.conversations.default_locale)
         await self.deliver(channel, chat_id, [Outbound(t(UNREADABLE[channel.buttons]))])
+
+    async def group(
+        self, channel: Channel, chat_id: str, *, text: str | None, update_id: str | None
+    ) -> None:
+        """A message in a group chat. Flows run only in private chats: a session there would
+        belong to the group while each answer came from whoever typed it. A command gets one
+        line pointing to the private chat (once per update); anything else is left alone, so
+        the bot does not talk over a group's conversation."""
+        if not (text or "").lstrip().startswith("/"):
+            log.debug("%s group message ignored", channel.name)
+            return
+        if update_id is not None:
+            async with (
+                self._or_busy(channel, chat_id, update_id),
+                transaction(self.sessionmaker) as db,
+            ):
+                if not await sessions.mark_processed(db, channel=channel.name, update_id=update_id):
+                    return
+        t = Translator(self.conversations.default_locale)
+        await self.deliver(channel, chat_id, [Outbound(t(PRIVATE_ONLY))])
 
     async def mark_unreachable(self, channel: str, chat_id: str) -> None:
         async with transaction(self.sessionmaker) as db:

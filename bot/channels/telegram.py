@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -45,6 +46,7 @@ MAX_LENGTH = 4096  # UTF-16 code units per message
 ALLOWED_UPDATES = ["message", "callback_query"]
 ATTEMPTS = 5  # per API call, for 429 flood control
 SETUP_TIMEOUT = 15  # seconds for start-up calls, so an unreachable server cannot stall start-up
+_ADDRESSED = re.compile(r"^\s*/\w+@(\w+)")  # "/help@chungtay_bot …"
 MIN_POLL_INTERVAL = 0.5  # seconds; guards against a server that answers getUpdates at once
 COMMANDS = (
     ("start", N_("Start, or link this chat with an invite code")),
@@ -103,6 +105,7 @@ class TelegramChannel:
         # an old button cannot answer a later question.
         self._keyboards: dict[str, int] = {}
         self._task: asyncio.Task[None] | None = None
+        self._username: str | None = None  # from getMe, to tell our commands from other bots'
 
     @property
     def webhook(self) -> bool:
@@ -132,15 +135,23 @@ class TelegramChannel:
     # -- updates in ----------------------------------------------------------------------------
 
     async def on_update(self, update: Update, relay: Relay) -> None:
+        """Nothing is called on the Bot API before the update is known to be new: a redelivered
+        copy must not answer a button again or strip the keyboard of the question just sent."""
         update_id = str(update.update_id)
         if (message := update.message) is not None:
-            if message.chat.type != "private":
-                log.debug("telegram update %s from a group ignored", update_id)
+            user = message.from_user
+            if user is not None and user.is_bot:
+                log.debug("telegram update %s from a bot ignored", update_id)
                 return
             chat_id = str(message.chat.id)
-            user = message.from_user
+            if message.chat.type != "private":
+                await relay.group(self, chat_id, text=message.text, update_id=update_id)
+                return
             if message.text is None:
                 await relay.unreadable(self, chat_id, update_id=update_id)
+                return
+            if self._for_another_bot(message.text):
+                log.debug("telegram update %s: a command for another bot ignored", update_id)
                 return
             inbound = InboundMessage(
                 channel=CHANNEL,
@@ -150,11 +161,13 @@ class TelegramChannel:
                 update_id=update_id,
                 display_name=user.full_name[:100] if user else None,
             )
-            await asyncio.gather(self._retire(chat_id), relay.process(self, inbound))
+            await relay.process(self, inbound, first=lambda: self._retire(chat_id))
         elif (query := update.callback_query) is not None:
-            await quietly(self._call(AnswerCallbackQuery(callback_query_id=query.id)), "answer")
             pressed = query.message
-            if query.data is None or (pressed is not None and pressed.chat.type != "private"):
+            if query.data is None or query.from_user.is_bot:
+                return
+            if pressed is not None and pressed.chat.type != "private":
+                await relay.group(self, str(pressed.chat.id), text=None, update_id=update_id)
                 return
             chat_id = str(pressed.chat.id) if pressed is not None else str(query.from_user.id)
             inbound = InboundMessage(
@@ -166,7 +179,17 @@ class TelegramChannel:
                 display_name=query.from_user.full_name[:100],
             )
             pressed_id = pressed.message_id if pressed is not None else None
-            await asyncio.gather(self._retire(chat_id, pressed_id), relay.process(self, inbound))
+
+            async def first() -> None:
+                answer = self._call(AnswerCallbackQuery(callback_query_id=query.id))
+                await asyncio.gather(quietly(answer, "answer"), self._retire(chat_id, pressed_id))
+
+            await relay.process(self, inbound, first=first)
+
+    def _for_another_bot(self, text: str) -> bool:
+        """ "/me@other_bot": a command addressed to another bot (this one's name from getMe)."""
+        m = _ADDRESSED.match(text)
+        return m is not None and m.group(1).lower() != (self._username or "").lower()
 
     async def feed_webhook(self, payload: Any, relay: Relay) -> bool:
         """Handle a webhook body; False when it is not an update at all."""
@@ -200,6 +223,7 @@ class TelegramChannel:
         commands = [BotCommand(command=c, description=t(d)) for c, d in COMMANDS]
         try:
             me = await self._call(GetMe(), request_timeout=SETUP_TIMEOUT)
+            self._username = getattr(me, "username", None)
             log.info("Telegram bot @%s ready (%s)", getattr(me, "username", "?"), self._mode())
         except ChannelError as exc:
             log.warning("Telegram getMe failed: %s", exc)

@@ -44,6 +44,16 @@ def _id(value: object) -> str:
     return str(value)
 
 
+def _is_group(chat: dict[str, Any], sender_id: str) -> bool:
+    """A group, or any chat that is not the sender's own: only private chats run flows."""
+    kind = chat.get("chat_type")
+    return (kind is not None and str(kind).upper() != "PRIVATE") or _id(chat.get("id")) != sender_id
+
+
+def _keys(value: dict[str, Any]) -> str:
+    return ", ".join(sorted(str(k)[:32] for k in value)[:12]) or "none"
+
+
 def unwrap(payload: Any) -> dict[str, Any] | None:
     """A webhook body arrives bare or as {"ok": true, "result": {...}}."""
     if not isinstance(payload, dict):
@@ -81,28 +91,47 @@ class ZaloChannel:
     # -- updates in ----------------------------------------------------------------------------
 
     async def on_update(self, update: dict[str, Any], relay: Relay) -> None:
-        event = str(update.get("event_name") or "")
+        event = update.get("event_name")
         message = update.get("message")
+        if not isinstance(event, str) or not event:
+            log.warning("zalo update without an event_name ignored (keys: %s)", _keys(update))
+            return
+        event = event[:64]
         if not isinstance(message, dict):
-            log.info("zalo event %r without a message ignored", event[:64])
+            log.info("zalo event %r without a message ignored", event)
             return
         sender = message.get("from") if isinstance(message.get("from"), dict) else {}
         chat = message.get("chat") if isinstance(message.get("chat"), dict) else {}
-        chat_id = _id(chat.get("id")) or _id(sender.get("id"))
-        if not chat_id:
-            log.warning("zalo event %r without a chat id ignored", event[:64])
+        if sender.get("is_bot") is True:
+            log.debug("zalo event %r from a bot ignored", event)
+            return
+        sender_id, chat_id = _id(sender.get("id")), _id(chat.get("id"))
+        if not sender_id or not chat_id:
+            # Say what arrived: a chat or sender missing, or under another key ("sender").
+            log.warning(
+                "zalo event %r ignored: message without %s (message keys: %s)",
+                event,
+                " and ".join(
+                    what for what, ok in (("chat.id", chat_id), ("from.id", sender_id)) if not ok
+                ),
+                _keys(message),
+            )
             return
         message_id = _id(message.get("message_id"))
         update_id = f"{event}:{message_id}"[:UPDATE_ID_LIMIT] if message_id else None
         text = message.get("text")
-        if event == TEXT_EVENT and isinstance(text, str):
+        if _is_group(chat, sender_id):
+            await relay.group(
+                self, chat_id, text=text if isinstance(text, str) else None, update_id=update_id
+            )
+        elif event == TEXT_EVENT and isinstance(text, str):
             name = sender.get("display_name")
             await relay.process(
                 self,
                 InboundMessage(
                     channel=CHANNEL,
                     chat_id=chat_id,
-                    user_id=_id(sender.get("id")) or chat_id,
+                    user_id=sender_id,
                     text=text,
                     update_id=update_id,
                     display_name=name[:100] if isinstance(name, str) else None,
@@ -111,7 +140,7 @@ class ZaloChannel:
         elif event.startswith("message."):  # image, sticker, voice, unsupported…
             await relay.unreadable(self, chat_id, update_id=update_id)
         else:
-            log.info("zalo event %r ignored", event[:64])
+            log.info("zalo event %r ignored", event)
 
     async def feed_webhook(self, payload: Any, relay: Relay) -> bool:
         """Handle a webhook body; False when it is not an update at all."""

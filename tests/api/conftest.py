@@ -31,7 +31,7 @@ from domain.calendar import monthly
 from storage.api_tokens import create_token
 from storage.db import transaction
 from storage.hamlet_reports import submit_report
-from storage.models import OrgUnit
+from storage.models import OrgUnit, Person
 from storage.models_register import Household
 from storage.orgtree import unit_by_code
 from storage.periods import ensure_period
@@ -197,13 +197,16 @@ async def fixture_data(services: Services, tokens: Tokens) -> Tokens:
             (tay, datetime(2026, 11, 27, 3, tzinfo=UTC)),
         ):
             hamlet = await unit_by_code(db, code)
+            head = Person(name=f"Trưởng thôn {code}", role="hamlet_head", org_unit_id=hamlet.id)  # type: ignore[union-attr]
+            db.add(head)
+            await db.flush()
             out = await submit_report(
                 db,
                 period=period,
                 hamlet_id=hamlet.id,  # type: ignore[union-attr,arg-type]
                 counts={},
                 no_change=False,
-                person_id=None,
+                person_id=head.id,  # type: ignore[arg-type]
                 seen_version=0,
                 now=at,
             )

@@ -47,10 +47,11 @@ async def test_onboarding_by_polling_with_buttons(
         asked = fake.called("sendMessage")[-1]
         press = fake.queue(fake.press(buttons["Có"], message_id=question["message_id"]))
         await fake.wait_for(lambda: _last_with(fake, WELCOME))
-        answered = fake.called("answerCallbackQuery")
+        # The button is answered and its keyboard removed beside the reply, not before the turn.
+        answered = await fake.wait_for(lambda: fake.called("answerCallbackQuery"))
         assert [c.params["callback_query_id"] for c in answered] == [press["callback_query"]["id"]]
         # The pressed question loses its keyboard, so the old button cannot answer again.
-        removed = fake.called("editMessageReplyMarkup")
+        removed = await fake.wait_for(lambda: fake.called("editMessageReplyMarkup"))
         assert [(int(c.params["message_id"]), c.params.get("reply_markup")) for c in removed] == [
             (press["callback_query"]["message"]["message_id"], None)
         ]

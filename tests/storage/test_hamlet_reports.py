@@ -22,7 +22,7 @@ from storage.hamlet_reports import (
     reporting_period,
     submit_report,
 )
-from storage.models import AuditLog, OrgUnit
+from storage.models import AuditLog, OrgUnit, Person
 from storage.models_register import HamletReport, ReportingPeriod
 from storage.orgtree import unit_by_code
 from storage.register import submit
@@ -47,13 +47,16 @@ async def _send(
 ) -> tuple[str, int | None, bool | None]:
     async with transaction(services.sessionmaker) as db:
         period = await reporting_period(db, NOW)
+        head = Person(name="Trưởng thôn", role="hamlet_head", org_unit_id=hamlet_id)
+        db.add(head)
+        await db.flush()
         out = await submit_report(
             db,
             period=period,
             hamlet_id=hamlet_id,
             counts=counts or {},
             no_change=not counts,
-            person_id=None,
+            person_id=head.id,  # type: ignore[arg-type]
             seen_version=seen,
             now=now,
         )
