@@ -147,6 +147,21 @@ async def test_the_same_update_twice_is_handled_once(
             )
             assert res.status_code == 200
         assert len(fake.sent()) == 1
+        # A redelivered copy makes no Bot API call at all: the question just sent keeps its
+        # keyboard, and a pressed button is answered (and its keyboard removed) once.
+        [question] = fake.sent()
+        press = fake.press(dict(fake.buttons(question))["Có"], question["message_id"])
+        for copy, is_new in ((update, False), (press, True), (press, False)):
+            before = len(fake.calls)
+            res = await live.http.post(
+                "/webhooks/telegram", json=copy, headers={TELEGRAM_HEADER: "k"}
+            )
+            assert res.status_code == 200
+            if not is_new:
+                assert [c.method for c in fake.calls[before:]] == []
+        assert len(fake.called("answerCallbackQuery")) == 1
+        assert len(fake.called("editMessageReplyMarkup")) == 1
+        assert WELCOME in fake.sent()[-1]["text"] and len(fake.sent()) == 2
 
 
 async def test_a_blocked_bot_marks_the_account_inactive(
