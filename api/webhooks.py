@@ -6,6 +6,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import math
 from typing import TYPE_CHECKING, Any, cast
 
 from fastapi import APIRouter, Request
@@ -16,6 +17,7 @@ if TYPE_CHECKING:  # aiogram takes seconds to import: only processes that run Te
     from bot.channels.zalo import ZaloChannel
 from bot.channels.relay import Busy
 from bot.services import Services
+from storage.sessions import RepliesInFlight
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/webhooks", include_in_schema=False)
@@ -47,11 +49,13 @@ def _refused(status: int, error: str) -> JSONResponse:
     return JSONResponse({"ok": False, "error": error}, status_code=status)
 
 
-def _busy() -> JSONResponse:
+def _busy(retry_after: float | None = None) -> JSONResponse:
     """The database is down: nothing was written and the chat was told; a 5xx makes the platform
     deliver the update again later."""
     response = _refused(503, "busy")
-    response.headers["Retry-After"] = RETRY_AFTER
+    response.headers["Retry-After"] = (
+        str(math.ceil(retry_after)) if retry_after is not None else RETRY_AFTER
+    )
     return response
 
 
@@ -72,6 +76,10 @@ async def _feed(request: Request, name: str, header: str) -> bool | Response:
         return await channel.feed_webhook(payload, services.relay)
     except Busy:
         return _busy()
+    except RepliesInFlight as exc:
+        # Handled, and its replies are being sent by a worker that may have died: ask for the
+        # update again after the lease, when they are either confirmed or taken over here.
+        return _busy(exc.retry_after)
 
 
 @router.post("/telegram")

@@ -68,6 +68,7 @@ def build_services(
         invite_failures_per_hour=settings.invite_failures_per_hour,
         default_locale=settings.default_locale,
         clock=clock,
+        reply_lease=timedelta(seconds=settings.reply_lease_seconds),
     )
     return Services(
         settings,

@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     # Keys the HMAC of invite codes and API tokens; must be set to a real secret in production.
     secret_key: SecretStr = SecretStr("dev-secret")
     session_ttl_hours: int = 72
+    # How long a worker may take to send a turn's replies before a redelivery of the update
+    # sends them instead (the worker is presumed dead); a redelivery before then is told to
+    # come back later (503).
+    reply_lease_seconds: float = Field(default=30.0, gt=0, le=600)
     default_locale: str = "vi"
     # Delivery of reminders and notices: messages per second per bot, across all chats.
     send_rate_per_s: float = 25.0

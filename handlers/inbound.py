@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from conversations.engine import Engine
-from conversations.model import Inbound, Outbound, Session
+from conversations.model import Choice, Inbound, Outbound, Session
 from domain.i18n import N_
 from handlers.actions import Action, ActionContext
 from handlers.metrics import HANDLER_SECONDS, UPDATES
@@ -60,6 +60,7 @@ class Conversations:
         default_locale: str = "vi",
         clock: Callable[[], datetime] = utc_now,
         actions: Mapping[str, Action] = ACTIONS,
+        reply_lease: timedelta = timedelta(seconds=30),
     ) -> None:
         self.sessionmaker = sessionmaker
         self.engine = engine
@@ -68,6 +69,10 @@ class Conversations:
         self.default_locale = default_locale
         self.clock = clock
         self.actions = actions
+        self.reply_lease = reply_lease
+        # Updates whose replies this process holds and is sending: a redelivery meanwhile is a
+        # plain duplicate (the holder is alive), whatever the lease in the database says.
+        self._sending: set[tuple[str, str]] = set()
         self.deliver: Deliver | None = None  # set by the composition root once channels exist
         # In-process serialisation per chat; PostgreSQL's row lock covers other processes.
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
@@ -81,33 +86,83 @@ class Conversations:
             self._locks[key] = lock
         return lock
 
-    async def handle(self, msg: InboundMessage) -> list[Outbound] | None:
-        """The replies to send, or None when this update was already handled."""
+    async def handle(self, msg: InboundMessage, *, hold: bool = False) -> list[Outbound] | None:
+        """The replies to send, or None when this update was already handled.
+
+        With `hold`, the replies are kept with the update's claim until the caller reports them
+        sent (`released`): a redelivery of an update whose worker died before sending gets them
+        (the turn is not run again). Raises RepliesInFlight while another worker holds them."""
         began = time.perf_counter()
         outcome = "error"
         try:
-            replies = await self._handle(msg)
+            replies = await self._handle(msg, hold)
             outcome = "duplicate" if replies is None else "handled"
             return replies
         finally:
             UPDATES.labels(msg.channel, outcome).inc()
             HANDLER_SECONDS.labels(msg.channel).observe(time.perf_counter() - began)
 
-    async def _handle(self, msg: InboundMessage) -> list[Outbound] | None:
+    async def _handle(self, msg: InboundMessage, hold: bool) -> list[Outbound] | None:
         notices: list[Notice] = []
+        key = (msg.channel, msg.update_id) if hold and msg.update_id is not None else None
         async with self._lock((msg.channel, msg.chat_id)):
             async with transaction(self.sessionmaker) as db:
                 row = await sessions.claim_and_lock(
                     db, channel=msg.channel, chat_id=msg.chat_id, update_id=msg.update_id
                 )
                 if row is None:
-                    log.info("duplicate update %s/%s dropped", msg.channel, msg.update_id)
-                    return None
-                replies = await self._turn(db, msg, row, notices)
-                await enqueue_notices(db, notices, self.clock())
+                    replies = await self._redelivered(db, key) if key else self._duplicate(msg)
+                else:
+                    replies = await self._turn(db, msg, row, notices)
+                    await enqueue_notices(db, notices, self.clock())
+                    if key is not None and replies:
+                        await sessions.keep_replies(
+                            db,
+                            channel=key[0],
+                            update_id=key[1],
+                            replies=[encode(m) for m in replies],
+                            lease_until=self.clock() + self.reply_lease,
+                        )
+            if key is not None and replies:
+                self._sending.add(key)  # committed: ours to send until released
         if notices and self.deliver is not None:
             self.deliver()  # in the background: the outbox keeps what is not sent yet
         return replies
+
+    def _duplicate(self, msg: InboundMessage) -> None:
+        log.info("duplicate update %s/%s dropped", msg.channel, msg.update_id)
+
+    async def _redelivered(self, db: AsyncSession, key: tuple[str, str]) -> list[Outbound] | None:
+        """An update handled before: None, or the replies a dead worker never confirmed."""
+        if key in self._sending:
+            log.info("duplicate update %s/%s dropped (its replies are being sent)", *key)
+            return None
+        now = self.clock()
+        stored = await sessions.take_unsent(
+            db, channel=key[0], update_id=key[1], now=now, lease_until=now + self.reply_lease
+        )
+        if stored is None:
+            log.info("duplicate update %s/%s dropped", *key)
+            return None
+        log.warning("update %s/%s: replies never confirmed sent; sending them now", *key)
+        return [decode(m) for m in stored]
+
+    async def released(self, msg: InboundMessage, *, sent: bool) -> None:
+        """The holder of a `hold` turn's replies is done: marked sent when they all went out;
+        otherwise left for a redelivery to send once the lease runs out."""
+        if msg.update_id is None:
+            return
+        key = (msg.channel, msg.update_id)
+        if key not in self._sending:
+            return
+        try:
+            if sent:
+                async with transaction(self.sessionmaker) as db:
+                    await sessions.replies_sent(db, channel=key[0], update_id=key[1])
+        except Exception as exc:  # the replies did go out; at worst a redelivery repeats them
+            log.warning("marking the replies of %s/%s sent failed: %s", *key, exc)
+        finally:
+            self._sending.discard(key)
 
     async def _turn(
         self, db: AsyncSession, msg: InboundMessage, row: sessions.SessionRow, notices: list[Notice]
@@ -192,6 +247,16 @@ class Conversations:
                 after={"active": True},
             )
         return dict(found.person)
+
+
+def encode(message: Outbound) -> list[Any]:
+    """A reply as kept in the database: [text, [[id, label], ...]]."""
+    return [message.text, [[c.id, c.label] for c in message.choices]]
+
+
+def decode(stored: list[Any]) -> Outbound:
+    text, choices = stored
+    return Outbound(text, tuple(Choice(i, label) for i, label in choices))
 
 
 def session_ttl(hours: int) -> timedelta:

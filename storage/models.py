@@ -98,6 +98,10 @@ class ProcessedUpdate(SQLModel, table=True):
     channel: str = Field(max_length=16)
     update_id: str = Field(max_length=128)
     processed_at: datetime = _ts(index=True)
+    # The turn's replies until they are sent ([[text, [[id, label], ...]], ...]), and until when
+    # the worker holding them may still be sending (a redelivery after that sends them).
+    replies: list[Any] | None = Field(default=None, sa_column=Column(JSONType, nullable=True))
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime())
 
 
 class RateEvent(SQLModel, table=True):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, literal, select, true, update
+from sqlalchemy import bindparam, func, literal, null, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -144,3 +144,86 @@ async def save(
         },
     )
     row.state, row.version = state, row.version + 1
+
+
+# -- the replies of a committed turn ---------------------------------------------------------
+
+_KEEP = (
+    update(_UPDATES)
+    .where(_UPDATES.c.channel == bindparam("p_channel"))
+    .where(_UPDATES.c.update_id == bindparam("p_update_id"))
+    .values(replies=bindparam("p_replies"), lease_until=bindparam("p_lease_until"))
+)
+# A redelivery takes the replies over only once the lease of the worker holding them has run out.
+_TAKE = (
+    update(_UPDATES)
+    .where(_UPDATES.c.channel == bindparam("p_channel"))
+    .where(_UPDATES.c.update_id == bindparam("p_update_id"))
+    .where(_UPDATES.c.replies.is_not(None))
+    .where(_UPDATES.c.lease_until <= bindparam("p_now"))
+    .values(lease_until=bindparam("p_lease_until"))
+    .returning(_UPDATES.c.replies)
+)
+_HELD = select(_UPDATES.c.lease_until).where(
+    _UPDATES.c.channel == bindparam("p_channel"),
+    _UPDATES.c.update_id == bindparam("p_update_id"),
+    _UPDATES.c.replies.is_not(None),
+)
+_SENT = (
+    update(_UPDATES)
+    .where(_UPDATES.c.channel == bindparam("p_channel"))
+    .where(_UPDATES.c.update_id == bindparam("p_update_id"))
+    .values(replies=null(), lease_until=None)  # SQL NULL, not the JSON value null
+)
+
+
+class RepliesInFlight(Exception):
+    """A redelivered update whose replies another worker is sending right now: try again after
+    `retry_after` seconds (then they are sent, or that worker is gone and they are taken over)."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"replies in flight; retry in {retry_after:.0f} s")
+        self.retry_after = retry_after
+
+
+async def keep_replies(
+    session: AsyncSession,
+    *,
+    channel: str,
+    update_id: str,
+    replies: list[Any],
+    lease_until: datetime,
+) -> None:
+    """Store the turn's replies with its claim, in the turn's transaction."""
+    params = {
+        "p_channel": channel,
+        "p_update_id": update_id,
+        "p_replies": replies,
+        "p_lease_until": lease_until,
+    }
+    await session.execute(_KEEP, params)
+
+
+async def take_unsent(
+    session: AsyncSession, *, channel: str, update_id: str, now: datetime, lease_until: datetime
+) -> list[Any] | None:
+    """For an update already handled: its replies when they were never confirmed sent and their
+    lease is over (now held by the caller until `lease_until`); None when they were sent (or
+    there were none). Raises RepliesInFlight while another worker's lease runs."""
+    params = {
+        "p_channel": channel,
+        "p_update_id": update_id,
+        "p_now": now,
+        "p_lease_until": lease_until,
+    }
+    taken = (await session.execute(_TAKE, params)).scalar_one_or_none()
+    if taken is not None:
+        return list(taken)
+    held = (await session.execute(_HELD, params)).scalar_one_or_none()
+    if held is None:
+        return None
+    raise RepliesInFlight(max(1.0, (held - now).total_seconds()))
+
+
+async def replies_sent(session: AsyncSession, *, channel: str, update_id: str) -> None:
+    await session.execute(_SENT, {"p_channel": channel, "p_update_id": update_id})

@@ -17,11 +17,13 @@ from handlers.inbound import BUSY, Conversations, InboundMessage
 from storage import sessions
 from storage.accounts import chat_locale, deactivate_account
 from storage.db import transaction, unavailable
+from storage.sessions import RepliesInFlight
 
 log = logging.getLogger(__name__)
 
 TYPING_AFTER = 0.5  # seconds a reply may take before the chat shows "typing…"
 ATTEMPTS = 3  # tries for an update whose handling failed (e.g. the database was unreachable)
+MAX_IN_FLIGHT_WAIT = 660.0  # seconds; above the longest reply lease Settings allows
 BUSY_MEMORY = 1024  # updates whose chat was told "busy" (once per update, not per redelivery)
 UNREADABLE = {
     True: N_("I can only read text messages. Please type your answer or press a button."),
@@ -68,15 +70,19 @@ class Relay:
             replies = await self._handle(channel, msg)
         if replies is None:
             return False
-        if first is None:
-            await self.deliver(channel, msg.chat_id, replies)
-        else:
-            # `first` starts first: what it reads of the channel's state precedes the replies.
-            await asyncio.gather(first(), self.deliver(channel, msg.chat_id, replies))
+        sent = False
+        try:
+            if first is None:
+                sent = await self.deliver(channel, msg.chat_id, replies)
+            else:
+                # `first` starts first: what it reads of the channel's state precedes the replies.
+                _, sent = await asyncio.gather(first(), self.deliver(channel, msg.chat_id, replies))
+        finally:
+            await self.conversations.released(msg, sent=sent)
         return True
 
     async def _handle(self, channel: Channel, msg: InboundMessage) -> list[Outbound] | None:
-        task = asyncio.ensure_future(self.conversations.handle(msg))
+        task = asyncio.ensure_future(self.conversations.handle(msg, hold=True))
         try:
             done, _ = await asyncio.wait({task}, timeout=self.typing_after)
             if not done:
@@ -85,10 +91,11 @@ class Relay:
         finally:
             task.cancel()  # only has an effect when we are being cancelled ourselves
 
-    async def deliver(self, channel: Channel, chat_id: str, messages: Sequence[Outbound]) -> None:
-        """Send in order; a blocked bot marks the account inactive, other failures are logged."""
+    async def deliver(self, channel: Channel, chat_id: str, messages: Sequence[Outbound]) -> bool:
+        """Send in order; a blocked bot marks the account inactive, other failures are logged.
+        True when nothing is left to send (all sent, or the chat is gone)."""
         if not messages:
-            return
+            return True
         locale = self.conversations.default_locale
         if not channel.buttons and any(m.choices for m in messages):
             locale = await self._locale(channel, chat_id)
@@ -100,6 +107,8 @@ class Relay:
             await self.mark_unreachable(channel.name, chat_id)
         except ChannelError as exc:
             log.warning("sending on %s failed: %s", channel.name, exc)
+            return False
+        return True
 
     @asynccontextmanager
     async def _or_busy(
@@ -188,14 +197,27 @@ async def reliably(
 ) -> None:
     """Polling loops run each update through this: a failure is retried, then dropped (logged),
     so one bad update never stops the loop. Re-running is safe: updates are de-duplicated."""
-    for attempt in range(1, attempts + 1):
+    waited = 0.0
+    attempt = 1
+    while attempt <= attempts:
         try:
             await job()
             return
         except asyncio.CancelledError:
             raise
+        except RepliesInFlight as exc:
+            # Not a failure: another worker (most likely one that died) holds the replies until
+            # its lease ends; then they are taken over here. Bounded in case it never ends.
+            if waited >= MAX_IN_FLIGHT_WAIT:
+                log.error("%s: replies held elsewhere for %.0f s; giving up", what, waited)
+                return
+            wait = min(exc.retry_after, MAX_IN_FLIGHT_WAIT - waited)
+            waited += wait
+            await asyncio.sleep(wait)
+            continue
         except Exception:
             log.exception("handling %s failed (attempt %d of %d)", what, attempt, attempts)
             if attempt < attempts:
                 await asyncio.sleep(min(2.0**attempt, 10.0))
+            attempt += 1
     log.error("%s dropped after %d attempts", what, attempts)

@@ -36,6 +36,8 @@ class FakeServer:
         self._runner: web.AppRunner | None = None
         self._changed = asyncio.Event()
         self.url = ""
+        # Methods whose calls are never answered nor carried out (a worker dies waiting).
+        self.hanging: set[str] = set()
 
     async def start(self) -> None:
         app = web.Application()
@@ -83,6 +85,9 @@ class FakeServer:
         params = await self._params(request)
         call = Call(method, params, request.match_info["token"], time.monotonic())
         self.calls.append(call)
+        if method in self.hanging:
+            call.failed = True
+            await asyncio.Event().wait()  # until the client goes away (handler cancellation)
         if self.failures[method]:
             call.failed = True
             status, body = self.failures[method].popleft()

@@ -53,7 +53,7 @@ async def test_kill_9_mid_conversation_then_continue_on_a_fresh_process(
 
     second = await start_worker(db_url, fake, log)
     try:
-        assert await second.post_update(members) == 200  # the redelivery
+        assert await second.deliver(members) == 200  # the redelivery
         row = await _session(services)
         assert (row.flow, row.step) == ("report", "deprived")
         assert row.state["answers"]["income"] == 4_000_000
@@ -76,3 +76,44 @@ async def test_kill_9_mid_conversation_then_continue_on_a_fresh_process(
     assert answers["members"] == 4
     assert answers["deprived"] == ["health_insurance", "water", "latrine"]
     assert answers["cause"] == "no_capital"
+
+
+async def test_kill_9_between_commit_and_reply_then_the_redelivery_replies_once(
+    services: Services, db_url: str, fake_telegram: FakeTelegram, tmp_path: Path
+) -> None:
+    """The turn is committed, its reply is on its way to the Bot API when the worker dies: the
+    platform's redelivery sends the stored reply (once), and does not run the turn again."""
+    fake = fake_telegram
+    await seed_units(services)
+    await link_chat(services, "telegram", str(USER), "37-GIAVIEN-01", "Nguyễn Văn An")
+    await make_household(services, "37-GIAVIEN-01", "Lê Thị Mai", 4, "near_poor")
+    log = tmp_path / "workers.log"
+
+    first = await start_worker(db_url, fake, log)
+    try:
+        assert await first.post_update(fake.text("/baocao", user=USER)) == 200
+        before = await _session(services)
+        sent_before = len(fake.sent(USER))
+        fake.hanging.add("sendMessage")  # the reply never reaches the chat
+        answer = fake.text("1", user=USER)
+        in_flight = asyncio.ensure_future(first.post_update(answer))
+        await fake.wait_for(lambda: fake.called("sendMessage", failed=True))
+        first.kill()
+        await asyncio.gather(in_flight, return_exceptions=True)
+    finally:
+        await first.stop()
+    fake.hanging.clear()
+    committed = await _session(services)
+    assert committed.version == before.version + 1  # the turn was saved before the reply
+    assert len(fake.sent(USER)) == sent_before
+
+    second = await start_worker(db_url, fake, log)
+    try:
+        assert await second.deliver(answer) == 200  # Telegram saw no 200: it sends it again
+        assert await second.deliver(answer) == 200  # and once more, later: nothing new
+    finally:
+        await second.stop()
+    replies = fake.sent(USER)[sent_before:]
+    [lost] = [c.params for c in fake.called("sendMessage", failed=True)]
+    assert [r["text"] for r in replies] == [lost["text"]]
+    assert (await _session(services)).version == committed.version  # not run again

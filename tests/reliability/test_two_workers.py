@@ -1,5 +1,6 @@
 """The same webhook update posted to two workers (two processes on one PostgreSQL database) at
-the same moment is handled once: one reply reaches the Bot API, the session moves one step."""
+the same moment is handled once: one reply reaches the Bot API, the session moves one step,
+however often the platform delivers it again."""
 
 from __future__ import annotations
 
@@ -46,7 +47,12 @@ async def test_same_update_to_two_workers_is_handled_once(
             update = fake.text(text, user=USER)
             before_sent, before_version = len(fake.sent(USER)), await version()
             statuses = await asyncio.gather(*(w.post_update(update) for w in workers))
-            assert statuses == [200, 200]
+            # The copy that finds the other's replies still being sent is asked to come back
+            # (503): that worker could have died before sending them. Back again, it is dropped.
+            assert sorted(statuses) in ([200, 200], [200, 503]), statuses
+            for worker, status in zip(workers, statuses, strict=True):
+                if status == 503:
+                    assert await worker.post_update(update) == 200
             replies = [m["text"] for m in fake.sent(USER)[before_sent:]]
             assert len(replies) == 1, (text, replies)
             assert await version() == before_version + 1

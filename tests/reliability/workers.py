@@ -35,6 +35,18 @@ class Worker:
         )
         return res.status_code
 
+    async def deliver(self, update: dict[str, Any], *, within: float = 30.0) -> int:
+        """As the platform does: an update answered 5xx is delivered again after Retry-After."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        while True:
+            res = await self.http.post(
+                "/webhooks/telegram", json=update, headers={TELEGRAM_HEADER: WEBHOOK_SECRET}
+            )
+            if res.status_code < 500 or loop.time() > deadline:
+                return res.status_code
+            await asyncio.sleep(float(res.headers.get("Retry-After", "1")))
+
     def kill(self) -> None:
         """SIGKILL: no shutdown hook, no lifespan exit, no flush."""
         if self.process.returncode is None:
@@ -46,7 +58,10 @@ class Worker:
         await self.http.aclose()
 
 
-async def start_worker(database_url: str, fake: FakeTelegram, log: Path) -> Worker:
+async def start_worker(
+    database_url: str, fake: FakeTelegram, log: Path, *, reply_lease: float = 1.0
+) -> Worker:
+    """`reply_lease` is short here so that a redelivery after a kill is not kept waiting."""
     port = free_port()
     env = {
         **os.environ,
@@ -60,6 +75,7 @@ async def start_worker(database_url: str, fake: FakeTelegram, log: Path) -> Work
         "CHUNGTAY_TELEGRAM_API_BASE": fake.url,
         "CHUNGTAY_TELEGRAM_WEBHOOK_URL": "https://bot.example.vn/webhooks/telegram",
         "CHUNGTAY_TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "CHUNGTAY_REPLY_LEASE_SECONDS": str(reply_lease),
     }
     with log.open("ab") as out:
         process = await asyncio.create_subprocess_exec(
