@@ -43,7 +43,8 @@ def match_choice(text: str, choices: Sequence[Choice]) -> str | None:
 
 def parse_yes_no(text: str) -> bool:
     key = fold(text).rstrip(".!")
-    key = _NUMBER_PREFIX.sub("", key) if key[:1].isalpha() and is_digits(key[-1:]) else key  # "số 1"
+    if key[:1].isalpha() and is_digits(key[-1:]):  # "số 1"
+        key = _NUMBER_PREFIX.sub("", key)
     if key in YES:
         return True
     if key in NO:
