@@ -124,6 +124,22 @@ class RejectNul:
         await self.app(scope, _replay(messages, receive) if messages else receive, send)
 
 
+def document_refusals(schema: dict[str, Any]) -> dict[str, Any]:
+    """Add what the guards refuse on every operation to an OpenAPI schema (in place)."""
+    error = {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}}
+    refusals = {
+        "400": ("The body is not UTF-8, or is JSON nested deeper than 64 levels", error),
+        "422": ("Invalid input, such as a NUL character in the path, query or body", error),
+    }
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for status, (description, body) in refusals.items():
+                content = {"application/json": {"schema": body}}
+                responses.setdefault(status, {"description": description, "content": content})
+    return schema
+
+
 async def _read(receive: Receive, messages: list[Message]) -> bytes:
     body = b""
     while True:

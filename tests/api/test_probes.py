@@ -54,3 +54,16 @@ async def test_a_too_deep_body_is_refused_with_400_before_anything_else(
     json_auth = {**auth, "content-type": "application/json"}
     r = await client.post("/api/v1/submissions/2/decision", content=reason, headers=json_auth)
     assert r.status_code in (200, 409), r.text  # read: decided now, or already
+
+
+def test_every_operation_documents_the_guards_refusals() -> None:
+    from api.app import create_app
+    from bot.services import build_services
+    from bot.settings import Settings
+
+    services = build_services(
+        Settings(database_url="sqlite+aiosqlite://", secret_key="test-secret-key")  # type: ignore[arg-type]
+    )
+    for path, operations in create_app(services).openapi()["paths"].items():
+        for method, operation in operations.items():
+            assert {"400", "422"} <= set(operation["responses"]), (method, path)
