@@ -27,7 +27,7 @@ from api import (
     units,
     webhooks,
 )
-from api.guards import RejectNul
+from api.guards import RejectNul, document_refusals
 from bot.channels.runtime import running
 from bot.channels.simulator import SimulatorChannel
 from bot.services import Services
@@ -57,6 +57,8 @@ def create_app(
     app = FastAPI(title="ChungTay admin API", version="0.1.0", lifespan=lifespan)
     app.state.services = services
     app.add_middleware(RejectNul)
+    generated = app.openapi
+    app.openapi = lambda: document_refusals(generated())  # type: ignore[method-assign]
     app.state.simulator = services.channels.get("simulator") or SimulatorChannel()
 
     @app.exception_handler(RequestValidationError)

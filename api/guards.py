@@ -1,14 +1,23 @@
-"""Refuse input no column can hold, before it reaches a handler.
+"""Refuse input the app cannot take, before it reaches a handler.
+
+A body nested deeper than MAX_DEPTH is answered 400 before anything parses it: `json.loads`
+recurses once per level, so some thousands of `[` are a RecursionError (a 500) wherever the body
+is parsed — here, in FastAPI, in a webhook. No request the API documents nests past a few levels.
 
 PostgreSQL text cannot contain NUL (U+0000): a query such as `WHERE code = '\\x00'` fails in the
 driver, which would surface as a 500. No legitimate request carries one, so a NUL anywhere in the
 path, the query string or a JSON / form body is answered 422 like any other invalid parameter.
+
+The webhooks read their own body, after checking their secret (api/webhooks.py): a caller
+without it must get 401 whatever it sends, and its body is never parsed.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
+from itertools import accumulate, dropwhile
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -17,6 +26,29 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 NUL = "\x00"
 _JSON_NUL = b"\\u0000"
+MAX_DEPTH = 64  # levels of [ and {; the deepest body the API takes has 3
+WEBHOOKS = "/webhooks/"  # api/webhooks.py's prefix
+# A JSON string, escapes included; the closing quote is optional so that an unclosed string
+# matches to the end instead of being retried from every later quote (quadratic on `"\"\"\"…`).
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"?', re.DOTALL)
+_BRACKETS = bytes.maketrans(b"{}", b"[]")  # for depth, { is [
+_NOT_BRACKETS = bytes(set(range(256)) - set(b"[]{}"))
+_STEP = [0] * 256
+_STEP[ord("[")], _STEP[ord("]")] = 1, -1
+
+
+def too_deep(body: bytes, limit: int = MAX_DEPTH) -> bool:
+    """Whether JSON in `body` nests deeper than `limit` (brackets inside strings do not count).
+    It runs on every request: a count first, then regexes, translate and a running sum, all in C
+    (a few ms for 1 MB of brackets)."""
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return False
+    brackets = _STRING.sub(b"", body).translate(_BRACKETS, _NOT_BRACKETS)
+    # Dropping the innermost pairs shrinks a wide body to little and lowers the deepest point by
+    # exactly one (the deepest [ is followed by its ]; an unclosed one is invalid JSON anyway).
+    # A ] before its [ only lowers the sum: json.loads stops at it.
+    depths = accumulate(map(_STEP.__getitem__, brackets.replace(b"[]", b"")))
+    return next(dropwhile((limit - 1).__ge__, depths), None) is not None
 
 
 def nul_locations(value: Any, loc: list[str | int]) -> Iterator[list[str | int]]:
@@ -55,7 +87,8 @@ def _body_locations(body: bytes, content_type: str) -> list[list[str | int]]:
 
 
 class RejectNul:
-    """Pure ASGI middleware (the body is read once and replayed to the app)."""
+    """Refuses too deep bodies (400), then NUL (422). Pure ASGI middleware: the body is read
+    once and replayed to the app."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -65,22 +98,20 @@ class RejectNul:
             await self.app(scope, receive, send)
             return
         bad: list[list[str | int]] = []
-        if NUL in scope.get("path", ""):
+        path = scope.get("path", "")
+        if NUL in path:
             bad.append(["path"])
         bad += _form_locations(scope.get("query_string", b"").decode("latin-1"), "query")
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         content_type = headers.get("content-type", "").lower()
         messages: list[Message] = []
-        if "json" in content_type or "form-urlencoded" in content_type:
-            body = b""
-            while True:
-                message = await receive()
-                messages.append(message)
-                if message["type"] != "http.request":
-                    break
-                body += message.get("body", b"")
-                if not message.get("more_body", False):
-                    break
+        # Any content type: FastAPI parses "application/foo+json" and a charset-less JSON alike;
+        # only multipart (a CSV upload) is not JSON and may be large.
+        if not path.startswith(WEBHOOKS) and not content_type.startswith("multipart/"):
+            body = await _read(receive, messages)
+            if too_deep(body):
+                await JSONResponse({"error": "too_deep"}, status_code=400)(scope, receive, send)
+                return
             bad += _body_locations(body, content_type)
         if bad:
             errors = [
@@ -91,6 +122,34 @@ class RejectNul:
             await response(scope, receive, send)
             return
         await self.app(scope, _replay(messages, receive) if messages else receive, send)
+
+
+def document_refusals(schema: dict[str, Any]) -> dict[str, Any]:
+    """Add what the guards refuse on every operation to an OpenAPI schema (in place)."""
+    error = {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}}
+    refusals = {
+        "400": ("The body is not UTF-8, or is JSON nested deeper than 64 levels", error),
+        "422": ("Invalid input, such as a NUL character in the path, query or body", error),
+    }
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for status, (description, body) in refusals.items():
+                content = {"application/json": {"schema": body}}
+                responses.setdefault(status, {"description": description, "content": content})
+    return schema
+
+
+async def _read(receive: Receive, messages: list[Message]) -> bytes:
+    body = b""
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            return body
+        body += message.get("body", b"")
+        if not message.get("more_body", False):
+            return body
 
 
 def _replay(messages: list[Message], receive: Receive) -> Receive:

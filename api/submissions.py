@@ -31,6 +31,7 @@ from api.lists import (
     scope_root,
 )
 from domain.changes import CHANGE_KINDS, EXIT_REGISTRATION
+from domain.digits import is_digits
 from domain.i18n import N_
 from handlers.notify import Notice, enqueue_notices
 from handlers.review_actions import decide_and_notify
@@ -181,7 +182,7 @@ async def submissions_csv(c: CallerDep, f: FilterDep, lang: Lang = None) -> Resp
 
 async def _in_scope(c: Caller, key: str) -> Submission:
     """By id or reference (BC-…, TN-…): 404 unknown, 403 (audited) outside the token's subtree."""
-    if key.isdigit():
+    if is_digits(key):
         sub = await c.db.get(Submission, int(key)) if len(key) <= 9 else None
     else:
         sub = await by_ref(c.db, key[:40])

@@ -1,5 +1,6 @@
 """Webhook endpoints for Telegram and Zalo: check the secret header, then hand the body to the
-channel adapter. A wrong or missing secret gets 401 and nothing is read or processed."""
+channel adapter. A wrong or missing secret gets 401 and nothing is read or processed: the guards
+in api/guards.py leave these paths' bodies alone, so the checks on the body come after it here."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from fastapi.responses import JSONResponse, Response
 if TYPE_CHECKING:  # aiogram takes seconds to import: only processes that run Telegram pay it
     from bot.channels.telegram import TelegramChannel
     from bot.channels.zalo import ZaloChannel
+from api.guards import too_deep
 from bot.channels.relay import Busy
 from bot.services import Services
 from storage.sessions import RepliesInFlight
@@ -34,10 +36,16 @@ def _secret_ok(request: Request, header: str, expected: str) -> bool:
     return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
 
 
+class TooDeep(ValueError):
+    """Nested past api.guards.MAX_DEPTH: json.loads would recurse out of the stack."""
+
+
 async def _body(request: Request) -> Any:
     raw = await request.body()
     if len(raw) > MAX_BODY:
         raise ValueError("body too large")
+    if too_deep(raw):
+        raise TooDeep
     return json.loads(raw)
 
 
@@ -70,7 +78,9 @@ async def _feed(request: Request, name: str, header: str) -> bool | Response:
         return _refused(401, "unauthorized")
     try:
         payload = await _body(request)
-    except ValueError:
+    except TooDeep:
+        return _refused(400, "too_deep")
+    except ValueError:  # not JSON, not UTF-8, too large
         return _refused(400, "invalid_body")
     try:
         return await channel.feed_webhook(payload, services.relay)

@@ -21,7 +21,7 @@ from storage.orgtree import ImportFailed, import_units, parse_csv, unit_by_code
 from storage.people import create_invite
 from storage.seed import is_empty, seed_demo
 
-_DURATION = re.compile(r"^(\d+)\s*([dhm])$")
+_DURATION = re.compile(r"^([0-9]+)\s*([dhm])$")
 
 
 def parse_duration(text: str) -> timedelta:

@@ -8,6 +8,7 @@ from typing import Any
 
 from conversations.inputs import match_choice, parse_phone, parse_text, parse_yes_no
 from conversations.model import Choice, Ctx, Inbound, Invalid, Step
+from domain.digits import is_digits
 from domain.i18n import N_, Translator, fold
 
 MULTI = "_multi"  # the checklist's ticks while it is being edited
@@ -24,7 +25,7 @@ def parse_numbers(text: str) -> list[int] | None:
     for part in re.split(r"[\s,;]+", key.replace("va", " ")):
         if not part:
             continue
-        m = re.fullmatch(r"(\d{1,3})(?:-(\d{1,3}))?\.?", part)
+        m = re.fullmatch(r"([0-9]{1,3})(?:-([0-9]{1,3}))?\.?", part)
         if not m:
             return None
         lo, hi = int(m.group(1)), int(m.group(2) or m.group(1))
@@ -92,7 +93,7 @@ def parse_answer(step: Step, inbound: Inbound, raw: str, choices: tuple[Choice, 
                 return c.id
     elif choices and (picked := match_choice(raw, choices)) is not None:
         return picked
-    elif choices and step.kind == "text" and raw.rstrip(".").isdigit():  # not a button number
+    elif choices and step.kind == "text" and is_digits(raw.rstrip(".")):  # not a button number
         raise Invalid(N_("Please choose one of the options: press a button or type its number."))
     if step.kind in ("number", "money"):
         assert step.parse is not None, f"step {step.id} needs a parser"

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 
 from conversations.model import Choice, Invalid
+from domain.digits import is_digits
 from domain.i18n import N_, fold, nfc
 
 MAX_INPUT = 1000  # characters; longer messages are refused before any parsing
@@ -13,7 +14,7 @@ MAX_INPUT = 1000  # characters; longer messages are refused before any parsing
 _NUMBER_PREFIX = re.compile(r"^(?:so|số|chon|chọn|#)\s*", re.IGNORECASE)
 YES = {"co", "c", "yes", "y", "ok", "oke", "dong y", "dung", "u", "uh", "vang", "da", "1"}
 NO = {"khong", "k", "ko", "kg", "no", "n", "sai", "2"}
-_PHONE = re.compile(r"^(?:\+?84|0)(\d{9})$")
+_PHONE = re.compile(r"^(?:\+?84|0)([0-9]{9})$")
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 
 
@@ -26,7 +27,7 @@ def match_choice(text: str, choices: Sequence[Choice]) -> str | None:
     """'2', '2.', 'số 2', the label, or the label without diacritics -> choice id."""
     key = fold(text).rstrip(".)").strip()
     key = _NUMBER_PREFIX.sub("", key) if _NUMBER_PREFIX.match(key + " ") else key
-    if key.isdigit():
+    if is_digits(key):
         n = int(key)
         return choices[n - 1].id if 1 <= n <= len(choices) else None
     for choice in choices:
@@ -42,7 +43,8 @@ def match_choice(text: str, choices: Sequence[Choice]) -> str | None:
 
 def parse_yes_no(text: str) -> bool:
     key = fold(text).rstrip(".!")
-    key = _NUMBER_PREFIX.sub("", key) if key[:1].isalpha() and key[-1:].isdigit() else key  # "số 1"
+    if key[:1].isalpha() and is_digits(key[-1:]):  # "số 1"
+        key = _NUMBER_PREFIX.sub("", key)
     if key in YES:
         return True
     if key in NO:

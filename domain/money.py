@@ -25,6 +25,7 @@ import re
 from decimal import Decimal
 from typing import NamedTuple
 
+from domain.digits import is_digits
 from domain.i18n import N_, Translator, fold, nfc
 
 MAX_AMOUNT = 1_000_000_000
@@ -105,8 +106,8 @@ _SCALES = {
 _CURRENCY = {"d", "dong", "vnd", "₫"}
 _COMBINED = {"trd": ("tr", "d"), "kd": ("k", "d")}  # "1,5 trđ"
 
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[a-z]+|₫|\S")
-_SPACE_GROUPS = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d.,])")
+_TOKEN = re.compile(r"[0-9]+(?:[.,][0-9]+)*|[a-z]+|₫|\S")
+_SPACE_GROUPS = re.compile(r"(?<![0-9.,])[0-9]{1,3}(?: [0-9]{3})+(?![0-9.,])")
 _QUALIFIER = re.compile(r"\s*(?:/|\b(?:moi|mot|1)\s)\s*(?:nguoi|thang|th|ng)\b")
 _FILLER = re.compile(r"^(?:khoảng|khoang|chừng|tầm)\s+")
 _NEGATIVE = re.compile(r"^(?:[-−–]|am\s)")
@@ -155,7 +156,7 @@ def _tokens(folded: str) -> list[Tok] | None:
     tokens: list[Tok] = []
     for raw in _TOKEN.findall(folded):
         for part in _COMBINED.get(raw, (raw,)):
-            if part[0].isdigit():
+            if is_digits(part[0]):
                 tokens.append(Tok("num", part))
             elif part in _DIGIT_WORDS:
                 tokens.append(Tok("digit", part, _DIGIT_WORDS[part]))
@@ -200,7 +201,7 @@ def _group(toks: list[Tok], i: int, values: dict[int, Decimal]) -> Group | None:
     kind = _kind(toks, i)
     if kind == "num":
         value = values[i]
-        digits = len(toks[i].raw) if toks[i].raw.isdigit() else None
+        digits = len(toks[i].raw) if is_digits(toks[i].raw) else None
         if _kind(toks, i + 1) != "tram":
             return Group(value, digits, i + 1)
         if digits != 1:
@@ -357,9 +358,9 @@ def parse_count(text: str, *, minimum: int = 1, maximum: int = 50) -> int:
         raise ParseError(MSG_COUNT_EMPTY)
     if _NEGATIVE.match(folded):
         raise ParseError(MSG_COUNT_RANGE, minimum=minimum, maximum=maximum)
-    if re.fullmatch(r"\d+", folded):
+    if re.fullmatch(r"[0-9]+", folded):
         value = int(folded)
-    elif re.fullmatch(r"\d+[.,]\d+", folded):
+    elif re.fullmatch(r"[0-9]+[.,][0-9]+", folded):
         raise ParseError(MSG_COUNT_NOT_WHOLE, text=shown)
     else:
         toks = _tokens(folded)

@@ -11,7 +11,7 @@ from domain.calendar import ANNUAL, MONTHLY, PeriodSpec, annual, end_of_day, loc
 from domain.i18n import N_, Translator
 
 KIND_LABELS = {MONTHLY: N_("monthly"), ANNUAL: N_("annual")}
-_CODES = {MONTHLY: re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$"), ANNUAL: re.compile(r"^(\d{4})$")}
+_CODES = {MONTHLY: re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$"), ANNUAL: re.compile(r"^([0-9]{4})$")}
 
 
 class Refused(Exception):

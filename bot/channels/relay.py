@@ -7,6 +7,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import fields, replace
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -41,6 +42,17 @@ class Busy(Exception):
     and the update should be delivered again (a webhook answers 503)."""
 
 
+def without_nul(msg: InboundMessage) -> InboundMessage:
+    """NUL means nothing in a chat and PostgreSQL text cannot hold it. Dropped rather than the
+    update refused: a refused update is never answered, and the platform delivers it again."""
+    fixed = {
+        f.name: value.replace("\x00", "")
+        for f in fields(msg)
+        if isinstance(value := getattr(msg, f.name), str) and "\x00" in value
+    }
+    return replace(msg, **fixed) if fixed else msg
+
+
 class Relay:
     """Hands a translated update to Conversations and sends the replies through the channel."""
 
@@ -66,6 +78,7 @@ class Relay:
         """Handle one message and send the replies; False when the update was a duplicate.
         `first` runs beside the replies once the update is known to be new (a channel's own
         calls for it, e.g. answering a button). Raises Busy when the database is unavailable."""
+        msg = without_nul(msg)
         async with self._or_busy(channel, msg.chat_id, msg.update_id):
             replies = await self._handle(channel, msg)
         if replies is None:

@@ -1,10 +1,13 @@
-"""Schemathesis over the app's own OpenAPI: no 5xx, and responses conform to the schema.
+"""Schemathesis over the app's own OpenAPI: no 5xx, responses conform to the schema, invalid
+input is refused, and every status answered is documented.
 
 Runs in-process on the test's event loop (the services' database pool lives there): Hypothesis
 draws the cases in a worker thread and each request is handed back to the loop through httpx's
 ASGI transport. Every operation in the schema at run time is covered, with positive and negative
 data, plus cases whose well-known parameters (unit, period, …) name the fixture's data so the
-happy paths are reached too. Derandomised: the same cases on every run.
+happy paths are reached too. Then the stateful phase: sequences that follow the links
+Schemathesis infers (a list's ids into the detail, the decision, the revocation). Derandomised:
+the same cases on every run.
 """
 
 from __future__ import annotations
@@ -22,10 +25,14 @@ from hypothesis import strategies as st
 from schemathesis import APIOperation, Case, GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
+from schemathesis.core.transport import Response
+from schemathesis.schemas import BaseSchema
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    negative_data_rejection,
     response_headers_conformance,
     response_schema_conformance,
+    status_code_conformance,
 )
 
 from api.app import create_app
@@ -37,8 +44,12 @@ CHECKS = [
     response_schema_conformance,
     content_type_conformance,
     response_headers_conformance,
+    negative_data_rejection,
+    status_code_conformance,
 ]
 BUDGET = 400  # examples over all operations, split evenly, 10 to 40 each
+SEQUENCES = 40  # stateful phase: sequences of up to STEPS linked calls
+STEPS = 5
 # Values from the fixture (tests/api/conftest.py) for parameters of these names.
 KNOWN: dict[str, dict[str, list[str]]] = {
     "query": {
@@ -115,9 +126,51 @@ def fuzz(op: APIOperation, send: Send, auth: dict[str, str], examples: int) -> s
     return None
 
 
-def fuzz_all(ops: list[APIOperation], send: Send, auth: dict[str, str]) -> list[str]:
+def stateful(schema: BaseSchema, send: Send, auth: dict[str, str]) -> Counter[tuple[str, int]]:
+    """Linked sequences; raises on a failed check. Counts (operation, status class) it called."""
+    called: Counter[tuple[str, int]] = Counter()
+
+    # Revoking a listed token would revoke the one the run uses; the sequences must also draw
+    # alike given the same choices (Hypothesis checks), which they do while the auth holds.
+    machine = schema.exclude(path="/api/v1/tokens/{token_id}/revoke").as_state_machine()
+
+    class Workflow(machine):  # type: ignore[misc,valid-type]
+        def before_call(self, case: Case) -> None:
+            case.headers = {**(case.headers or {}), **auth}
+
+        def call(self, case: Case, **kwargs: Any) -> Response:
+            response = send(case)
+            called[(case.operation.label, response.status_code // 100)] += 1
+            return Response.from_httpx(response, verify=False)
+
+        def validate_response(self, response: Response, case: Case, **kwargs: Any) -> None:
+            case.validate_response(response, checks=CHECKS)
+
+    Workflow.run(
+        settings=settings(
+            max_examples=SEQUENCES,
+            stateful_step_count=STEPS,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
+    )
+    return called
+
+
+def fuzz_all(
+    schema: BaseSchema, ops: list[APIOperation], send: Send, auth: dict[str, str]
+) -> tuple[list[str], Counter[tuple[str, int]]]:
     per_op = min(40, max(10, BUDGET // max(1, len(ops))))
-    return [f for op in ops if (f := fuzz(op, send, auth, per_op))]
+    failures = [f for op in ops if (f := fuzz(op, send, auth, per_op))]
+    called: Counter[tuple[str, int]] = Counter()
+    try:
+        called = stateful(schema, send, auth)
+    except (Exception, FailureGroup) as exc:
+        failures.append(f"stateful: {str(exc)[:4000]}")
+    return failures, called
 
 
 async def test_openapi_no_server_errors(services: Services, fixture_data: Tokens) -> None:
@@ -145,8 +198,10 @@ async def test_openapi_no_server_errors(services: Services, fixture_data: Tokens
             statuses[(case.operation.label, response.status_code // 100)] += 1
             return response
 
-        failures = await asyncio.to_thread(fuzz_all, ops, send, auth)
+        failures, linked = await asyncio.to_thread(fuzz_all, schema, ops, send, auth)
     assert not failures, "\n\n".join(failures)
+    # The stateful phase followed links: an id from a list reached the detail.
+    assert linked[("GET /api/v1/households/{household_id}", 2)], linked
     assert len(ops) >= 10 and "GET /api/v1/exports/summary.xlsx" in {op.label for op in ops}
     assert {op.label for op in ops} <= {label for label, _ in statuses}  # every one was called
     unreached = [op.label for op in ops if reachable(op) and not statuses[(op.label, 2)]]
