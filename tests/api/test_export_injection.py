@@ -20,8 +20,7 @@ from storage.db import transaction
 from storage.models_outbox import OutboxMessage
 from storage.orgtree import unit_by_code
 from storage.periods import ensure_period
-from storage.register import create_household, submit
-from tests.api.conftest import Tokens, bearer
+from tests.api.conftest import Register, Tokens, bearer
 from tests.support import link_person, make_invite
 
 HYPERLINK = '=HYPERLINK("http://evil.invalid";"x")'  # a hamlet and a household head
@@ -41,34 +40,13 @@ async def hostile(services: Services, fixture_data: Tokens) -> Hostile:
     """The report fixture with user text that a spreadsheet would run, wherever users type it."""
     person = await link_person(services, "hamlet_head", "37-GIAVIEN-01", PERSON, "c1")
     await make_invite(services, "hamlet_head", "37-GIAVIEN-02", INVITEE)
+    reg = Register(services, person)
+    household = await reg.household("37-GIAVIEN-01", HYPERLINK)
+    await reg.change(household, "newly_poor", "poor", DUE, decision=None)  # awaiting review
     async with transaction(services.sessionmaker) as db:
         dong = await unit_by_code(db, "37-GIAVIEN-01")
         assert dong is not None
         dong.name = HYPERLINK
-        household = await create_household(
-            db,
-            hamlet=dong,
-            head_name=HYPERLINK,
-            members=3,
-            ethnic_minority=False,
-            phone=None,
-            actor="test",
-        )
-        await submit(
-            db,
-            idempotency_key="hostile-1",
-            kind="newly_poor",
-            source="hamlet_head",
-            household_id=household.id,
-            hamlet=dong,
-            period_id=None,
-            reporter_id=person,
-            answers={},
-            result={},
-            note=None,
-            now=DUE,
-            actor="test",
-        )
         period = await ensure_period(db, monthly(2026, 11))
         db.add(
             OutboxMessage(
