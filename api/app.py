@@ -28,6 +28,7 @@ from api import (
     webhooks,
 )
 from api.guards import RejectNul, document_refusals
+from api.nostore import NoStore
 from bot.channels.runtime import running
 from bot.channels.simulator import SimulatorChannel
 from bot.services import Services
@@ -57,6 +58,7 @@ def create_app(
     app = FastAPI(title="ChungTay admin API", version="0.1.0", lifespan=lifespan)
     app.state.services = services
     app.add_middleware(RejectNul)
+    app.add_middleware(NoStore)  # outermost: also on RejectNul's refusals
     generated = app.openapi
     app.openapi = lambda: document_refusals(generated())  # type: ignore[method-assign]
     app.state.simulator = services.channels.get("simulator") or SimulatorChannel()

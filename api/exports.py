@@ -1,6 +1,7 @@
 """Exports of the aggregates. CSV: UTF-8 with a BOM (Excel then reads Vietnamese correctly),
 comma-separated, headers translated, rates with a decimal point. The summary also as .xlsx in
-the officers' layout (api/xlsx.py)."""
+the officers' layout (api/xlsx.py). Both write text through api.cells.inert(): names are user text
+and must not run as formulas."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from urllib.parse import quote
 from fastapi import Query
 from fastapi.responses import Response
 
+from api.cells import inert
 from api.deps import ApiRouter, ServicesDep, SessionDep
 from api.reports import (
     ScopeDep,
@@ -91,8 +93,8 @@ def attachment(filename: str) -> str:
 def _csv(filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Response:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(["" if v is None else v for v in row] for row in rows)
+    writer.writerow([inert(h) for h in header])
+    writer.writerows(["" if v is None else inert(v) for v in row] for row in rows)
     return Response(
         content="\ufeff" + buf.getvalue(),
         media_type="text/csv; charset=utf-8",

@@ -16,6 +16,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from api.cells import put
 from api.reports import figures_public
 from domain.aggregates import Tally
 from domain.i18n import N_, Translator
@@ -86,7 +87,7 @@ def period_label(t: Translator, period: ReportingPeriod) -> str:
 def _merge(ws: Worksheet, row: int, first: int, last: int, value: object, font: Font) -> Cell:
     if last > first:
         ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
-    cell = ws.cell(row, first, value)
+    cell = put(ws, row, first, value)
     cell.font = font
     cell.alignment = Alignment(horizontal="center", vertical="center")
     return cell
@@ -125,22 +126,22 @@ def _table_header(ws: Worksheet, t: Translator) -> None:
     top, sub = HEADER_ROWS
     for col, text in ((1, t("No.")), (2, t("Unit")), (3, t("Total households"))):
         ws.merge_cells(start_row=top, start_column=col, end_row=sub, end_column=col)
-        ws.cell(top, col, text)
+        put(ws, top, col, text)
     col = FIRST_FIGURE_COL + 1
     for group, changes in GROUPS:
         ws.merge_cells(start_row=top, start_column=col, end_row=top, end_column=col + 5)
-        ws.cell(top, col, t(group))
+        put(ws, top, col, t(group))
         names = (BLOCK[0], *changes, *BLOCK[4:])
         for i, name in enumerate(names):
-            ws.cell(sub, col + i, t(name))  # type: ignore[arg-type]
+            put(ws, sub, col + i, t(name))  # type: ignore[arg-type]
         col += len(BLOCK)
     ws.merge_cells(start_row=top, start_column=col, end_row=top, end_column=NCOLS)
-    ws.cell(top, col, t(ETHNIC_GROUP))
+    put(ws, top, col, t(ETHNIC_GROUP))
     for i, name in enumerate(ETHNIC_COLUMNS):
-        ws.cell(sub, col + i, t(name))
+        put(ws, sub, col + i, t(name))
     # The column numbers official tables carry under the headers: A, B, then 1, 2, …
     for c in range(1, NCOLS + 1):
-        ws.cell(NUMBERS_ROW, c, "AB"[c - 1] if c <= 2 else c - 2)
+        put(ws, NUMBERS_ROW, c, "AB"[c - 1] if c <= 2 else c - 2)
     for row in (top, sub, NUMBERS_ROW):
         for c in range(1, NCOLS + 1):
             cell = ws.cell(row, c)
@@ -151,12 +152,12 @@ def _table_header(ws: Worksheet, t: Translator) -> None:
 
 def _line(ws: Worksheet, row: int, number: str | int, label: str, tally: Tally | None) -> int:
     """One table row; a heading row when `tally` is None. Returns the next row number."""
-    ws.cell(row, 1, number).alignment = Alignment(horizontal="center")
-    ws.cell(row, 2, label).alignment = Alignment(wrap_text=True, vertical="center")
+    put(ws, row, 1, number).alignment = Alignment(horizontal="center")
+    put(ws, row, 2, label).alignment = Alignment(wrap_text=True, vertical="center")
     if tally is not None:
         for i, value in enumerate(figures_public(tally).as_row()):
             col = FIRST_FIGURE_COL + i
-            cell = ws.cell(row, col, value)
+            cell = put(ws, row, col, value)
             cell.number_format = RATE_FORMAT if col in RATE_COLS else INT_FORMAT
     for c in range(1, NCOLS + 1):
         ws.cell(row, c).border = BORDER

@@ -24,9 +24,22 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 _URL_TOKEN = re.compile(r"(/bot)[^/\s\"'?#]+")
 # A Telegram token on its own: bot id, colon, 30+ characters of secret.
 _BARE_TOKEN = re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{20,}")
-# Vietnamese phone numbers: 0 or +84/84 then 9-10 digits, spaces, dots or dashes between groups
-# (not right after a leading 0, so 0.123456789 stays a number).
-_PHONE = re.compile(r"(?<![\w+.])(?:\+?84[\s.-]?|0)\d(?:[\s.-]?\d){7,9}(?![\w.])")
+# Vietnamese phone numbers: 0, 84, +84, (+84) or 0084, then 9-10 digits with spaces, dots or dashes
+# between groups (not right after a leading 0, so 0.123456789 stays a number). Also as they
+# arrive in a URL's query string, which the access log keeps as sent: `+` as %2B, a space as
+# `+` or %20, a dot or dash as %2E / %2D.
+_SEP = r"(?:[\s.+-]|%2[0DE])"
+# Not inside a longer word or number; right after an encoded space or plus is a fresh start.
+_BEFORE = r"(?:(?<=%20)|(?<=%2B)|(?<![\w.%]))"
+_PHONE = re.compile(
+    rf"{_BEFORE}(?:(?:\(|%28)?(?:\+|%2B|00)?84(?:\)|%29)?{_SEP}?|0)\d(?:{_SEP}?\d){{7,9}}(?![\w.])",
+    re.IGNORECASE,
+)
+# Any query parameter whose name ends in "token" (`?token=ct_…`, `&access_token=…`): the value
+# is a credential, whatever it looks like.
+_QUERY_TOKEN = re.compile(r"(?i)([?&;][\w.-]*token=)[^&#\s\"']*")
+# An admin API token on its own (storage.api_tokens: "ct_" and 43 URL-safe characters).
+_API_TOKEN = re.compile(r"\bct_[A-Za-z0-9_-]{30,}")
 # Personal fields of chat payloads, in JSON ("first_name": "An") or repr form (first_name='An').
 _PERSONAL_KEYS = (
     "first_name|last_name|full_name|username|display_name|name|head_name|text|caption|"
@@ -50,6 +63,8 @@ class RedactFilter(logging.Filter):
             text = text.replace(secret, MASK)
         text = _URL_TOKEN.sub(rf"\1{MASK}", text)
         text = _BARE_TOKEN.sub(MASK, text)
+        text = _QUERY_TOKEN.sub(rf"\1{MASK}", text)
+        text = _API_TOKEN.sub(MASK, text)
         text = _PERSONAL.sub(lambda m: f"{m['key']}{m['q']}{MASK}{m['q']}", text)
         return _PHONE.sub(MASK, text)
 

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -167,8 +168,12 @@ async def test_two_workers_share_chats_metrics_and_a_clean_log(
 ) -> None:
     await seed_units(services)
     users = list(range(7101, 7107))
+    # The workers run on the wall clock, the invites are made on the test clock (25 Nov 2026):
+    # valid for a week from today, whatever day the suite runs.
+    days = (datetime.now(UTC) - services.clock()).days + 7
     codes = {
-        u: await make_invite(services, "hamlet_head", "37-GIAVIEN-01", f"Head {u}") for u in users
+        u: await make_invite(services, "hamlet_head", "37-GIAVIEN-01", f"Head {u}", days=days)
+        for u in users
     }
     health = await _ready(served.base)
     assert health == {"status": "ok", "database": "ok", "migrations": "current"}
