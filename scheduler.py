@@ -117,14 +117,16 @@ class Scheduler:
     async def stop(self, grace: float = STOP_GRACE) -> None:
         """Graceful: no new job runs; the sends in flight and a running job finish (bounded) so
         nothing is cut off with a traceback; then the lock goes, for the next leader."""
-        self.aps.pause()
+        if self.aps.running:
+            self.aps.pause()
         sender = self.services.sender
         jobs = [t for t in self._running if not t.done()]
         await asyncio.gather(
             sender.stop(grace) if self.leader else asyncio.sleep(0),
             asyncio.wait(jobs, timeout=grace) if jobs else asyncio.sleep(0),
         )
-        self.aps.shutdown(wait=False)
+        if self.aps.running:
+            self.aps.shutdown(wait=False)
         await self.lock.release()
 
     def _every(
