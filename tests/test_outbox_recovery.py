@@ -68,8 +68,12 @@ async def test_a_graceful_stop_finishes_the_sends_in_flight_and_releases_the_res
     await fill(services, 100)
     s = sender(services, channel, rate_per_s=10_000, concurrency=4, batch=20)
     s.kick()
-    await channel.reached.wait()
-    await s.stop(grace=5)
+    try:
+        async with asyncio.timeout(10):
+            await channel.reached.wait()
+            await s.stop(grace=5)
+    finally:
+        await s.aclose()
     counts = await statuses(services)
     # Every send that started was answered and recorded; nothing is left claimed or sending.
     assert counts["sent"] == sum(channel.got.values()) >= 10
