@@ -1,16 +1,21 @@
 """Reminder scheduling with APScheduler: thin — query, decide, hand to the outbox sender.
 
-Two jobs: every minute plan what is due (domain.reminders rules -> handlers.reminders ->
-outbox rows), every few seconds drain the outbox. Only one scheduler acts at a time: the
-leader holds a PostgreSQL advisory lock (a file lock on SQLite); others wait as standbys.
+Jobs: every minute plan what is due (domain.reminders rules -> handlers.reminders -> outbox
+rows), every few seconds start draining the outbox unless a drain is still running, every
+minute recover rows a dead sender task left behind. Only one scheduler acts at a time: the
+leader holds a PostgreSQL advisory lock (a file lock on SQLite); others wait as standbys and
+never touch the outbox. Holding the lock proves the previous leader is gone (its connection or
+file lock went with it), so a new leader at once resolves every row it left claimed or sending.
 Even two leaders would not double-send: outbox keys are unique and rows are claimed atomically.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import fcntl
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,6 +25,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.delivery import STOP_GRACE
 from bot.services import Services
 from domain.reminders import QuietHours
 from handlers.reminders import Planned, enqueue, plan
@@ -28,6 +34,7 @@ from storage.periods import current_monthly
 
 log = logging.getLogger(__name__)
 LOCK_ID = 0x43485459  # "CHTY": the advisory lock every ChungTay scheduler competes for
+RECOVER_SECONDS = 60
 
 
 def quiet_hours(services: Services) -> QuietHours:
@@ -93,7 +100,7 @@ class LeaderLock:
 
 class Scheduler:
     def __init__(
-        self, services: Services, *, tick_seconds: int = 60, drain_seconds: int = 2
+        self, services: Services, *, tick_seconds: int = 60, drain_seconds: float = 2
     ) -> None:
         self.services = services
         self.lock = LeaderLock(services)
@@ -101,22 +108,50 @@ class Scheduler:
         self.tick_seconds = tick_seconds
         self.drain_seconds = drain_seconds
         self.aps = AsyncIOScheduler(timezone="UTC")
+        self._running: set[asyncio.Task[Any]] = set()
 
     async def start(self) -> None:
-        self.aps.add_job(
-            self._campaign,
-            "interval",
-            seconds=30,
-            id="leader",
-            max_instances=1,
-            coalesce=True,
-            next_run_time=self.services.clock(),
-        )
+        self._every(self._campaign, 30, "leader", next_run_time=self.services.clock())
         self.aps.start()
 
-    async def stop(self) -> None:
-        self.aps.shutdown(wait=False)
+    async def stop(self, grace: float = STOP_GRACE) -> None:
+        """Graceful: no new job runs; the sends in flight and a running job finish (bounded) so
+        nothing is cut off with a traceback; then the lock goes, for the next leader."""
+        if self.aps.running:
+            self.aps.pause()
+        sender = self.services.sender
+        jobs = [t for t in self._running if not t.done()]
+        await asyncio.gather(
+            sender.stop(grace) if self.leader else asyncio.sleep(0),
+            asyncio.wait(jobs, timeout=grace) if jobs else asyncio.sleep(0),
+        )
+        if self.aps.running:
+            self.aps.shutdown(wait=False)
         await self.lock.release()
+
+    def _every(
+        self, job: Callable[[], Awaitable[Any]], seconds: float, name: str, **kw: Any
+    ) -> None:
+        # coalesce + one instance: a run still going when the next is due is not overlapped.
+        self.aps.add_job(
+            self._tracked(job),
+            "interval",
+            seconds=seconds,
+            id=name,
+            max_instances=1,
+            coalesce=True,
+            **kw,
+        )
+
+    def _tracked(self, job: Callable[[], Awaitable[Any]]) -> Callable[[], Awaitable[Any]]:
+        async def run() -> Any:
+            task = asyncio.current_task()
+            if task is not None:
+                self._running.add(task)
+                task.add_done_callback(self._running.discard)
+            return await job()
+
+        return run
 
     async def _campaign(self) -> None:
         """Become the leader when the lock is free; the leader alone plans and sends."""
@@ -126,27 +161,22 @@ class Scheduler:
             log.debug("another scheduler is the leader; standing by")
             return
         self.leader = True
-        recovered = await self.services.sender.recover()
+        found = await self.services.sender.recover(stale=None)
         log.info(
-            "scheduler is the leader (%d uncertain deliveries from an earlier stop)", recovered
+            "scheduler is the leader (from an earlier stop: %d reserved message(s) released,"
+            " %d uncertain)",
+            found.released,
+            found.uncertain,
         )
-        self.aps.add_job(
-            self.tick,
-            "interval",
-            seconds=self.tick_seconds,
-            id="tick",
-            max_instances=1,
-            coalesce=True,
-            next_run_time=self.services.clock(),
-        )
-        self.aps.add_job(
-            self.services.sender.drain,
-            "interval",
-            seconds=self.drain_seconds,
-            id="drain",
-            max_instances=1,
-            coalesce=True,
-        )
+        now = self.services.clock()
+        self._every(self.tick, self.tick_seconds, "tick", next_run_time=now)
+        # The drain runs in the sender's own task (kick): this job only starts it when none runs,
+        # so a long fan-out is never "skipped: maximum number of running instances reached".
+        self._every(self._kick, self.drain_seconds, "drain", next_run_time=now)
+        self._every(self.services.sender.recover, RECOVER_SECONDS, "recover")
+
+    async def _kick(self) -> None:
+        self.services.sender.kick()
 
     async def tick(self) -> int:
         planned = await plan_now(self.services, self.services.clock())

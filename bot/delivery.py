@@ -1,10 +1,11 @@
 """The outbox sender: due rows go out once, under a global rate and at most one per chat per second.
 
 A batch is reserved (pending -> claimed) by a conditional UPDATE, so two senders never take the
-same row; each row is marked "sending" in its own commit right before the channel call. After a
-crash, "claimed" rows were never attempted and go back to pending; "sending" rows may or may not
-have reached the chat, so they become "uncertain" and are not sent again: a possibly missed
-reminder is logged, a duplicate is never sent. At most `concurrency` rows can be uncertain.
+same row; each row is marked "sending" in a commit right before the channel call, and its outcome
+is committed as soon as the call answers, before its worker takes another row. So after a crash
+at most `concurrency` rows are "sending": those become "uncertain" (bot/outbox_recovery.py), the
+"claimed" ones go back to pending. A graceful stop (`stop`) claims nothing more, lets the sends
+in flight finish and records them, and releases the rest.
 """
 
 from __future__ import annotations
@@ -14,14 +15,16 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import Channel, ChannelError, RecipientGone, redact
+from bot.outbox_recovery import Recovered, resolve
+from bot.pacing import GroupCommit, RateLimiter
 from conversations.model import Choice, Outbound
 from handlers.inbound import utc_now
 from handlers.notify import warn_unreachable
@@ -31,71 +34,12 @@ from storage.models_outbox import OutboxMessage
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
-RECORD_EVERY = 32  # outcomes written per commit
+# Rows claimed longer ago than this by no live drain of ours: a sender task died (or another
+# process's sender did). Only used while leading; becoming the leader recovers everything at once.
 STALE_CLAIM = timedelta(minutes=2)
+STOP_GRACE = 10.0  # seconds a graceful stop waits for the sends in flight
 
-
-class RateLimiter:
-    """Sends paced on a fixed schedule (1/rate apart; a late one may catch up a little), and never
-    more than `rate` in any one-second window — the Bot APIs' own rule ("about 30 messages per
-    second"), so there are no bursts for flood control to punish."""
-
-    WINDOW = 1.02  # measured on our side; the server's clock sees requests with some jitter
-    CATCH_UP = 1  # slots a late sender may use at once
-
-    def __init__(self, rate: float) -> None:
-        self.rate = max(1, int(rate))
-        self.spacing = 1.01 / self.rate  # 1 % under the limit, for the same reason
-        self.stamps: deque[float] = deque()
-        self.next_at = 0.0  # the theoretical time of the next send
-        self._lock = asyncio.Lock()
-
-    async def acquire(self) -> None:
-        async with self._lock:
-            while True:
-                now = time.monotonic()
-                while self.stamps and now - self.stamps[0] >= self.WINDOW:
-                    self.stamps.popleft()
-                wait = self.next_at - self.CATCH_UP * self.spacing - now
-                if len(self.stamps) >= self.rate:
-                    wait = max(wait, self.stamps[0] + self.WINDOW - now)
-                if wait <= 0:
-                    self.stamps.append(now)
-                    self.next_at = (
-                        max(self.next_at, now - self.CATCH_UP * self.spacing) + self.spacing
-                    )
-                    return
-                await asyncio.sleep(wait)
-
-
-class GroupCommit:
-    """Callers wait until their item is committed; items arriving during a commit share the next."""
-
-    def __init__(self, flush: Callable[[list[int]], Awaitable[None]]) -> None:
-        self.flush = flush
-        self.pending: list[tuple[int, asyncio.Future[None]]] = []
-        self.running: asyncio.Task[None] | None = None
-
-    async def mark(self, item: int) -> None:
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.pending.append((item, future))
-        if self.running is None or self.running.done():
-            self.running = asyncio.create_task(self._run())
-        await future
-
-    async def _run(self) -> None:
-        while self.pending:
-            batch, self.pending = self.pending, []
-            try:
-                await self.flush([item for item, _ in batch])
-            except Exception as exc:
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
-                continue
-            for _, future in batch:
-                if not future.done():
-                    future.set_result(None)
+Result = tuple[OutboxMessage, tuple[str, str | None]]
 
 
 @dataclass
@@ -129,10 +73,17 @@ class Sender:
         self._chat_next: dict[tuple[str, str], float] = {}
         self._chat_locks: dict[tuple[str, str], asyncio.Lock] = {}
         self._drain_lock = asyncio.Lock()
+        # Claims and recoveries of this process never interleave, and a recovery skips the rows
+        # a live drain of this process holds (claimed, not yet recorded or released).
+        self._claim_lock = asyncio.Lock()
+        self._held: set[int] = set()
+        self._stopping = False
         self._task: asyncio.Task[DrainStats] | None = None
 
     def kick(self) -> None:
         """Start draining in the background (after a turn queued notices); never blocks."""
+        if self._stopping:
+            return
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self.drain())
             self._task.add_done_callback(_log_failure)
@@ -144,28 +95,47 @@ class Sender:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
 
-    async def recover(self, *, stale: timedelta = STALE_CLAIM) -> int:
-        """After a stop: reserved rows return to pending; in-flight ones become "uncertain"."""
-        cutoff = self.clock() - stale
-        async with transaction(self.sessionmaker) as db:
-            await db.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.status == "claimed", OutboxMessage.claimed_at <= cutoff)
-                .values(status="pending", claimed_at=None)
-            )
-            result = await db.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.status == "sending", OutboxMessage.claimed_at <= cutoff)
-                .values(status="uncertain", last_error="sender stopped before confirming")
-            )
-        count = int(result.rowcount or 0)  # type: ignore[attr-defined]
-        if count:
-            log.warning(
-                "%d outbox message(s) may or may not have been sent (sender was stopped)", count
-            )
-        return count
+    async def stop(self, grace: float = STOP_GRACE) -> Recovered:
+        """Graceful stop: claim nothing more, let the sends in flight finish (for up to `grace`
+        seconds) and record them; rows not started go back to pending, sends that did not answer
+        in time are cut off and become uncertain."""
+        self._stopping = True
+        task = self._task
+        if task is None or task.done():
+            return Recovered()
+        done, _ = await asyncio.wait({task}, timeout=grace)
+        if done:
+            return Recovered()
+        held = set(self._held)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+        return await self._recover(OutboxMessage.id.in_(held), "stopped before an answer came")  # type: ignore[union-attr]
+
+    async def recover(self, *, stale: timedelta | None = STALE_CLAIM) -> Recovered:
+        """Resolve rows left claimed or sending by a sender that is gone. `stale=None`: every such
+        row (the caller knows the previous sender is gone: it holds the leader lock)."""
+        cutoff = true() if stale is None else OutboxMessage.claimed_at <= self.clock() - stale  # type: ignore[operator]
+        why = "the previous scheduler stopped" if stale is None else "its sender stopped"
+        return await self._recover(cutoff, why)
+
+    async def _recover(
+        self, where: ColumnElement[bool], reason: str, *, own: bool = False
+    ) -> Recovered:
+        """Resolve the rows matching `where`; unless `own`, none a live drain here still holds."""
+        async with self._claim_lock:
+            if not own:
+                where = where & ~OutboxMessage.id.in_(self._held)  # type: ignore[union-attr]
+            async with transaction(self.sessionmaker) as db:
+                return await resolve(db, where, reason)
 
     async def _claim(self) -> list[OutboxMessage]:
+        async with self._claim_lock:
+            rows = await self._claim_batch()
+            self._held.update(r.id for r in rows if r.id is not None)
+            return rows
+
+    async def _claim_batch(self) -> list[OutboxMessage]:
         now = self.clock()
         async with transaction(self.sessionmaker) as db:
             ids = list(
@@ -199,13 +169,13 @@ class Sender:
         """Send everything due now; returns when nothing due is left. One drain at a time.
 
         `concurrency` workers send continuously from a shared queue, refilled by claiming the next
-        batch when it runs dry. Each row is marked "sending" (group commits shared by the
-        workers) right before its channel call, and outcomes are written in batches, so the
-        database never stalls the stream. A stop leaves at most `concurrency` rows in flight."""
+        batch when it runs dry. Each row is marked "sending" right before its channel call and
+        its outcome written as soon as the call answers (commits shared by the workers), so a
+        stop leaves at most `concurrency` rows in flight."""
         stats = DrainStats()
         async with self._drain_lock:
             # Sending can queue more (a blocked chat warns the officer): go again until quiet.
-            while await self._drain_round(stats):
+            while not self._stopping and await self._drain_round(stats):
                 pass
         return stats
 
@@ -214,14 +184,20 @@ class Sender:
         queue: deque[OutboxMessage] = deque()
         refill = asyncio.Lock()
         exhausted = False
-        marker = GroupCommit(lambda ids: self._set(ids, status="sending", claimed_at=self.clock()))
-        done: list[tuple[OutboxMessage, tuple[str, str | None]]] = []
+        taken: set[int] = set()
+        marker: GroupCommit[int] = GroupCommit(
+            lambda ids: self._set(ids, status="sending", claimed_at=self.clock())
+        )
+        recorder: GroupCommit[Result] = GroupCommit(lambda done: self._record(done, stats))
 
         async def next_row() -> OutboxMessage | None:
             nonlocal exhausted
             async with refill:
+                if self._stopping:
+                    return None
                 if not queue and not exhausted:
                     rows = await self._claim()
+                    taken.update(r.id for r in rows if r.id is not None)
                     exhausted = not rows
                     queue.extend(rows)
                 return queue.popleft() if queue else None
@@ -229,18 +205,20 @@ class Sender:
         async def worker() -> None:
             nonlocal handled
             while (row := await next_row()) is not None:
-                done.append((row, await self._send_one(row, marker)))
+                await recorder.mark((row, await self._send_one(row, marker)))
                 handled += 1
-                if len(done) >= RECORD_EVERY:
-                    batch, done[:] = done[:], []
-                    await self._record(batch, stats)
 
         try:
             await asyncio.gather(*(worker() for _ in range(self.concurrency)))
+            if queue:  # stopping: what was reserved but not started goes back
+                left = OutboxMessage.id.in_([r.id for r in queue])  # type: ignore[union-attr]
+                await self._recover(left, "the sender is stopping", own=True)
         finally:
-            if marker.running is not None and not marker.running.done():
-                marker.running.cancel()  # stopped mid-way: no commit may outlive the drain
-        await self._record(done, stats)
+            marker.cancel()
+            recorder.cancel()
+            # Whatever is still claimed or sending is no longer worked on by this drain: the
+            # periodic recovery may take it.
+            self._held.difference_update(taken)
         return handled
 
     async def _send_one(self, row: OutboxMessage, marker: GroupCommit) -> tuple[str, str | None]:
@@ -271,9 +249,7 @@ class Sender:
             stmt = update(OutboxMessage).where(OutboxMessage.id.in_(ids))  # type: ignore[union-attr]
             await db.execute(stmt.values(**values))
 
-    async def _record(
-        self, results: list[tuple[OutboxMessage, tuple[str, str | None]]], stats: DrainStats
-    ) -> None:
+    async def _record(self, results: list[Result], stats: DrainStats) -> None:
         now = self.clock()
         async with transaction(self.sessionmaker) as db:
             sent = [row.id for row, (outcome, _) in results if outcome == "sent"]

@@ -84,6 +84,38 @@ async def test_outbox_depth_and_deliveries_come_from_the_database(
     assert values[("chungtay_reminders_failed_total", (("kind", "notice"),))] == 0
 
 
+async def test_the_oldest_claimed_and_sending_rows_ages_are_gauged(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    """An operator alerts on a row stuck claimed or sending (a sender stopped), not on depth."""
+    now = services.clock()
+    ages = {"claimed": [300, 20], "sending": [45], "pending": [900], "sent": [4000]}
+    async with transaction(services.sessionmaker) as db:
+        for status, seconds in ages.items():
+            for n, age in enumerate(seconds):
+                db.add(
+                    OutboxMessage(
+                        key=f"{status}{n}",
+                        rule="due-day",
+                        text="x",
+                        due_at=now - timedelta(hours=2),
+                        status=status,
+                        claimed_at=now - timedelta(seconds=age),
+                    )
+                )
+    values = await _scrape(client)
+    oldest = {
+        s: values[("chungtay_outbox_oldest_seconds", (("status", s),))]
+        for s in ("claimed", "sending")
+    }
+    assert oldest == {"claimed": 300, "sending": 45}
+
+
+async def test_the_oldest_age_is_zero_when_nothing_is_in_flight(client: httpx.AsyncClient) -> None:
+    values = await _scrape(client)
+    assert values[("chungtay_outbox_oldest_seconds", (("status", "sending"),))] == 0
+
+
 async def test_a_database_outage_still_answers(
     client: httpx.AsyncClient, services: Services
 ) -> None:
