@@ -38,6 +38,7 @@ class FakeServer:
         self.url = ""
         # Methods whose calls are never answered nor carried out (a worker dies waiting).
         self.hanging: set[str] = set()
+        self.delays: dict[str, float] = {}  # seconds a method takes to answer
 
     async def start(self) -> None:
         app = web.Application()
@@ -85,6 +86,8 @@ class FakeServer:
         params = await self._params(request)
         call = Call(method, params, request.match_info["token"], time.monotonic())
         self.calls.append(call)
+        if method in self.delays:
+            await asyncio.sleep(self.delays[method])
         if method in self.hanging:
             call.failed = True
             await asyncio.Event().wait()  # until the client goes away (handler cancellation)
