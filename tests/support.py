@@ -91,9 +91,12 @@ async def close_services(services: Services) -> None:
     """Stop what a test left running (a notice still being delivered, a "typing…" timer), then
     the services. In that order: a task cancelled after the database engine is disposed can wait
     for ever on a connection that is gone, and the event loop would never close."""
-    left = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-    for task in left:
-        task.cancel()
-    if left:
+    # Rounds: a task may start another while it is being cancelled (a group commit's flush).
+    for _ in range(5):
+        left = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        if not left:
+            break
+        for task in left:
+            task.cancel()
         await asyncio.wait(left, timeout=5)
     await services.aclose()

@@ -91,6 +91,7 @@ async def live_app(settings: Settings, clock: Any, **overrides: Any) -> AsyncIte
     await seed_units(services)
     app = create_app(services, own_services=False)
     transport = httpx.ASGITransport(app=app)
+    before = asyncio.all_tasks()
     try:
         async with (
             app.router.lifespan_context(app),
@@ -98,4 +99,13 @@ async def live_app(settings: Settings, clock: Any, **overrides: Any) -> AsyncIte
         ):
             yield LiveApp(services, app, http)
     finally:
+        # What the app left running (a notice being delivered) stops before its database goes:
+        # a task cancelled after the engine is disposed can keep the event loop from closing.
+        for _ in range(5):
+            left = asyncio.all_tasks() - before - {asyncio.current_task()}
+            if not left:
+                break
+            for task in left:
+                task.cancel()
+            await asyncio.wait(left, timeout=5)
         await services.aclose()
