@@ -10,7 +10,7 @@ from storage.db import transaction
 from storage.models import ChannelAccount, Person
 from storage.orgtree import import_units, parse_csv, unit_by_code
 from storage.people import create_invite
-from storage.register import create_household
+from storage.register import create_household, submit
 from storage.seed import DEMO_CSV
 
 
@@ -100,3 +100,41 @@ async def close_services(services: Services) -> None:
             task.cancel()
         await asyncio.wait(left, timeout=5)
     await services.aclose()
+
+
+# An "average living standard" assessment under NĐ 07/2021, as an exit registration carries.
+AVERAGE = {
+    "standard": "nd07-2021",
+    "class": "average",
+    "deprivations": 0,
+    "deprived": [],
+    "income_per_capita": 2_000_000,
+    "reason": "",
+}
+
+
+async def exit_registration_to_decide(
+    services: Services, key: str, *, household_id: int | None = None
+) -> tuple[int, str]:
+    """An exit registration in Gia Viễn 01, discussed at the hamlet meeting and awaiting the
+    commune's decision; (id, reference)."""
+    async with transaction(services.sessionmaker) as db:
+        hamlet = await unit_by_code(db, "37-GIAVIEN-01")
+        assert hamlet is not None
+        new = await submit(
+            db,
+            idempotency_key=key,
+            kind="exit_registration",
+            source="household",
+            household_id=household_id,
+            hamlet=hamlet,
+            period_id=None,
+            reporter_id=None,
+            answers={"name": "Lê Thị Mai", "members": 4, "income": 8_000_000},
+            result=AVERAGE,
+            note=None,
+            now=services.clock(),
+            actor="test",
+        )
+        new.submission.status = "hamlet_reviewed"
+        return new.submission.id, new.submission.ref  # type: ignore[return-value]

@@ -13,20 +13,11 @@ from storage.db import transaction
 from storage.models import AuditLog, ChannelAccount, ConversationSession, Person
 from storage.models_register import Household, Submission
 from storage.orgtree import unit_by_code
-from storage.register import submit
 from tests.channels.conftest import LiveApp, live_app, telegram_settings, zalo_settings
 from tests.channels.fakes import FakeTelegram, FakeZalo
-from tests.support import make_household
+from tests.support import exit_registration_to_decide, make_household
 
 PRIVATE_ONLY = "Vui lòng nhắn riêng cho bot."
-AVERAGE = {
-    "standard": "nd07-2021",
-    "class": "average",
-    "deprivations": 0,
-    "deprived": [],
-    "income_per_capita": 2_000_000,
-    "reason": "",
-}
 
 
 async def _officer_with_pending(live: LiveApp, channel: str, user: str) -> int:
@@ -35,9 +26,8 @@ async def _officer_with_pending(live: LiveApp, channel: str, user: str) -> int:
     services = live.services
     code = await make_household(services, "37-GIAVIEN-01", "Lê Thị Mai", 4, "poor")
     async with transaction(services.sessionmaker) as db:
-        hamlet = await unit_by_code(db, "37-GIAVIEN-01")
         commune = await unit_by_code(db, "37-GIAVIEN")
-        assert hamlet and commune
+        assert commune is not None
         officer = Person(name="Trần Thị Bình", role="officer", org_unit_id=commune.id)
         db.add(officer)
         await db.flush()
@@ -51,23 +41,8 @@ async def _officer_with_pending(live: LiveApp, channel: str, user: str) -> int:
             )
         )
         household = (await db.execute(select(Household).where(Household.code == code))).scalar_one()
-        new = await submit(
-            db,
-            idempotency_key="group-probe",
-            kind="exit_registration",
-            source="household",
-            household_id=household.id,
-            hamlet=hamlet,
-            period_id=None,
-            reporter_id=None,
-            answers={"name": "Lê Thị Mai", "members": 4, "income": 8_000_000},
-            result=AVERAGE,
-            note=None,
-            now=services.clock(),
-            actor="test",
-        )
-        new.submission.status = "hamlet_reviewed"
-        return new.submission.id  # type: ignore[return-value]
+    sub_id, _ = await exit_registration_to_decide(services, "probe", household_id=household.id)
+    return sub_id
 
 
 async def _untouched(live: LiveApp, submission_id: int, group: str) -> None:

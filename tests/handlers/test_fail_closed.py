@@ -19,10 +19,7 @@ from handlers.review_actions import review_decide, review_open
 from storage.db import transaction
 from storage.models import AuditLog
 from storage.models_register import Submission
-from storage.orgtree import unit_by_code
-from storage.register import submit
-from tests.channels.test_private_only import AVERAGE
-from tests.support import link_person, seed_units
+from tests.support import exit_registration_to_decide, link_person, seed_units
 
 GUARDED = sorted(name for name, roles in ROLES.items() if roles is not None)
 REFUSAL = "Tài khoản của bạn không dùng được lệnh này."
@@ -95,26 +92,7 @@ async def test_review_actions_refuse_an_unlinked_caller(services: Services) -> N
     """Called directly (no host check), the review actions still fail closed."""
     await seed_units(services)
     await link_person(services, "officer", "37-GIAVIEN", "Trần Thị Bình", None)
-    async with transaction(services.sessionmaker) as db:
-        hamlet = await unit_by_code(db, "37-GIAVIEN-01")
-        assert hamlet is not None
-        new = await submit(
-            db,
-            idempotency_key="fail-closed",
-            kind="exit_registration",
-            source="household",
-            household_id=None,
-            hamlet=hamlet,
-            period_id=None,
-            reporter_id=None,
-            answers={"name": "Lê Thị Mai", "members": 4, "income": 8_000_000},
-            result=AVERAGE,
-            note=None,
-            now=services.clock(),
-            actor="test",
-        )
-        new.submission.status = "hamlet_reviewed"
-        sub_id, ref = new.submission.id, new.submission.ref
+    sub_id, ref = await exit_registration_to_decide(services, "fail-closed")
     for user in ({"linked": False}, {"linked": True, "person_id": 9, "role": "officer"}):
         async with transaction(services.sessionmaker) as db:
             ctx = ActionContext(
