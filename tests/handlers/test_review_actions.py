@@ -16,17 +16,9 @@ from storage.models import Person
 from storage.models_register import Household, Submission
 from storage.orgtree import unit_by_code
 from storage.register import submit
-from tests.support import make_household, seed_units
+from tests.support import AVERAGE, make_household, seed_units
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
-AVERAGE = {
-    "standard": "nd07-2021",
-    "class": "average",
-    "deprivations": 0,
-    "deprived": [],
-    "income_per_capita": 2_000_000,
-    "reason": "",
-}
 
 
 async def _registration(services: Services, *, matched: bool) -> tuple[str, int, int]:
