@@ -322,16 +322,15 @@ class Engine(Interruptions):
 
     def _deny(self, turn: Turn, ctx: Ctx) -> None:
         turn.session.clear()
-        turn.messages.append(
-            Outbound(ctx.t("This command is not available for your account."), self._menu(ctx))
-        )
+        turn.messages.append(self._not_available(ctx))
+
+    def _not_available(self, ctx: Ctx) -> Outbound:
+        return Outbound(ctx.t("This command is not available for your account."), self._menu(ctx))
 
     def _start(self, turn: Turn, fl: Flow, arg: str, ctx: Ctx) -> None:
         s = turn.session
         if not self._allowed(fl, ctx):
-            turn.messages.append(
-                Outbound(ctx.t("This command is not available for your account."), self._menu(ctx))
-            )
+            turn.messages.append(self._not_available(ctx))
             return
         s.clear()
         s.flow = fl.id

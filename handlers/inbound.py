@@ -110,8 +110,11 @@ class Conversations:
                 row = await sessions.claim_and_lock(
                     db, channel=msg.channel, chat_id=msg.chat_id, update_id=msg.update_id
                 )
-                if row is None:
-                    replies = await self._redelivered(db, key) if key else self._duplicate(msg)
+                if row is None and key is not None:
+                    replies = await self._redelivered(db, key)
+                elif row is None:
+                    log.info("duplicate update %s/%s dropped", msg.channel, msg.update_id)
+                    replies = None
                 else:
                     replies = await self._turn(db, msg, row, notices)
                     await enqueue_notices(db, notices, self.clock())
@@ -128,9 +131,6 @@ class Conversations:
         if notices and self.deliver is not None:
             self.deliver()  # in the background: the outbox keeps what is not sent yet
         return replies
-
-    def _duplicate(self, msg: InboundMessage) -> None:
-        log.info("duplicate update %s/%s dropped", msg.channel, msg.update_id)
 
     async def _redelivered(self, db: AsyncSession, key: tuple[str, str]) -> list[Outbound] | None:
         """An update handled before: None, or the replies a dead worker never confirmed."""
