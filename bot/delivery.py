@@ -31,6 +31,7 @@ from handlers.notify import warn_unreachable
 from storage.accounts import deactivate_account
 from storage.db import transaction
 from storage.models_outbox import OutboxMessage
+from storage.sessions import offered_outside
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -260,6 +261,11 @@ class Sender:
                     .values(status="sent", sent_at=now)  # type: ignore[union-attr]
                 )
                 stats.sent += len(sent)
+            for row, (outcome, _) in results:  # in the order sent, so the last one counts
+                if outcome == "sent" and row.choices and row.channel and row.chat_id:
+                    await offered_outside(
+                        db, channel=row.channel, chat_id=row.chat_id, choices=row.choices
+                    )
             for row, (outcome, error) in results:
                 if outcome == "sent":
                     continue

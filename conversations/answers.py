@@ -1,4 +1,4 @@
-"""Reading one answer: a checklist (toggle, "2 5 7", "0", Done) or any other kind of step."""
+"""Reading one answer: a checklist (toggle, "1, 3, 5", "0", Done) or any other kind of step."""
 
 from __future__ import annotations
 
@@ -14,6 +14,14 @@ from domain.i18n import N_, Translator, fold
 MULTI = "_multi"  # the checklist's ticks while it is being edited
 DONE_WORDS = ("xong", "done", "ok", "hoan thanh")
 NONE_WORDS = ("0", "khong", "khong co", "none")
+# How to answer a checklist, said under its question: by buttons, or by typing numbers (Zalo).
+CHECKLIST_HINT = {
+    False: N_("Press an item again to untick it, then press Done."),
+    True: N_(
+        "Type the numbers of the items that apply, several at once if you like (e.g. 1, 3, 5); "
+        "typing a number again unticks it. Then type 0 or “xong” to finish."
+    ),
+}
 
 
 def parse_numbers(text: str) -> list[int] | None:
@@ -44,11 +52,12 @@ def checklist(items: Sequence[Choice], picked: Sequence[str], t: Translator) -> 
 
 
 def checklist_answer(step: Step, ctx: Ctx, inbound: Inbound, raw: str) -> list[str] | None:
-    """A checklist answer: None after a toggle, the picked ids once done."""
+    """A checklist answer: None after ticking or unticking, the picked ids once done."""
     items = tuple(step.choices(ctx)) if step.choices else ()
     ids = [c.id for c in items]
     picked: list[str] = ctx.vars.setdefault(MULTI, [])
-    action = inbound.choice or ("_done" if fold(raw) in DONE_WORDS else None)
+    finished = fold(raw) in DONE_WORDS or fold(raw) in NONE_WORDS  # "0": done, with the ticks
+    action = inbound.choice or ("_done" if finished else None)
     if action is None:
         numbers = parse_numbers(raw)
         specials = [c.id for c in checklist(items, picked, ctx.t)[len(items) :]]
@@ -57,17 +66,28 @@ def checklist_answer(step: Step, ctx: Ctx, inbound: Inbound, raw: str) -> list[s
         elif numbers is None or any(not 1 <= n <= len(ids) for n in numbers):
             raise Invalid(
                 step.invalid
-                or N_("Type the numbers of the items that apply, e.g. 2 5 7, or 0 for none.")
+                or N_(
+                    "Type the numbers of the items that apply, e.g. 1, 3, 5, "
+                    "then 0 or “xong” to finish."
+                )
             )
         else:
-            return [ids[n - 1] for n in sorted(set(numbers))]
+            # Typed numbers tick and untick like taps, and the list comes back with its ticks:
+            # only Done ends it, so a number typed next is never taken for the next question.
+            for n in dict.fromkeys(numbers):
+                _toggle(picked, ids[n - 1])
+            return None
     if action == "_done":
         return [i for i in ids if i in picked]
     if action == "_all":
         picked[:] = [] if len(picked) == len(ids) else list(ids)
     elif action in ids:
-        picked.remove(action) if action in picked else picked.append(action)
+        _toggle(picked, action)
     return None
+
+
+def _toggle(picked: list[str], item: str) -> None:
+    picked.remove(item) if item in picked else picked.append(item)
 
 
 def parse_answer(step: Step, inbound: Inbound, raw: str, choices: tuple[Choice, ...]) -> Any:

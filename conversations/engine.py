@@ -7,17 +7,19 @@ resumes with `Inbound(action_result=...)`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from conversations.answers import MULTI, checklist, checklist_answer, parse_answer
-from conversations.inputs import (
-    MAX_INPUT,
-    clean,
+from conversations.answers import (
+    CHECKLIST_HINT,
+    MULTI,
+    checklist,
+    checklist_answer,
+    parse_answer,
 )
+from conversations.inputs import BOT_SUFFIX, MAX_INPUT, clean, global_command
 from conversations.interruptions import Interruptions
 from conversations.model import (
     WAITING_KINDS,
@@ -31,16 +33,9 @@ from conversations.model import (
     Step,
     Text,
 )
-from domain.i18n import SUPPORTED_LOCALES, Translator, fold
+from conversations.pressed import stamp, typed_choice, unstamp
+from domain.i18n import SUPPORTED_LOCALES, Translator, capitalised, fold
 from domain.money import ParseError
-
-GLOBAL_COMMANDS = {
-    "cancel": ("/cancel", "/huy", "huy", "huy bo", "thoat"),
-    "back": ("/back", "/quaylai", "quay lai", "tro lai"),
-    "help": ("/help", "/trogiup", "tro giup", "giup", "?"),
-    "lang": ("/lang", "/ngonngu", "ngon ngu"),
-}
-_BOT_SUFFIX = re.compile(r"^(/\w+)@\w+")
 
 
 @dataclass
@@ -51,31 +46,6 @@ class Turn:
     @property
     def action(self) -> dict[str, Any] | None:
         return self.session.pending_action
-
-
-def _global_command(key: str, choice: str | None) -> tuple[str, str] | None:
-    if choice in ("_cancel", "_help", "_back"):
-        return choice[1:], ""
-    for name, forms in GLOBAL_COMMANDS.items():
-        for form in forms:
-            if key == form or (form.startswith("/") and key.startswith(form + " ")):
-                return name, key[len(form) :].strip()
-    return None
-
-
-def _tag(message: Outbound, seq: int) -> Outbound:
-    if not message.choices:
-        return message
-    return replace(message, choices=tuple(replace(c, id=f"{c.id}~{seq}") for c in message.choices))
-
-
-def _untag(choice: str | None, seq: int) -> str | None:
-    """The pressed button's id; one from an earlier question keeps its stamp, so it matches
-    nothing and is explained as an old button. Buttons that start a task work from anywhere."""
-    if choice is None or "~" not in choice:
-        return choice  # a button made outside the engine (a notice) or before stamps existed
-    bare, _, stamp = choice.rpartition("~")
-    return bare if stamp == str(seq) or bare.startswith("flow:") else choice
 
 
 def _has_draft(s: Session) -> bool:
@@ -108,7 +78,8 @@ class Engine(Interruptions):
         if inbound.action_result is not None:
             self._after_action(turn, self._ctx(s, inbound, user), inbound.action_result)
         else:
-            self._on_input(turn, replace(inbound, choice=_untag(inbound.choice, s.seq)), user)
+            inbound = self._as_pressed(s, inbound)
+            self._on_input(turn, replace(inbound, choice=unstamp(inbound.choice, s.seq)), user)
         return self._finish(turn, asked, inbound)
 
     def start(self, session: Session, flow_id: str, inbound: Inbound, user: dict[str, Any]) -> Turn:
@@ -124,16 +95,29 @@ class Engine(Interruptions):
         s = turn.session
         if (s.flow, s.step) != asked:
             s.seq += 1
-        turn.messages[:] = [_tag(m, s.seq) for m in turn.messages]
+        turn.messages[:] = [stamp(m, s.seq) for m in turn.messages]
         s.updated_at = inbound.now.isoformat()
         return turn
 
     # -- helpers -------------------------------------------------------------------------------
 
     def _ctx(self, s: Session, inbound: Inbound, user: dict[str, Any]) -> Ctx:
+        t = Translator(s.locale)
         return Ctx(
-            Translator(s.locale), s.answers, s.vars, user, inbound.now, self.env, inbound.turn_id
+            t, s.answers, s.vars, user, inbound.now, self.env, inbound.turn_id, inbound.numbered
         )
+
+    def _as_pressed(self, s: Session, inbound: Inbound) -> Inbound:
+        """On a chat without buttons, the number or label of a choice in the last list it was
+        sent is that choice's button; a typed command keeps its meaning."""
+        if not (inbound.numbered and inbound.choice is None and inbound.text and s.offered):
+            return inbound
+        raw = clean(inbound.text)
+        if global_command(fold(BOT_SUFFIX.sub(r"\1", raw)), None) or self._flow_command(raw):
+            return inbound
+        step = self._current_step(s)
+        picked = typed_choice(raw, s.offered, step_kind=step.kind if step else None)
+        return replace(inbound, text=None, choice=picked) if picked else inbound
 
     def _text(self, text: Text, ctx: Ctx) -> str:
         return text(ctx) if callable(text) else ctx.t(text)
@@ -148,12 +132,15 @@ class Engine(Interruptions):
 
     def _prompt(self, step: Step, ctx: Ctx, prefix: str = "") -> Outbound:
         text = self._text(step.prompt, ctx)
+        if step.kind == "multi":
+            text += "\n" + ctx.t(CHECKLIST_HINT[ctx.numbered])
         return Outbound(f"{prefix}\n\n{text}" if prefix else text, self._choices(step, ctx))
 
     def _menu(self, ctx: Ctx) -> tuple[Choice, ...]:
         role = ctx.user.get("role") or ""
+        # Titles are lower case to sit inside sentences; a menu line starts with a capital.
         return tuple(
-            Choice(f"flow:{f.id}", ctx.t(f.title))
+            Choice(f"flow:{f.id}", capitalised(ctx.t(f.title)))
             for f in self.flows.values()
             if f.in_menu and (f.roles is None or role in f.roles)
         )
@@ -164,7 +151,7 @@ class Engine(Interruptions):
     def _flow_command(self, raw: str) -> tuple[Flow, str] | None:
         """The flow whose command or typed alias starts the text; the longest form wins
         ("báo cáo kỳ" before "báo cáo")."""
-        text = _BOT_SUFFIX.sub(r"\1", raw)
+        text = BOT_SUFFIX.sub(r"\1", raw)
         key = fold(text)
         best: tuple[int, Flow, str] | None = None
         for fl in self.flows.values():
@@ -182,13 +169,16 @@ class Engine(Interruptions):
         s = turn.session
         ctx = self._ctx(s, inbound, user)
         t = ctx.t
+        if inbound.unreadable:
+            self._unreadable(turn, ctx)
+            return
         if inbound.text is not None and len(inbound.text) > MAX_INPUT:
             msg = t("Your message is too long ({length} characters).", length=len(inbound.text))
             self._reprompt_or_menu(turn, ctx, msg)
             return
         raw = clean(inbound.text or "")
-        key = fold(_BOT_SUFFIX.sub(r"\1", raw))  # "/help@chungtay_bot" is /help
-        command = _global_command(key, inbound.choice)
+        key = fold(BOT_SUFFIX.sub(r"\1", raw))  # "/help@chungtay_bot" is /help
+        command = global_command(key, inbound.choice)
         if command:
             self._global(turn, ctx, *command)
             return
@@ -337,7 +327,7 @@ class Engine(Interruptions):
         s.vars["arg"] = arg
         # One run of a flow, the idempotency key of what it stores: named by the starting update.
         s.vars["run"] = f"{fl.id}-{ctx.turn_id or f'{ctx.now.timestamp():.6f}'}"
-        ctx = Ctx(ctx.t, s.answers, s.vars, ctx.user, ctx.now, self.env, ctx.turn_id)
+        ctx = replace(ctx, answers=s.answers, vars=s.vars)
         self._goto(turn, ctx, fl.entry(ctx) if fl.entry else fl.start)
 
     def _instant(self, turn: Turn, ctx: Ctx, fl: Flow) -> None:
@@ -396,9 +386,7 @@ class Engine(Interruptions):
         elif name == "lang":
             wanted = fold(arg)[:2] if arg else ("en" if s.locale == "vi" else "vi")
             s.locale = wanted if wanted in SUPPORTED_LOCALES else "vi"
-            ctx = Ctx(
-                Translator(s.locale), s.answers, s.vars, ctx.user, ctx.now, self.env, ctx.turn_id
-            )
+            ctx = replace(ctx, t=Translator(s.locale))
             self._reprompt_or_menu(turn, ctx, ctx.t("Language: English"))
 
     def _current_step(self, s: Session) -> Step | None:

@@ -1,4 +1,5 @@
-"""Turning what people type into answers: choices by number or label, yes/no, text, phone."""
+"""Turning what people type into answers: commands, choices by number or label, yes/no, text,
+phone."""
 
 from __future__ import annotations
 
@@ -10,6 +11,13 @@ from domain.digits import is_digits
 from domain.i18n import N_, fold, nfc
 
 MAX_INPUT = 1000  # characters; longer messages are refused before any parsing
+GLOBAL_COMMANDS = {
+    "cancel": ("/cancel", "/huy", "huy", "huy bo", "thoat"),
+    "back": ("/back", "/quaylai", "quay lai", "tro lai"),
+    "help": ("/help", "/trogiup", "tro giup", "giup", "?"),
+    "lang": ("/lang", "/ngonngu", "ngon ngu"),
+}
+BOT_SUFFIX = re.compile(r"^(/\w+)@\w+")  # "/help@chungtay_bot" is /help
 
 _NUMBER_PREFIX = re.compile(r"^(?:so|số|chon|chọn|#)\s*", re.IGNORECASE)
 YES = {"co", "c", "yes", "y", "ok", "oke", "dong y", "dung", "u", "uh", "vang", "da", "1"}
@@ -23,18 +31,31 @@ def clean(text: str) -> str:
     return " ".join(nfc(text).split())
 
 
-def match_choice(text: str, choices: Sequence[Choice]) -> str | None:
+def global_command(key: str, choice: str | None) -> tuple[str, str] | None:
+    """(command, argument) for a folded text or a Help/Cancel/Back button; None otherwise."""
+    if choice in ("_cancel", "_help", "_back"):
+        return choice[1:], ""
+    for name, forms in GLOBAL_COMMANDS.items():
+        for form in forms:
+            if key == form or (form.startswith("/") and key.startswith(form + " ")):
+                return name, key[len(form) :].strip()
+    return None
+
+
+def match_choice(
+    text: str, choices: Sequence[Choice], *, numbers: bool = True, prefixes: bool = True
+) -> str | None:
     """'2', '2.', 'số 2', the label, or the label without diacritics -> choice id."""
     key = fold(text).rstrip(".)").strip()
     key = _NUMBER_PREFIX.sub("", key) if _NUMBER_PREFIX.match(key + " ") else key
     if is_digits(key):
         n = int(key)
-        return choices[n - 1].id if 1 <= n <= len(choices) else None
+        return choices[n - 1].id if numbers and 1 <= n <= len(choices) else None
     for choice in choices:
         if key == fold(choice.label):
             return choice.id
     # A unique prefix of a label is accepted ("hoan" for "Hoàn thành") when it is not too short.
-    if len(key) >= 3:
+    if prefixes and len(key) >= 3:
         hits = [c.id for c in choices if fold(c.label).startswith(key)]
         if len(hits) == 1:
             return hits[0]

@@ -1,4 +1,5 @@
-"""The engine's answers to interruptions: a draft idle past expiry, a switch to another task."""
+"""The engine's answers to interruptions: a draft idle past expiry, a switch to another task,
+a photo, sticker or voice note where text was expected."""
 
 from __future__ import annotations
 
@@ -7,13 +8,33 @@ from typing import TYPE_CHECKING
 
 from conversations.inputs import clean, match_choice
 from conversations.model import Choice, Ctx, Inbound, Outbound
+from domain.i18n import N_
 
 if TYPE_CHECKING:
     from conversations.engine import Turn
 
+UNREADABLE = {
+    False: N_("I can only read text messages. Please type your answer or press a button."),
+    True: N_(
+        "I can only read text messages. Please type your answer, or reply with the number of "
+        "your choice."
+    ),
+}
+
 
 class Interruptions:
     """Mixed into Engine; uses its flows, prompts, menu and flow start."""
+
+    def _unreadable(self, turn: Turn, ctx: Ctx) -> None:
+        """Nothing to read: say so, and ask again what is pending (its choices included), so
+        the chat never ends on a hint with the question scrolled away."""
+        s, hint = turn.session, ctx.t(UNREADABLE[ctx.numbered])
+        if s.offer or s.paused:
+            turn.messages.append(Outbound(hint))
+            waiting = self._on_offer if s.offer else self._on_paused
+            waiting(turn, ctx, Inbound(now=ctx.now))
+        else:
+            self._reprompt(turn, ctx, hint)
 
     def _offer_resume(self, turn: Turn, ctx: Ctx) -> None:
         s, t = turn.session, ctx.t

@@ -47,6 +47,8 @@ class Inbound:
     choice: str | None = None  # id of a pressed button
     action_result: dict[str, Any] | None = None
     turn_id: str | None = None  # the channel's update id, when it has one
+    numbered: bool = False  # the chat has no buttons (Zalo): choices are typed as numbers
+    unreadable: bool = False  # a photo, sticker or voice note: nothing to read
 
 
 @dataclass
@@ -60,6 +62,7 @@ class Ctx:
     now: datetime
     env: Mapping[str, Any] = field(default_factory=dict)  # host-provided pure data (standards)
     turn_id: str | None = None  # the channel's update id of this turn
+    numbered: bool = False  # the chat has no buttons: prompts say to type numbers
 
 
 Text = str | Callable[[Ctx], str]  # a msgid (translated by the engine) or a function of the context
@@ -129,6 +132,10 @@ class Session:
     # Counts the questions asked; buttons carry it ("yes~12") so that a button left on an older
     # message is recognised as such even where its keyboard could not be removed.
     seq: int = 0
+    # What the last message with choices offered, as [id, label] pairs (ids as sent): on a chat
+    # without buttons a typed number or label answers it. Set after each turn, and by the sender
+    # when a notice with choices goes out, so a number answers whichever list came last.
+    offered: list[list[str]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -144,6 +151,7 @@ class Session:
             "pending_action": self.pending_action,
             "offer": self.offer,
             "seq": self.seq,
+            "offered": self.offered,
         }
 
     @classmethod
@@ -157,6 +165,7 @@ class Session:
         return Session.from_json(json.loads(json.dumps(self.to_json())))
 
     def clear(self) -> None:
-        locale, seq = self.locale, self.seq
+        """Forget the task; keep the language and what the chat was last offered."""
+        locale, seq, offered = self.locale, self.seq, self.offered
         self.__init__()  # type: ignore[misc]
-        self.locale, self.seq = locale, seq
+        self.locale, self.seq, self.offered = locale, seq, offered

@@ -119,3 +119,8 @@ def strip_diacritics(text: str) -> str:
 def fold(text: str) -> str:
     """Comparison key: NFC, no diacritics (đ -> d), case-folded, single spaces."""
     return " ".join(strip_diacritics(text).casefold().split())
+
+
+def capitalised(text: str) -> str:
+    """The first letter in capitals ("báo cáo kỳ" -> "Báo cáo kỳ"), the rest as it is."""
+    return text[:1].upper() + text[1:]

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from conversations.engine import Engine
 from conversations.model import Choice, Inbound, Outbound, Session
+from conversations.pressed import offered
 from domain.i18n import N_
 from handlers.actions import Action, ActionContext
 from handlers.metrics import HANDLER_SECONDS, UPDATES
@@ -41,6 +42,8 @@ class InboundMessage:
     choice: str | None = None
     update_id: str | None = None
     display_name: str | None = None
+    numbered: bool = False  # the channel has no buttons: the chat types numbers (Zalo)
+    unreadable: bool = False  # a photo, sticker or voice note
 
 
 def utc_now() -> datetime:
@@ -176,7 +179,14 @@ class Conversations:
             session.locale = self.default_locale
         if locale is not None:
             session.locale = locale
-        inbound = Inbound(now=now, text=msg.text, choice=msg.choice, turn_id=msg.update_id)
+        inbound = Inbound(
+            now=now,
+            text=msg.text,
+            choice=msg.choice,
+            turn_id=msg.update_id,
+            numbered=msg.numbered,
+            unreadable=msg.unreadable,
+        )
         turn = self.engine.resume(session, inbound, user)
         messages = list(turn.messages)
         for _ in range(MAX_ACTIONS_PER_TURN):
@@ -185,7 +195,7 @@ class Conversations:
                 break
             if not permitted(pending["name"], user):
                 self._refused(db, msg, pending["name"], user)
-                turn = self.engine.deny(turn.session, Inbound(now=now), user)
+                turn = self.engine.deny(turn.session, Inbound(now=now, numbered=msg.numbered), user)
                 messages.extend(turn.messages)
                 break
             ctx = ActionContext(
@@ -205,7 +215,8 @@ class Conversations:
                 notices=notices,
             )
             result = await self.actions[pending["name"]](ctx, pending.get("args") or {})
-            turn = self.engine.resume(turn.session, Inbound(now=now, action_result=result), user)
+            after = Inbound(now=now, action_result=result, numbered=msg.numbered)
+            turn = self.engine.resume(turn.session, after, user)
             messages.extend(turn.messages)
         else:
             raise RuntimeError("a flow ran too many actions in one turn")
@@ -215,6 +226,8 @@ class Conversations:
                 person.locale = turn.session.locale
         elif person_id is not None and locale != turn.session.locale:
             await set_locale(db, person_id, turn.session.locale)
+        if messages:  # a typed number now answers the last of these that offered choices
+            turn.session.offered = offered(messages)
         expires = now + self.engine.ttl if turn.session.flow else None
         await sessions.save(db, row, turn.session.to_json(), now=now, expires_at=expires)
         return messages

@@ -227,3 +227,21 @@ async def take_unsent(
 
 async def replies_sent(session: AsyncSession, *, channel: str, update_id: str) -> None:
     await session.execute(_SENT, {"p_channel": channel, "p_update_id": update_id})
+
+
+# -- what a chat was last offered, from outside its conversation -----------------------------
+
+
+async def offered_outside(
+    session: AsyncSession, *, channel: str, chat_id: str, choices: list[Any]
+) -> bool:
+    """A message with choices went out outside a turn (a notice, a reminder): it is now what
+    the chat was last offered, so a number typed next answers it (Session.offered). Only that
+    key of the saved state changes; a chat that never wrote to the bot has nothing to answer."""
+    params = {"p_channel": channel, "p_chat_id": chat_id}
+    row = (await session.execute(_LOCK, params)).first()
+    if row is None:
+        return False
+    state = {**(row.state or {}), "offered": choices}
+    await session.execute(update(_SESSIONS).where(_SESSIONS.c.id == row.id).values(state=state))
+    return True

@@ -13,8 +13,9 @@ from bot.channels.base import ChannelError, RecipientGone
 from bot.delivery import Sender
 from bot.services import Services
 from conversations.model import Outbound
+from storage import sessions
 from storage.db import transaction
-from storage.models import ChannelAccount
+from storage.models import ChannelAccount, ConversationSession
 from storage.models_outbox import OutboxMessage
 from tests.support import link_person, seed_units
 
@@ -180,3 +181,36 @@ async def test_a_blocked_chat_is_marked_inactive_and_the_officer_told(services: 
         assert account.active is False
     told = sim.drain("binh")  # type: ignore[attr-defined]
     assert len(told) == 1 and "Nguyễn Văn An (Thôn Đông) đã chặn bot" in told[0]["text"]
+
+
+async def test_a_sent_message_with_choices_is_what_the_chat_was_last_offered(
+    services: Services,
+) -> None:
+    """So that on Zalo "1" typed after a notice presses its button (the session keeps it, so a
+    restart does not lose it); a failed send, a chat that never wrote, a message without
+    choices leave the session as it was."""
+    async with transaction(services.sessionmaker) as db:
+        for chat in ("c0", "c1"):
+            row = await sessions.load_for_update(db, channel="fake", chat_id=chat)
+            await sessions.save(
+                db, row, {"flow": "report", "step": "income"}, now=NOW, expires_at=None
+            )
+        button = [["flow:exit_review:TN-ABC123", "Xem xét"]]
+        rows = [("c0", button), ("c0", []), ("c1", button), ("c2", button)]
+        for n, (chat, choices) in enumerate(rows):
+            db.add(
+                OutboxMessage(
+                    key=f"n{n}", rule="notice", channel="fake", chat_id=chat, text=f"notice {n}",
+                    choices=choices, due_at=NOW + timedelta(microseconds=n),
+                )
+            )  # fmt: skip
+    channel = Recorder()
+    channel.flaky["c1"] = 5
+    await sender(services, channel, per_chat_interval=0).drain()
+    async with services.sessionmaker() as db:
+        states = {
+            s.chat_id: s.state for s in (await db.execute(select(ConversationSession))).scalars()
+        }
+    assert states["c0"] == {"flow": "report", "step": "income", "offered": button}
+    assert "offered" not in states["c1"]  # not delivered (yet)
+    assert "c2" not in states  # never wrote to the bot: no session made for it

@@ -34,6 +34,7 @@ class Runner:
         self.sent = 0  # user messages and taps since "! count"
         # per chat: every button label shown so far -> its choice id
         self.seen: dict[str, dict[str, str]] = {}
+        self.zalo: set[str] = set()  # chats that speak as Zalo (numbered replies)
 
     def _client(self) -> httpx.AsyncClient:
         app = create_app(self.services, own_services=False)
@@ -53,6 +54,7 @@ class Runner:
         seen.update({nfc(c["label"]): c["id"] for m in messages for c in m["choices"]})
 
     async def send(self, body: dict[str, Any]) -> None:
+        body["numbered"] = self.chat in self.zalo
         self.last_body = body
         res = await self.client.post("/simulator/api/messages", json=body)
         assert res.status_code == 200, res.text
@@ -88,6 +90,8 @@ async def run(transcript: Transcript, settings: Any, clock: Any) -> None:
                 cmd, _, arg = line.body.partition(" ")
                 if cmd == "chat":
                     r.chat = arg
+                elif cmd == "zalo":
+                    r.zalo.add(r.chat)
                 elif cmd == "wait":
                     m = re.fullmatch(r"(\d+)([hm])", arg)
                     assert m, f"{where}: wait takes e.g. 73h or 30m"
@@ -114,7 +118,10 @@ async def run(transcript: Transcript, settings: Any, clock: Any) -> None:
                 elif cmd == "inbox":
                     # What was pushed to this chat without it asking (decisions, reminders).
                     await r.services.sender.drain()
-                    res = await r.client.get(f"/simulator/api/inbox/{r.chat}")
+                    numbered = "true" if r.chat in r.zalo else "false"
+                    res = await r.client.get(
+                        f"/simulator/api/inbox/{r.chat}", params={"numbered": numbered}
+                    )
                     r.last = res.json()
                     r.shown(r.last)
                     expected_from = 0
@@ -153,6 +160,8 @@ async def run(transcript: Transcript, settings: Any, clock: Any) -> None:
                     body["text"] = unicodedata.normalize(
                         "NFD", expand(line.body[4:].strip(), r.vars)
                     )
+                elif line.body == "(sticker)":
+                    body["unreadable"] = True
                 elif line.body.startswith("repeat:"):
                     count, _, chunk = line.body[7:].strip().partition(" ")
                     body["text"] = chunk * int(count)

@@ -3,6 +3,8 @@
 # comment
 @invite NAME ROLE UNIT_CODE "Person name" [expired]   set-up: an invite; {NAME} is its code
 ! chat ID            talk as another chat (default: chat-1)
+! zalo               this chat speaks as Zalo: no buttons, choices are "1. Label" lines in the
+                     text (check them with <), answered by typing the number or the label
 ! wait 73h           move the clock (h or m)
 ! restart            stop the app and start a new one on the same database
 ! resend             send the previous update again (same update id)
@@ -11,6 +13,7 @@
 > [Label]            the user presses the button with that label on the last reply
 > nfd: text          the user types text in decomposed (NFD) Unicode
 > repeat: 5000 a     the user sends "a" 5,000 times
+> (sticker)          the user sends a sticker (a photo or a voice note alike): nothing to read
 < fragment           the bot's reply (all its messages) contains this text, in order
 [A] [B]              the last reply message offers exactly these buttons
 < -                  the bot sends nothing

@@ -26,13 +26,6 @@ TYPING_AFTER = 0.5  # seconds a reply may take before the chat shows "typing…"
 ATTEMPTS = 3  # tries for an update whose handling failed (e.g. the database was unreachable)
 MAX_IN_FLIGHT_WAIT = 660.0  # seconds; above the longest reply lease Settings allows
 BUSY_MEMORY = 1024  # updates whose chat was told "busy" (once per update, not per redelivery)
-UNREADABLE = {
-    True: N_("I can only read text messages. Please type your answer or press a button."),
-    False: N_(
-        "I can only read text messages. Please type your answer, or reply with the number of "
-        "your choice."
-    ),
-}
 
 PRIVATE_ONLY = N_("Please message the bot privately.")
 
@@ -78,7 +71,7 @@ class Relay:
         """Handle one message and send the replies; False when the update was a duplicate.
         `first` runs beside the replies once the update is known to be new (a channel's own
         calls for it, e.g. answering a button). Raises Busy when the database is unavailable."""
-        msg = without_nul(msg)
+        msg = replace(without_nul(msg), numbered=not channel.buttons)
         async with self._or_busy(channel, msg.chat_id, msg.update_id):
             replies = await self._handle(channel, msg)
         if replies is None:
@@ -153,19 +146,19 @@ class Relay:
         except ChannelError as exc:
             log.warning("telling a %s chat that the system is busy failed: %s", channel.name, exc)
 
-    async def unreadable(self, channel: Channel, chat_id: str, *, update_id: str | None) -> None:
-        """A photo, sticker or voice note: a polite hint to type instead, once per update."""
-        async with (
-            self._or_busy(channel, chat_id, update_id),
-            transaction(self.sessionmaker) as db,
-        ):
-            if update_id is not None and not await sessions.mark_processed(
-                db, channel=channel.name, update_id=update_id
-            ):
-                return
-            locale = await chat_locale(db, channel=channel.name, chat_id=chat_id)
-        t = Translator(locale or self.conversations.default_locale)
-        await self.deliver(channel, chat_id, [Outbound(t(UNREADABLE[channel.buttons]))])
+    async def unreadable(
+        self, channel: Channel, chat_id: str, *, user_id: str, update_id: str | None
+    ) -> None:
+        """A photo, sticker or voice note: a turn of its own (once per update), answered with a
+        hint to type and the pending question again."""
+        msg = InboundMessage(
+            channel=channel.name,
+            chat_id=chat_id,
+            user_id=user_id,
+            update_id=update_id,
+            unreadable=True,
+        )
+        await self.process(channel, msg)
 
     async def group(
         self, channel: Channel, chat_id: str, *, text: str | None, update_id: str | None

@@ -6,7 +6,7 @@ from collections import defaultdict, deque
 from typing import Any
 
 from bot.channels.render import split_text
-from conversations.model import Outbound
+from conversations.model import Choice, Outbound
 
 CHANNEL = "simulator"
 INBOX_LIMIT = 200
@@ -17,6 +17,12 @@ def render(message: Outbound) -> dict[str, Any]:
         "text": message.text,
         "choices": [{"id": c.id, "label": c.label} for c in message.choices],
     }
+
+
+def stored(rendered: dict[str, Any]) -> Outbound:
+    """The message back from its rendered form."""
+    choices = tuple(Choice(c["id"], c["label"]) for c in rendered["choices"])
+    return Outbound(rendered["text"], choices)
 
 
 class SimulatorChannel:

@@ -148,7 +148,8 @@ class TelegramChannel:
                 await relay.group(self, chat_id, text=message.text, update_id=update_id)
                 return
             if message.text is None:
-                await relay.unreadable(self, chat_id, update_id=update_id)
+                who = str(user.id) if user else chat_id
+                await relay.unreadable(self, chat_id, user_id=who, update_id=update_id)
                 return
             if self._for_another_bot(message.text):
                 log.debug("telegram update %s: a command for another bot ignored", update_id)

@@ -138,7 +138,7 @@ class ZaloChannel:
                 ),
             )
         elif event.startswith("message."):  # image, sticker, voice, unsupported…
-            await relay.unreadable(self, chat_id, update_id=update_id)
+            await relay.unreadable(self, chat_id, user_id=sender_id, update_id=update_id)
         else:
             log.info("zalo event %r ignored", event)
 

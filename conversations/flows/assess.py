@@ -188,7 +188,7 @@ def deprived_step(next: Router) -> Step:
     return Step(
         "deprived",
         "multi",
-        N_("Tick every need the household lacks (press again to untick), then press Done."),
+        N_("Tick every need the household lacks."),
         choices=deprived_choices,
         next=next,
         help=deprived_help,

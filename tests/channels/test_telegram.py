@@ -217,14 +217,18 @@ async def test_a_stale_button_gets_an_explanation(
         assert len(fake.called("answerCallbackQuery")) == 2
 
 
-async def test_a_photo_gets_a_hint_to_type(
+async def test_a_photo_gets_a_hint_to_type_and_the_question_again(
     settings: Settings, clock: Any, fake_telegram: FakeTelegram
 ) -> None:
     fake = fake_telegram
     async with live_app(settings, clock, **telegram_settings(fake)) as live:
+        fake.queue(fake.text("/start"))
+        [question] = await fake.wait_for(lambda: fake.sent())
         fake.queue(fake.photo())
-        [hint] = await fake.wait_for(lambda: fake.sent())
+        [_, hint] = await fake.wait_for(lambda: fake.sent()[1:] and fake.sent())
         assert hint["text"].startswith("Tôi chỉ đọc được tin nhắn chữ")
+        assert question["text"] in hint["text"]  # the pending question, with its buttons
+        assert fake.buttons(hint) == fake.buttons(question)
         assert await live.count(ChannelAccount) == 0
 
 

@@ -116,22 +116,28 @@ async def test_numbered_answers_in_every_typed_form(
         await fake.wait_for(lambda: _has(fake, "Vui lòng nhập mã mời", "zu-d"))
 
 
-async def test_a_sticker_gets_a_polite_hint_once(
+async def test_a_sticker_gets_a_polite_hint_once_and_the_question_again(
     settings: Settings, clock: Any, fake_zalo: FakeZalo
 ) -> None:
     fake = fake_zalo
     async with live_app(settings, clock, **zalo_settings(fake)):
+        fake.queue(fake.text("/start"))
+        await fake.wait_for(lambda: len(fake.sent(USER)) == 1)
         sticker = fake.event("message.sticker.received", message_id="st-1")
         fake.queue(sticker)
         fake.queue(sticker)  # delivered twice
         fake.queue(fake.text("/me"))  # a marker: handled after both stickers
-        await fake.wait_for(lambda: len(fake.sent(USER)) == 2)
-        hint, reply = fake.sent(USER)
-        assert hint == (
+        await fake.wait_for(lambda: len(fake.sent(USER)) == 3)
+        question, hint, reply = fake.sent(USER)
+        assert hint.startswith(
             "Tôi chỉ đọc được tin nhắn chữ. Vui lòng gõ câu trả lời, "
             "hoặc trả lời bằng số thứ tự của lựa chọn."
         )
+        # The pending question comes back with its numbered choices, which still answer it.
+        assert question.split("\n\n", 1)[1] in hint and "\n1. Tôi có mã mời\n" in hint
         assert "chưa được liên kết" in reply
+        fake.queue(fake.text("1"))
+        await fake.wait_for(lambda: _has(fake, "Vui lòng nhập mã mời"))
 
 
 async def test_the_same_message_twice_is_handled_once(

@@ -23,10 +23,9 @@ from hypothesis import strategies as st
 
 from bot.services import Services, build_services
 from bot.settings import Settings
-from conversations.engine import GLOBAL_COMMANDS
 from conversations.flows import FLOWS as DEFINITIONS
 from conversations.flows.report import NEW_OK
-from conversations.inputs import NO, YES, clean, match_choice
+from conversations.inputs import GLOBAL_COMMANDS, NO, YES, clean, match_choice
 from conversations.model import Choice, Outbound, Step
 from domain.i18n import fold
 from tests.conftest import SECRET
@@ -76,6 +75,13 @@ class Plan:
 
 
 Prepare = Callable[[World], Awaitable[Plan]]
+
+
+def ticks(numbers: str) -> Callable[[State], str]:
+    """A checklist answer: its numbers tick the items, then "xong" ends it."""
+    return lambda state: "xong" if state.ticked else numbers
+
+
 REPORT_EXISTING = {
     "kind": "1",
     "pick": "1",
@@ -84,7 +90,7 @@ REPORT_EXISTING = {
     "new_dtts": "không",
     "income": "4 triệu",
     "members": "4",
-    "deprived": "4 9 10",
+    "deprived": ticks("4 9 10"),
     "cause": "1",
     "summary": "1",
     "note": "Ghi chú của trưởng thôn",
@@ -95,7 +101,7 @@ REPORT_NEW = {
     # (after a /back) is undone the way a user would.
     "find": lambda state: "1" if state.answers.get("kind") in NEW_OK else "/back",
     "income": "3 triệu",
-    "deprived": "1-12",
+    "deprived": ticks("1-12"),
 }
 
 
@@ -154,7 +160,7 @@ async def officer_review(w: World) -> Plan:
     head = await w.person("hamlet_head", "37-GIAVIEN-02")
     code, _ = await w.household("37-GIAVIEN-02", "near_poor")
     a = REPORT_EXISTING
-    inputs = ["/baocao", a["kind"], code, a["income"], a["members"], a["deprived"], "1", "1"]
+    inputs = ["/baocao", a["kind"], code, a["income"], a["members"], "4 9 10", "xong", "1", "1"]
     await w.script(head, inputs, "Đã gửi báo cáo")
     chat = await w.person("officer", "37-GIAVIEN")
     answers = {"pick": "1", "card": "1", "confirm": "có", "reason": "Thiếu giấy tờ"}

@@ -47,6 +47,7 @@ class State:
     answers: dict[str, Any]
     offer: bool
     paused: bool
+    ticked: bool = False  # a checklist being answered has ticks
 
 
 @dataclass
@@ -95,6 +96,7 @@ class World:
             dict(raw.get("answers") or {}),
             bool(raw.get("offer")),
             bool(raw.get("paused")),
+            bool((raw.get("vars") or {}).get("_multi")),
         )
 
     # -- set-up --------------------------------------------------------------------------------
