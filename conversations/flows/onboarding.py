@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conversations.model import Choice, Ctx, Step, flow
+from conversations.model import Choice, Ctx, Invalid, Step, flow
 from domain.codes import looks_like_code
 from domain.i18n import N_
 
@@ -39,8 +39,21 @@ def _welcome_choices(ctx: Ctx) -> list[Choice]:
     ]
 
 
+_WELCOME_NEXT = {"code": "ask_code", "household": "household", "how": "how"}
+
+
+def _code_or_choice(text: str) -> str:
+    """The README promises that the code alone works: typed at the welcome, it is tried."""
+    if looks_like_code(text):
+        return text
+    raise Invalid(N_("Please choose one of the options, or type your invite code."))
+
+
 def _welcome_next(ctx: Ctx, value: Any) -> str:
-    return {"code": "ask_code", "household": "household", "how": "how"}[value]
+    if value in _WELCOME_NEXT:
+        return _WELCOME_NEXT[value]
+    ctx.answers["code"] = value
+    return "check"
 
 
 _REJECTED = {
@@ -120,13 +133,15 @@ ONBOARDING = flow(
     [
         Step(
             "welcome",
-            "choice",
+            "text",  # a choice, or the invite code typed straight away
             N_(
                 "Welcome to ChungTay, the poverty-reduction reporting assistant. "
                 "Hamlet heads and commune officers link their account with an invite code."
             ),
             choices=_welcome_choices,
+            parse=_code_or_choice,
             next=_welcome_next,
+            max_length=40,
             help=N_("Choose 'I have an invite code' if your commune officer gave you a code."),
         ),
         Step(
