@@ -10,8 +10,17 @@ Money: "1.500.000", "1,5 triệu", "1tr5", "1500k", "1 triệu rưỡi", "một 
   ("1.500 nghìn", "1,250 triệu") can be either: the reading between 100.000 ₫ and
   1.000.000.000 ₫ wins, and if both are, the amount is rejected as ambiguous. Without a unit,
   such a separator groups thousands ("800.000").
-- A bare number from 1 to 9.999 with no unit and no đ ("1500", "2", "1,5") is rejected: people
-  leave out "nghìn" or "triệu", never mean a monthly amount that small.
+- A bare number (no unit, no đ) from 1 to 99.999 is asked about, never taken as đồng. Every
+  amount read here is an income for a month, and none is that small: the lowest poverty line
+  ever in force is 700.000 ₫ per person a month (QĐ 59/2015, rural), and a household with no
+  income types "0". What a small bare number means is how money is written at a market or in a
+  shop, where the thousands are left out ("15" or "15k" for 15.000 ₫, "1500" for 1.500.000 ₫):
+  - from 1 to 9.999 ("1500", "2", "1,5") a unit is missing, "nghìn" or "triệu": both are asked;
+  - from 10.000 to 99.999 ("12000", "99999", "12.000") it is either thousands with "nghìn" left
+    out (12000 nghìn = 12 triệu, a plausible month) or a shop price in đồng written in full,
+    which is no monthly income: "12000 nghìn or 12000 đồng?" ("triệu" would be over a billion).
+  From 100.000 a bare number is đồng ("500000", "800.000"). With a đ ("12.000đ", "12000 đồng")
+  the amount is taken as written: the person said it is meant.
 - Negative amounts and amounts over 1.000.000.000 ₫ a month are rejected.
 
 Each rejection is a `ParseError` carrying an English message id and its parameters, so the bot
@@ -29,8 +38,10 @@ from domain.digits import is_digits
 from domain.i18n import N_, Translator, fold, nfc
 
 MAX_AMOUNT = 1_000_000_000
-# A bare number below this is taken as a missing unit ("1500" for 1500 nghìn).
-BARE_MINIMUM = 10_000
+# A bare number below this is asked about (see the module docstring): no month's income is
+# that small, so a unit was left out. Below BARE_THOUSANDS it may be "nghìn" or "triệu".
+BARE_MINIMUM = 100_000
+BARE_THOUSANDS = 10_000
 MAX_INPUT = 100  # characters; longer text is not an amount
 # Used only to choose between the two readings of "1.500 nghìn" or "1,250 triệu".
 PLAUSIBLE = (100_000, MAX_AMOUNT)
@@ -42,6 +53,7 @@ MSG_NOT_UNDERSTOOD = N_(
 MSG_NEGATIVE = N_("An amount cannot be negative. Type 0 if there is no income.")
 MSG_TOO_LARGE = N_("{amount} is more than {limit} a month. Please check the number.")
 MSG_NO_UNIT = N_("“{text}” has no unit. Did you mean {text} nghìn or {text} triệu?")
+MSG_NGHIN_OR_DONG = N_("“{text}” has no unit. Did you mean {text} nghìn or {text} đồng?")
 MSG_AMBIGUOUS = N_(
     "“{text}” could mean {first} or {second}. Please type the full amount, e.g. 1.500.000."
 )
@@ -339,7 +351,7 @@ def parse_money(text: str) -> int:
         whole = likely
     amount = int(whole[0])
     if not has_scale and not has_currency and 0 < amount < BARE_MINIMUM:
-        raise ParseError(MSG_NO_UNIT, text=shown)
+        raise ParseError(MSG_NO_UNIT if amount < BARE_THOUSANDS else MSG_NGHIN_OR_DONG, text=shown)
     if amount > MAX_AMOUNT:
         raise ParseError(MSG_TOO_LARGE, amount=amount, limit=MAX_AMOUNT)
     return amount

@@ -92,6 +92,8 @@ def test_standards_dir_override(capsys: pytest.CaptureFixture[str], tmp_path: Pa
 
 BAD = [
     (["--area", "rural", "--income", "1500"], "--income: “1500” chưa có đơn vị"),
+    (["--area", "rural", "--household-income", "12000", "--members", "4"],
+     "--household-income: “12000” chưa có đơn vị. Ý bạn là 12000 nghìn hay 12000 đồng?"),
     (["--area", "rural", "--income=-1tr"], "--income: Số tiền không thể là số âm"),
     (["--area", "rural", "--income", "1tr", "--deprived", "wter"], "unknown indicator"),
     (["--area", "rural", "--income", "1tr", "--date", "2031-01-01"], "no poverty standard"),

@@ -74,7 +74,10 @@ SPELLINGS = [
     ("1.500.000đ/người/tháng", 1_500_000),
     ("2 triệu mỗi tháng", 2_000_000),
     ("5.000đ", 5_000),  # small, but the đ says it is meant
-    ("50000", 50_000),
+    ("12000 đồng", 12_000),
+    ("12000 nghìn", 12_000_000),
+    ("100000", 100_000),
+    ("500000", 500_000),
     ("1.000.000.000", MAX_AMOUNT),
     ("  1,5   triệu. ", 1_500_000),
 ]
@@ -108,6 +111,12 @@ REJECTED = [
     ("1.500", money.MSG_NO_UNIT),
     ("2", money.MSG_NO_UNIT),
     ("1,5", money.MSG_NO_UNIT),
+    # A shop price in đồng, or thousands with "nghìn" left out; never a month's income as đồng.
+    ("12000", money.MSG_NGHIN_OR_DONG),
+    ("15000", money.MSG_NGHIN_OR_DONG),
+    ("99999", money.MSG_NGHIN_OR_DONG),
+    ("12.000", money.MSG_NGHIN_OR_DONG),
+    ("50000", money.MSG_NGHIN_OR_DONG),
     ("1tr5000", money.MSG_AMBIGUOUS),  # 1,5 triệu or 1.005.000?
     ("100.500 nghìn", money.MSG_AMBIGUOUS),  # 100.500 ₫ or 100.500.000 ₫, both possible
     ("1,2345678 triệu", money.MSG_FRACTION),
@@ -125,6 +134,7 @@ def test_rejected_with_a_reason(text: str, msgid: str) -> None:
     ("text", "vietnamese"),
     [
         ("1500", "“1500” chưa có đơn vị. Ý bạn là 1500 nghìn hay 1500 triệu?"),
+        ("12000", "“12000” chưa có đơn vị. Ý bạn là 12000 nghìn hay 12000 đồng?"),
         (
             "1tr5000",
             "“1tr5000” có thể hiểu là 1.500.000 ₫ hoặc 1.005.000 ₫. "
