@@ -19,7 +19,7 @@ from conversations.flows.assess import (
 )
 from conversations.model import Choice, Ctx, Step, flow
 from domain.changes import CHANGE_KINDS
-from domain.i18n import N_
+from domain.i18n import N_, capitalised
 
 NEW_OK = ("newly_poor", "newly_near_poor", "moved_in")
 NO_ASSESSMENT = ("moved_out", "dissolved")
@@ -43,11 +43,32 @@ def _find_prompt(ctx: Ctx) -> str:
     return ask
 
 
+def _unmatched_name(ctx: Ctx) -> str | None:
+    """The name just searched for in vain, as a new household's head ("lò văn ẩn" -> "Lò Văn
+    Ẩn"); None after a match, or for a household code (codes have digits, names do not)."""
+    search = ctx.vars.get("search") or {}
+    words = str(search.get("query", "")).split()
+    if not words or search.get("total") or search.get("denied"):
+        return None
+    if any(ch.isdigit() for word in words for ch in word):
+        return None
+    return " ".join(capitalised(word) for word in words)
+
+
 def _find_choices(ctx: Ctx) -> list[Choice]:
-    return [Choice("_new", ctx.t("New household"))] if ctx.answers.get("kind") in NEW_OK else []
+    if ctx.answers.get("kind") not in NEW_OK:
+        return []
+    name = _unmatched_name(ctx)
+    if name:  # offered with the typed name, so it is not typed again
+        return [Choice("_new_named", ctx.t("Add new household: {name}", name=name))]
+    return [Choice("_new", ctx.t("New household"))]
 
 
 def _after_find(ctx: Ctx, value: str) -> str:
+    if value == "_new_named":
+        ctx.answers.pop("household", None)
+        ctx.answers["new_name"] = _unmatched_name(ctx)
+        return "new_members"
     if value == "_new":
         ctx.answers.pop("household", None)
         return "new_name"
