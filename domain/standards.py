@@ -8,13 +8,16 @@ a mistake raises `StandardsError` naming the file and the field.
 
 File shape (all money in đồng per person per month):
 
-    id, name, legal_basis, valid_from, valid_to (YYYY-MM-DD), provisional (bool), notes,
+    id, name, legal_basis, document (optional), valid_from, valid_to (YYYY-MM-DD),
+    provisional (bool), notes,
     poor_min_deprivations (int),
     lines: {rural|urban: {poverty_line, income_poor_line (or null), average_line (or null)}},
     dimensions: [{code, name}],
     indicators: [{code, dimension, name, question, condition, help}]
 
 Every `question` is phrased so that the answer "yes" (có) means the household is deprived.
+`document` is the legal document by which people know the standard ("Nghị định 07/2021/NĐ-CP"):
+what a person reads in the chat ("chuẩn nghèo theo Nghị định 07/2021/NĐ-CP"), never the id.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ _TOP_FIELDS = {
     "id",
     "name",
     "legal_basis",
+    "document",
     "valid_from",
     "valid_to",
     "provisional",
@@ -107,6 +111,7 @@ class Standard:
     urban: AreaLines
     dimensions: tuple[Dimension, ...]
     indicators: tuple[Indicator, ...]
+    document: str = ""  # the legal document people know it by; "" when the file gives none
     source: str = field(default="", compare=False)
 
     @property
@@ -265,6 +270,7 @@ def parse_standard(data: object, *, source: str = "<data>") -> Standard:
         urban=_parse_lines(r, "urban"),
         dimensions=tuple(dimensions),
         indicators=tuple(indicators),
+        document=r.optional_text("document"),
         source=source,
     )
 

@@ -7,7 +7,7 @@ from domain.causes import CAUSE_LABELS, CAUSES
 from domain.classify import NEAR_POOR, POOR, Classification, classify
 from domain.i18n import N_
 from domain.money import parse_count, parse_money
-from domain.standards import Standard, get_standard
+from domain.standards import Standard, StandardsError, get_standard
 
 KIND_LABELS = {
     "newly_poor": N_("Newly poor"),
@@ -94,6 +94,18 @@ def standard(ctx: Ctx) -> Standard:
     return get_standard(ctx.vars["begin"]["standard_id"], ctx.env.get("standards"))
 
 
+def standard_title(ctx: Ctx, standard_id: str) -> str:
+    """A standard as people know it, by its legal document: "chuẩn nghèo theo Nghị định
+    07/2021/NĐ-CP", never the id ("nd07-2021") people have not heard of."""
+    try:
+        found = get_standard(standard_id, ctx.env.get("standards"))
+    except StandardsError:
+        return standard_id  # no longer loaded: the id is all there is
+    if not found.document:
+        return found.name
+    return ctx.t("poverty standard of {document}", document=found.document)
+
+
 def members_of(ctx: Ctx) -> int:
     a = ctx.answers
     return int(
@@ -160,7 +172,7 @@ def assessment_lines(ctx: Ctx) -> list[str]:
         t("Lacking ({n}): {names}", n=result.deprivations, names=", ".join(names) or "—"),
         t(
             "Result ({standard}): {klass}. {reason}",
-            standard=std.id,
+            standard=standard_title(ctx, std.id),
             klass=t(CLASS_LABELS[result.klass]),
             reason=result.reason,
         ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from conversations.flows.assess import CLASS_LABELS, kind_label
+from conversations.flows.assess import CLASS_LABELS, kind_label, standard_title
 from conversations.model import Choice, Ctx, Invalid, Step, flow
 from domain.causes import CAUSE_LABELS
 from domain.i18n import N_
@@ -160,7 +160,7 @@ def assessment(ctx: Ctx, card: dict[str, Any]) -> list[str]:
     lines.append(
         t(
             "Result ({standard}): {klass}. {reason}",
-            standard=result.get("standard", ""),
+            standard=standard_title(ctx, result.get("standard", "")),
             klass=status_label(ctx, result["class"]),
             reason=result.get("reason", ""),
         )

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from conversations.flows.assess import standard_title
+from conversations.model import Ctx
 from domain.classify import classify
+from domain.i18n import Translator
 from domain.standards import (
     DATA_DIR,
     StandardsError,
@@ -61,6 +64,34 @@ def test_each_standard_cites_its_legal_basis(
     for text in cites:
         assert text in standard.legal_basis
     assert standard.provisional is provisional
+
+
+@pytest.mark.parametrize(
+    ("standard_id", "document"),
+    [
+        ("qd59-2015", "Quyết định 59/2015/QĐ-TTg"),
+        ("nd07-2021", "Nghị định 07/2021/NĐ-CP"),
+        ("nd351-2025", "Nghị định 351/2025/NĐ-CP"),
+    ],
+)
+def test_a_standard_is_shown_by_its_legal_document(standard_id: str, document: str) -> None:
+    assert get_standard(standard_id).document == document
+    ctx = Ctx(Translator("vi"), {}, {}, {}, datetime(2026, 11, 25, tzinfo=UTC))
+    assert standard_title(ctx, standard_id) == f"chuẩn nghèo theo {document}"
+
+
+def test_a_standard_without_a_document_is_shown_by_its_name(tmp_path: Path) -> None:
+    """An override file written before the field existed still loads; an unknown id (a
+    standard no longer loaded) shows as it is stored."""
+    data = shipped("nd351-2025")
+    del data["document"]
+    write(tmp_path, data)
+    standards = load_standards(tmp_path)
+    ctx = Ctx(
+        Translator("vi"), {}, {}, {}, datetime(2026, 11, 25, tzinfo=UTC), {"standards": standards}
+    )
+    assert standard_title(ctx, "nd351-2025") == data["name"]
+    assert standard_title(ctx, "nd99-2099") == "nd99-2099"
 
 
 # QĐ 59/2015 (extended through 2021), NĐ 07/2021 (extended through 2026 by NĐ 351/2025),
