@@ -6,11 +6,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from domain.calendar import local_day
+from domain.calendar import local_day, on_time
 from domain.classify import classify
 from domain.standards import standard_for
 from handlers.actions import ActionContext
 from storage.audit import record
+from storage.hamlet_reports import current_report, reporting_period
 from storage.models_register import Household, Submission
 from storage.orgtree import unit_by_id
 from storage.periods import current_monthly
@@ -141,7 +142,29 @@ async def report_submit(ctx: ActionContext, args: dict[str, Any]) -> dict[str, A
         now=ctx.now,
         actor=actor,
     )
-    return {"ref": new.submission.ref, "created": new.created, "id": new.submission.id}
+    return {
+        "ref": new.submission.ref,
+        "created": new.created,
+        "id": new.submission.id,
+        "period_report": await period_report_due(ctx, hamlet.id),  # type: ignore[arg-type]
+    }
+
+
+async def period_report_due(ctx: ActionContext, hamlet_id: int) -> dict[str, Any] | None:
+    """The period report the hamlet can still send (/baocaoky), to remind the hamlet head of it
+    after a change report: a change report does not count as the period's report, and a hamlet
+    that sent only changes shows as missing to the commune. None when it can no longer change."""
+    period = await reporting_period(ctx.db, ctx.now)
+    current = await current_report(ctx.db, period_id=period.id, hamlet_id=hamlet_id)  # type: ignore[arg-type]
+    if current is not None and (
+        current.status == "approved" or not on_time(ctx.now, period.hamlet_deadline)
+    ):
+        return None
+    return {
+        "period_code": period.code,
+        "hamlet_deadline": period.hamlet_deadline.isoformat(),
+        "sent": current is not None,
+    }
 
 
 async def _returned(ctx: ActionContext, ref: str) -> Submission | None:

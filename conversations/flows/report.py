@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from conversations.flows.assess import (
@@ -229,11 +230,36 @@ _CANNOT_FIX = {
 
 def _done(ctx: Ctx) -> str:
     result = ctx.vars["submit"]
-    return ctx.t(
+    sent = ctx.t(
         "Report sent. Reference number: {ref}. The commune will review it; you will get a message "
         "when it is decided.",
         ref=result["ref"],
     )
+    due = result.get("period_report")
+    if not due:
+        return sent
+    # A change report is not the period's report: without this, a hamlet that reported a
+    # change reads as "not reported" to the commune, and the hamlet head does not know why.
+    if due["sent"]:
+        reminder = ctx.t(
+            "Your period report for {period} was sent before this change; send it again to "
+            "include it.",
+            period=due["period_code"],
+        )
+    else:
+        reminder = ctx.t(
+            "Note: this is not the period report. By {deadline}, also send the period report "
+            "for {period}, so the commune sees that your hamlet has reported.",
+            deadline=ctx.t.date(datetime.fromisoformat(due["hamlet_deadline"])),
+            period=due["period_code"],
+        )
+    return f"{sent}\n\n{reminder}"
+
+
+def _done_choices(ctx: Ctx) -> list[Choice]:
+    if not ctx.vars["submit"].get("period_report"):
+        return []
+    return [Choice("flow:period_report", ctx.t("Send the period report"))]
 
 
 REPORT = flow(
@@ -313,7 +339,7 @@ REPORT = flow(
         Step("summary", "choice", _summary_prompt, choices=_summary_choices, next=_after_summary),
         NOTE_STEP,
         Step("submit", "action", action="report.submit", next="done"),
-        Step("done", "message", _done),
+        Step("done", "message", _done, choices=_done_choices),
         Step(
             "no_hamlet",
             "message",
