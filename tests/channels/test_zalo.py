@@ -9,6 +9,8 @@ import pytest
 
 from api.webhooks import ZALO_HEADER
 from bot.settings import Settings
+from handlers.notify import Notice, enqueue_notices
+from storage.db import transaction
 from storage.models import ChannelAccount, ConversationSession, Person
 from tests.channels.conftest import LiveApp, live_app, zalo_settings
 from tests.channels.fakes import ZALO_TOKEN, FakeZalo
@@ -114,6 +116,38 @@ async def test_numbered_answers_in_every_typed_form(
         await fake.wait_for(lambda: _has(fake, "\n\n1. Tôi có mã mời\n2. ", "zu-d"))
         fake.queue(fake.text("số 1", user="zu-d"))
         await fake.wait_for(lambda: _has(fake, "Vui lòng nhập mã mời", "zu-d"))
+
+
+async def test_a_notice_is_answered_by_its_number(
+    settings: Settings, clock: Any, fake_zalo: FakeZalo
+) -> None:
+    """A notice pushed outside the conversation ("1. Xem xét") is answered by typing 1, as its
+    button is pressed on Telegram; here in the middle of a report, so the switch is asked."""
+    fake = fake_zalo
+    async with live_app(settings, clock, **zalo_settings(fake)) as live:
+        fake.queue(fake.text(f"/start {await _invite(live)}"))
+        await fake.wait_for(lambda: _has(fake, CONFIRM))
+        fake.queue(fake.text("1"))
+        await fake.wait_for(lambda: _has(fake, WELCOME))
+        fake.queue(fake.text("/baocao"))
+        await fake.wait_for(lambda: _has(fake, "Hộ có biến động gì?"))
+        account = await live.account("zalo", USER)
+        assert account is not None
+        notice = Notice(
+            account.person_id,
+            "New registration to exit poverty {ref} from the household of {name}. "
+            "Please bring it to the hamlet meeting, then confirm it here.",
+            {"ref": "TN-AAAAAA", "name": "Lê Thị Mai"},
+            choices=(("flow:exit_review:TN-AAAAAA", "Review"),),
+        )
+        async with transaction(live.services.sessionmaker) as db:
+            await enqueue_notices(db, [notice], clock())
+        await live.services.sender.drain()
+        assert fake.sent(USER)[-1].endswith("\n\n1. Xem xét\n(Trả lời bằng số)")
+        fake.queue(fake.text("1"))
+        await fake.wait_for(lambda: _has(fake, "Bạn chưa hoàn thành báo cáo biến động hộ"))
+        fake.queue(fake.text("2"))  # 2. Bắt đầu xác nhận đăng ký thoát nghèo
+        await fake.wait_for(lambda: _has(fake, "Không có đăng ký TN-AAAAAA"))
 
 
 async def test_a_sticker_gets_a_polite_hint_once_and_the_question_again(
