@@ -32,7 +32,7 @@ DONE = "Đã gửi báo cáo. Mã tham chiếu: BC-"
 
 def script(n: int) -> list[str]:
     """A "newly poor" report of a new household, typed as on Zalo (numbers for choices)."""
-    return ["/baocao", "1", "1", f"Hộ Thử {n}", "5", "không", "3 triệu", "1-12", "1", "1"]
+    return ["/baocao", "1", "1", f"Hộ Thử {n}", "5", "không", "3 triệu", "1-12", "xong", "1", "1"]
 
 
 async def _people(services: Services, users: int) -> None:

@@ -20,7 +20,7 @@ from tests.support import make_household, seed_units
 
 USER = 7001
 # A whole "newly poor" report; each answer gets exactly one reply message.
-ANSWERS = ("/baocao", "1", "le thi mai", "4 triệu", "4", "4 9 10", "1", "1")
+ANSWERS = ("/baocao", "1", "le thi mai", "4 triệu", "4", "4 9 10", "xong", "1", "1")
 
 
 async def test_same_update_to_two_workers_is_handled_once(
