@@ -22,6 +22,7 @@ from api import (
     people,
     periods,
     reports,
+    rounds,
     simulator,
     submissions,
     units,
@@ -123,6 +124,7 @@ def create_app(
     app.include_router(households.router)
     app.include_router(submissions.router)
     app.include_router(periods.router)
+    app.include_router(rounds.router)
     app.include_router(people.router)
     app.include_router(operations.router)
     app.include_router(dashboard.router)

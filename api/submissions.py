@@ -203,11 +203,15 @@ async def get_submission(c: CallerDep, submission: str) -> SubmissionDetail:
 @router.post(
     "/submissions/{submission}/decision",
     response_model=DecisionOut,
-    responses={409: refusal("Already decided")},
+    responses={409: refusal("Already decided, or the hamlet meeting has not passed it yet")},
 )
 async def decide_submission(c: CallerDep, submission: str, body: DecisionIn) -> DecisionOut:
     """Approve, return (for correction) or reject, as an officer does in chat: the reporter or
-    household is told in its language through the outbox; the audit names the token."""
+    household is told in its language through the outbox; the audit names the token.
+
+    A change the procedure governs (becoming poor or near-poor, exiting, falling back) can be
+    approved only after the hamlet meeting passed it (409 `meeting_required` before); approval
+    then puts it on the round's list, and the household changes with the round's decision."""
     reason = (body.reason or "").strip() or None
     if body.decision != "approve" and reason is None:
         raise ApiError(422, "reason_required")
@@ -227,7 +231,9 @@ async def decide_submission(c: CallerDep, submission: str, body: DecisionIn) -> 
     )
     if out["status"] != "ok":
         await db.rollback()
-        raise ApiError(409, "already_decided")
+        raise ApiError(
+            409, "meeting_required" if out["status"] == "meeting_required" else "already_decided"
+        )
     await enqueue_notices(db, notices, now)
     await db.commit()
     deliver = services.conversations.deliver  # None in `serve` workers: the scheduler sends

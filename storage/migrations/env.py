@@ -11,6 +11,7 @@ from sqlmodel import SQLModel
 import storage.models
 import storage.models_api
 import storage.models_outbox
+import storage.models_procedure
 import storage.models_register  # noqa: F401
 
 config = context.config
