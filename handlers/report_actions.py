@@ -8,14 +8,15 @@ from sqlalchemy import func, select
 
 from domain.calendar import local_day
 from domain.classify import classify
+from domain.procedure import decision_due, spec_for
 from domain.standards import standard_for
 from handlers.actions import ActionContext
 from storage.audit import record
 from storage.models_register import Household, Submission
 from storage.orgtree import unit_by_id
 from storage.periods import current_monthly
-from storage.rounds import current_round
 from storage.register import create_household, household_public, search_households, submit
+from storage.rounds import current_round
 
 
 async def report_begin(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
@@ -43,6 +44,8 @@ async def hamlet_context(ctx: ActionContext, hamlet_id: int | None) -> dict[str,
         "current_standard_id": standard_for(local_day(ctx.now), standards).id,
         "round_id": rnd.id,
         "round_code": rnd.code,
+        "round_kind": rnd.kind,
+        "decision_due": decision_due(spec_for(rnd.kind, rnd.code)).isoformat(),
         "period_id": period.id,
         "period_code": period.code,
     }

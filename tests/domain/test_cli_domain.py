@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 from pathlib import Path
 
 import pytest
 
 from bot import cli_domain
+from domain import procedure as proc
 from domain.standards import DATA_DIR
+from storage.db import make_engine, make_sessionmaker, transaction
+from storage.migrate import upgrade
+from storage.orgtree import import_units, parse_csv, unit_by_code
+from storage.rounds import ensure_round, set_standard
+from storage.seed import DEMO_CSV
 
 
 def run(*argv: str) -> int:
@@ -140,3 +147,44 @@ def test_standards_json(capsys: pytest.CaptureFixture[str]) -> None:
         "average_line": 1_950_000,
     }
     assert len(rows[2]["indicators"]) == 12
+
+
+@pytest.mark.parametrize(
+    ("code", "standard", "klass"),
+    [("2026", "nd351-2025", "near_poor"), ("2026-11", "nd07-2021", "average")],
+)
+def test_round_selects_the_standard_of_its_lists(
+    capsys: pytest.CaptureFixture[str], code: str, standard: str, klass: str
+) -> None:
+    """The annual review of 2026 decides the 2027 lists (NĐ 351/2025); November's regular
+    review decides under the standard in force (NĐ 07/2021)."""
+    out = classify_json(capsys, "--round", code, "--area", "rural", "--income", "2 triệu")
+    assert (out["standard"], out["class"]) == (standard, klass)
+
+
+def test_round_of_a_commune_reads_its_choice_from_the_database(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'r.db'}"
+
+    async def setup() -> None:
+        engine = make_engine(url)
+        await upgrade(engine)
+        async with transaction(make_sessionmaker(engine)) as db:
+            await import_units(db, parse_csv(DEMO_CSV.read_text(encoding="utf-8")), actor="t")
+            commune = await unit_by_code(db, "37-GIAVIEN")
+            rnd = await ensure_round(db, commune_id=commune.id, spec=proc.periodic_round(2026))  # type: ignore[union-attr,arg-type]
+            await set_standard(db, rnd=rnd, standard_id="nd07-2021", actor="t")
+        await engine.dispose()
+
+    asyncio.run(setup())
+    monkeypatch.setenv("CHUNGTAY_DATABASE_URL", url)
+    argv = ("--area", "rural", "--income", "2 triệu", "--round", "2026")
+    assert classify_json(capsys, *argv, "--unit", "37-GIAVIEN")["standard"] == "nd07-2021"
+    assert classify_json(capsys, *argv, "--unit", "37-KIMSON")["standard"] == "nd351-2025"
+    with pytest.raises(SystemExit):
+        run("classify", *argv, "--unit", "99-NOWHERE")
+    assert "no unit '99-NOWHERE'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        run("classify", "--area", "rural", "--income", "1", "--round", "26")
+    assert "--round takes 2026" in capsys.readouterr().err
