@@ -66,6 +66,18 @@ def test_household_income_is_divided_by_members(capsys: pytest.CaptureFixture[st
     assert out["deprived"] == ["water", "digital_services", "waste"]
 
 
+def test_household_income_is_compared_with_the_line_exactly(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # 4.500.002 ₫ for 3 people is 1.500.000,67 ₫ a person: above the 1.500.000 ₫ line.
+    out = classify_json(
+        capsys,
+        *("--standard", "nd07-2021", "--area", "rural"),
+        *("--household-income", "4500002", "--members", "3", "--deprived", "water,latrine,telecom"),
+    )
+    assert (out["class"], out["income_per_capita"]) == ("average", 1_500_001)
+
+
 # NĐ 351/2025: NĐ 07/2021 runs through 31/12/2026, the new lines from 01/01/2027.
 @pytest.mark.parametrize(
     ("day", "standard", "klass"),
