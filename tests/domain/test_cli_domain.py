@@ -139,7 +139,11 @@ def test_standards_lists_ids_and_codes(capsys: pytest.CaptureFixture[str]) -> No
     out = capsys.readouterr().out
     for expected in ("qd59-2015", "nd07-2021", "nd351-2025 ", "(provisional)", "info_assets"):
         assert expected in out
-    assert "digital_services   Sử dụng dịch vụ số" in out
+    assert "digital_services   Sử dụng dịch vụ số (provisional)" in out
+    assert "employment         Việc làm\n" in out
+    assert "urban (đô thị): poverty line 2.800.000 ₫" in out
+    assert "urban (thành thị): poverty line 2.000.000 ₫" in out
+    assert "  source: https://vietnamnet.vn/" in out
 
 
 def test_standards_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -152,3 +156,7 @@ def test_standards_json(capsys: pytest.CaptureFixture[str]) -> None:
         "average_line": 1_950_000,
     }
     assert len(rows[2]["indicators"]) == 12
+    assert rows[2]["area_names"] == {"rural": "nông thôn", "urban": "đô thị"}
+    assert "dependants" in rows[2]["provisional_indicators"]
+    assert "dependants" not in rows[1]["provisional_indicators"]
+    assert all(s["url"].startswith("https://") for r in rows for s in r["sources"])
