@@ -23,9 +23,11 @@ from api.reports import (
     build_completeness,
     build_indicators,
     build_summary,
+    period_standard,
 )
-from api.xlsx import summary_workbook
+from api.xlsx import area_word, capitalised, summary_workbook
 from domain.i18n import N_, Translator, strip_diacritics
+from domain.standards import AREAS
 from storage.reports import summary
 
 router = ApiRouter(prefix="/api/v1/exports", tags=["exports"])
@@ -52,7 +54,6 @@ SUMMARY_HEADERS = (
     N_("Ethnic minority poor"),
     N_("Ethnic minority near-poor"),
 )
-AREA_LABELS = (("all", N_("All")), ("rural", N_("Rural")), ("urban", N_("Urban")))
 COMPLETENESS_HEADERS = (
     N_("Unit code"),
     N_("Unit"),
@@ -117,10 +118,13 @@ async def summary_csv(
     """The summary: for each unit and the total, one line for all areas, rural and urban."""
     t = _translator(services, lang)
     data = await build_summary(db, scope)
+    standard = period_standard(services, scope.period)
+    labels = [("all", t("All"))]
+    labels += [(area, capitalised(area_word(t, standard, area))) for area in AREAS]
     rows = [
-        [*_unit(t, r.unit), t(label), *getattr(r, key).as_row()]
+        [*_unit(t, r.unit), label, *getattr(r, key).as_row()]
         for r in data.rows
-        for key, label in AREA_LABELS
+        for key, label in labels
     ]
     name = f"summary-{data.unit.code}-{data.period.code}.csv"
     return _csv(name, [t(h) for h in SUMMARY_HEADERS], rows)
@@ -137,7 +141,10 @@ async def summary_xlsx(
     """The summary in the officers' layout: rural and urban groups, total, signature block."""
     t = _translator(services, lang)
     rows = await summary(db, unit=scope.unit, period=scope.period)
-    content = summary_workbook(t, unit=scope.unit, period=scope.period, rows=rows)
+    standard = period_standard(services, scope.period)
+    content = summary_workbook(
+        t, unit=scope.unit, period=scope.period, standard=standard, rows=rows
+    )
     name = t("Summary {unit} {period}", unit=scope.unit.name, period=scope.period.code)
     return Response(
         content=content,

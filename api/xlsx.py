@@ -19,7 +19,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from api.cells import put
 from api.reports import figures_public
 from domain.aggregates import Tally
-from domain.i18n import N_, Translator
+from domain.i18n import DEFAULT_LOCALE, N_, Translator
+from domain.standards import Standard
 from storage.models import OrgUnit
 from storage.models_register import ReportingPeriod
 from storage.reports import AREAS, SummaryRow
@@ -46,10 +47,20 @@ ETHNIC_COLUMNS = (N_("Poor households"), N_("Near-poor households"))
 NCOLS = FIRST_FIGURE_COL + 2 * len(BLOCK) + len(ETHNIC_COLUMNS)  # 17
 RATE_COLS = {FIRST_FIGURE_COL + 1 + 6 * g + 5 for g in range(2)}  # I and O
 
-AREA_GROUPS = {
-    "rural": ("I", N_("Rural area"), N_("Subtotal, rural area")),
-    "urban": ("II", N_("Urban area"), N_("Subtotal, urban area")),
-}
+AREA_NUMBERS = {"rural": "I", "urban": "II"}
+AREA_WORDS = {"rural": N_("rural"), "urban": N_("urban")}
+
+
+def area_word(t: Translator, standard: Standard, area: str) -> str:
+    """The area in the words of the period's standard: NĐ 351/2025 says "đô thị", NĐ 07/2021
+    "thành thị". Those words are Vietnamese data, like the indicator names; another language
+    says the area in its own word."""
+    return standard.area_name(area) if t.locale == DEFAULT_LOCALE else t(AREA_WORDS[area])
+
+
+def capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
 
 # Who signs for the unit: an administrative unit's people's committee (TM. = on behalf of) and its
 # chairman; a hamlet is not an administrative unit, its head signs.
@@ -176,19 +187,21 @@ def in_area(row: SummaryRow, area: str) -> bool:
     return row.unit is not None and row.unit.area == area and row.all == Tally()
 
 
-def _body(ws: Worksheet, t: Translator, rows: Sequence[SummaryRow]) -> int:
+def _body(ws: Worksheet, t: Translator, standard: Standard, rows: Sequence[SummaryRow]) -> int:
     units, total = [r for r in rows if r.unit is not None], rows[-1]
     row = FIRST_DATA_ROW
     for area in AREAS:
-        roman, heading, subtotal = AREA_GROUPS[area]
+        word = area_word(t, standard, area)
         _emphasise(ws, row)
-        row = _line(ws, row, roman, t(heading), None)
+        heading = capitalised(t("{area} area", area=word))
+        row = _line(ws, row, AREA_NUMBERS[area], heading, None)
         listed = [u for u in units if in_area(u, area)]
         for n, r in enumerate(listed, start=1):
             row = _line(ws, row, n, r.unit.name, r.by_area.get(area, Tally()))  # type: ignore[union-attr]
         # The subtotal comes from the total row, so households filed on the unit itself count.
         _emphasise(ws, row)
-        row = _line(ws, row, "", t(subtotal), total.by_area.get(area, Tally()))
+        subtotal = t("Subtotal, {area} area", area=word)
+        row = _line(ws, row, "", subtotal, total.by_area.get(area, Tally()))
     _emphasise(ws, row)
     return _line(ws, row, "", t("Total"), total.all)
 
@@ -228,9 +241,11 @@ def summary_workbook(
     *,
     unit: OrgUnit,
     period: ReportingPeriod,
+    standard: Standard,
     rows: Sequence[SummaryRow],
 ) -> bytes:
-    """The workbook for `rows`: child units then the total row, as storage.reports.summary()."""
+    """The workbook for `rows`: child units then the total row, as storage.reports.summary().
+    `standard` is the period's, for the words its text uses for the areas."""
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -239,7 +254,7 @@ def summary_workbook(
     wb.properties.creator = "ChungTay"
     _heading(ws, t, unit, period)
     _table_header(ws, t)
-    after = _body(ws, t, rows)
+    after = _body(ws, t, standard, rows)
     _signatures(ws, t, unit, after + 1)
     _layout(ws)
     buf = io.BytesIO()

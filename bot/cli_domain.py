@@ -88,7 +88,9 @@ def _run_classify(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
 
 def _lines_text(standard: Standard, area: str) -> str:
     lines = standard.lines(area)
-    parts = [f"{area}: poverty line {format_money(lines.poverty_line)}"]
+    parts = [
+        f"{area} ({standard.area_name(area)}): poverty line {format_money(lines.poverty_line)}"
+    ]
     if lines.income_poor_line is not None:
         parts.append(f"poor on income alone ≤ {format_money(lines.income_poor_line)}")
     if lines.average_line is not None:
@@ -113,7 +115,10 @@ def _standard_json(standard: Standard) -> dict[str, object]:
             }
             for area in AREAS
         },
+        "area_names": {area: standard.area_name(area) for area in AREAS},
         "indicators": list(standard.indicator_codes),
+        "provisional_indicators": [i.code for i in standard.indicators if i.provisional],
+        "sources": [{"url": s.url, "about": s.about} for s in standard.sources],
     }
 
 
@@ -135,7 +140,10 @@ def _run_standards(args: argparse.Namespace, parser: argparse.ArgumentParser) ->
             f"  poor: ≥ {standard.poor_min_deprivations} of {count} deprivations; indicators:\n"
         )
         for indicator in standard.indicators:
-            out.write(f"    {indicator.code:<18} {indicator.name}\n")
+            flag = " (provisional)" if indicator.provisional else ""
+            out.write(f"    {indicator.code:<18} {indicator.name}{flag}\n")
+        for source in standard.sources:
+            out.write(f"  source: {source.url}\n")
     return 0
 
 

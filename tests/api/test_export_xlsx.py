@@ -162,6 +162,25 @@ async def test_workbook_in_english(client: httpx.AsyncClient, fixture_data: Toke
     assert ws["J20"].value == "ON BEHALF OF THE PEOPLE'S COMMITTEE"
 
 
+async def test_workbook_names_the_areas_as_the_period_standard_does(
+    client: httpx.AsyncClient, fixture_data: Tokens
+) -> None:
+    r = await client.patch(
+        "/api/v1/periods/2026-11",
+        params={"kind": "monthly"},
+        json={"standard": "nd351-2025"},
+        headers=bearer(fixture_data.province),
+    )
+    assert r.status_code == 200, r.text
+    ws, _ = await workbook(client, fixture_data.giavien, "37-GIAVIEN")
+    labels = [ws.cell(row, 2).value for row in range(10, ws.max_row + 1)]
+    assert "Khu vực đô thị" in labels and "Cộng khu vực đô thị" in labels
+    assert not any("thành thị" in str(label) for label in labels)
+    ws, _ = await workbook(client, fixture_data.giavien, "37-GIAVIEN", lang="en")
+    labels = [ws.cell(row, 2).value for row in range(10, ws.max_row + 1)]
+    assert "Urban area" in labels and "Subtotal, urban area" in labels
+
+
 async def test_workbook_scope(client: httpx.AsyncClient, fixture_data: Tokens) -> None:
     url, params = "/api/v1/exports/summary.xlsx", {"unit": "37-GIAVIEN", "period": "2026-11"}
     r = await client.get(url, params=params, headers=bearer(fixture_data.kimson))

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from api.xlsx import summary_workbook
 from domain.aggregates import Block, Tally
 from domain.i18n import Translator
+from domain.standards import get_standard
 from storage.models import OrgUnit
 from storage.models_register import ReportingPeriod
 from storage.reports import SummaryRow
@@ -36,6 +37,7 @@ def test_mixed_unit_is_listed_under_both_areas() -> None:
         Translator("vi"),
         unit=OrgUnit(code="T", name="Tỉnh", level="province"),
         period=period,
+        standard=get_standard("nd07-2021"),
         rows=rows,
     )
     ws = load_workbook(io.BytesIO(content)).active

@@ -73,6 +73,18 @@ def test_household_income_is_divided_by_members(capsys: pytest.CaptureFixture[st
     assert out["deprived"] == ["water", "digital_services", "waste"]
 
 
+def test_household_income_is_compared_with_the_line_exactly(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # 4.500.002 ₫ for 3 people is 1.500.000,67 ₫ a person: above the 1.500.000 ₫ line.
+    out = classify_json(
+        capsys,
+        *("--standard", "nd07-2021", "--area", "rural"),
+        *("--household-income", "4500002", "--members", "3", "--deprived", "water,latrine,telecom"),
+    )
+    assert (out["class"], out["income_per_capita"]) == ("average", 1_500_001)
+
+
 # NĐ 351/2025: NĐ 07/2021 runs through 31/12/2026, the new lines from 01/01/2027.
 @pytest.mark.parametrize(
     ("day", "standard", "klass"),
@@ -134,7 +146,11 @@ def test_standards_lists_ids_and_codes(capsys: pytest.CaptureFixture[str]) -> No
     out = capsys.readouterr().out
     for expected in ("qd59-2015", "nd07-2021", "nd351-2025 ", "(provisional)", "info_assets"):
         assert expected in out
-    assert "digital_services   Sử dụng dịch vụ số" in out
+    assert "digital_services   Sử dụng dịch vụ số (provisional)" in out
+    assert "employment         Việc làm\n" in out
+    assert "urban (đô thị): poverty line 2.800.000 ₫" in out
+    assert "urban (thành thị): poverty line 2.000.000 ₫" in out
+    assert "  source: https://vietnamnet.vn/" in out
 
 
 def test_standards_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -147,6 +163,10 @@ def test_standards_json(capsys: pytest.CaptureFixture[str]) -> None:
         "average_line": 1_950_000,
     }
     assert len(rows[2]["indicators"]) == 12
+    assert rows[2]["area_names"] == {"rural": "nông thôn", "urban": "đô thị"}
+    assert "dependants" in rows[2]["provisional_indicators"]
+    assert "dependants" not in rows[1]["provisional_indicators"]
+    assert all(s["url"].startswith("https://") for r in rows for s in r["sources"])
 
 
 @pytest.mark.parametrize(
