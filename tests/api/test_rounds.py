@@ -9,12 +9,15 @@ import httpx
 from sqlalchemy import select
 
 from bot.services import Services
+from domain.calendar import monthly
 from storage.complaints import file_complaint
 from storage.db import transaction
 from storage.models_outbox import OutboxMessage
 from storage.models_register import Household, Submission
 from storage.orgtree import unit_by_code
+from storage.periods import ensure_period
 from storage.register import submit, timeline
+from storage.reports import summary
 from tests.api.conftest import Register, Tokens, bearer
 from tests.conftest import Clock
 from tests.support import link_person, pass_meeting
@@ -199,3 +202,30 @@ async def test_the_round_standard_is_the_officers_choice_and_scoped(
     assert r.status_code == 403
     r = await client.post(f"{url}/posting", json={}, headers=bearer(tokens.giavien))
     assert r.status_code == 409 and r.json() == {"error": "nothing_to_post"}
+
+
+async def test_a_change_counts_in_the_period_of_its_decision(
+    client: httpx.AsyncClient, services: Services, tokens: Tokens, clock: Clock
+) -> None:
+    """Reported and passed by the meeting in November, decided on 2 December: the summary
+    counts it as newly poor in December, so November's end matches the last decision."""
+    gv = tokens.giavien
+    head = await link_person(services, "hamlet_head", "37-GIAVIEN-01", "Nguyễn Văn An", "c1")
+    await _accepted(services, client, gv, "Lê Thị Mai", head)
+    rnd = await _round(client, gv)
+    clock.advance(days=2)  # Friday 27/11: posted 27/11, 30/11, 1/12
+    r = await client.post(f"{ROUNDS}/{rnd['id']}/posting", json={}, headers=bearer(gv))
+    assert r.json()["round"]["posting_ends_on"] == "2026-12-01"
+    clock.advance(days=5)  # Wednesday 2/12
+    r = await client.post(
+        f"{ROUNDS}/{rnd['id']}/decision", json=_decision("2026-12-02"), headers=bearer(gv)
+    )
+    assert r.status_code == 200, r.text
+    newly = {}
+    async with transaction(services.sessionmaker) as db:
+        commune = await unit_by_code(db, "37-GIAVIEN")
+        for code, spec in (("2026-11", monthly(2026, 11)), ("2026-12", monthly(2026, 12))):
+            period = await ensure_period(db, spec)
+            rows = await summary(db, unit=commune, period=period)  # type: ignore[arg-type]
+            newly[code] = rows[-1].all.poor.newly
+    assert newly == {"2026-11": 0, "2026-12": 1}
