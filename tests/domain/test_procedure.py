@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from domain import procedure as proc
+from domain.calendar import parse_day
 
 
 @pytest.mark.parametrize(
@@ -83,3 +84,19 @@ def test_the_round_under_way_and_the_lists_it_decides() -> None:
 )
 def test_stage(kind: str, status: str, complaint: bool, stage: str | None) -> None:
     assert proc.stage(kind, status, open_complaint=complaint) == stage
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("30/11/2026", date(2026, 11, 30)),
+        ("30/11/26", date(2026, 11, 30)),
+        (" 1-12 ", date(2026, 12, 1)),
+        ("2.12.2026", date(2026, 12, 2)),
+        ("31/11/2026", None),
+        ("ngày mai", None),
+        ("2026-11-30", None),
+    ],
+)
+def test_a_typed_day(text: str, day: date | None) -> None:
+    assert parse_day(text, date(2026, 11, 25)) == day
