@@ -65,8 +65,12 @@ LABELS = {
     "pending_more": N_("the oldest {shown} are shown"),
     "pending_none": N_("Nothing is awaiting review."),
     "sent_on": N_("sent {date}"),
-    "status_submitted": N_("awaiting review"),
-    "status_hamlet_reviewed": N_("discussed at the hamlet meeting"),
+    # Where each item stands in the procedure (QĐ 24/2021), by its `stage`.
+    "stage_awaiting_meeting": N_("waiting for the hamlet meeting"),
+    "stage_awaiting_review": N_("awaiting review"),
+    "stage_awaiting_posting": N_("on the list, to be posted"),
+    "stage_posting": N_("posted publicly"),
+    "stage_complaint": N_("complaint open"),
     "no_data": N_("No data yet."),
     "no_periods": N_(
         "No data yet: no reporting period has begun. Figures appear here once hamlets send "

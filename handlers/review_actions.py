@@ -79,6 +79,7 @@ async def review_list(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any
                 "kind": s.kind,
                 "name": h.head_name if h else _typed_name(s),
                 "hamlet": hamlet.name if hamlet else "",
+                "stage": stage(s.kind, s.status),
             }
         )
     return {"ok": True, "total": total, "items": items}

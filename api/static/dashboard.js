@@ -251,8 +251,8 @@
     $("pending-list").replaceChildren(...data.items.map((it) => {
       const who = it.household ? `${it.household.head_name} (${it.household.code})` : "";
       const meta = [it.ref, it.hamlet ? it.hamlet.name : "", fill(L.sent_on, { date: moment(it.submitted_at) }),
-        L["status_" + it.status] || it.status].filter(Boolean).join(" · ");
-      return el("li", { "data-ref": it.ref, "data-kind": it.kind },
+        L["stage_" + it.stage] || it.stage].filter(Boolean).join(" · ");
+      return el("li", { "data-ref": it.ref, "data-kind": it.kind, "data-stage": it.stage },
         el("span", { class: "kind" }, (L.kinds[it.kind] || it.kind) + (who ? ": " : "")), who,
         el("br"), el("span", { class: "meta" }, meta));
     }));

@@ -79,21 +79,31 @@ def _pick_prompt(ctx: Ctx) -> str:
     return f"{notice}\n{text}" if notice else text
 
 
+# Shown after an item that is not (or no longer) the officer's to decide now.
+STAGE_SUFFIX = {
+    "awaiting_meeting": N_("waiting for the hamlet meeting"),
+    "awaiting_posting": N_("on the list, to be posted"),
+    "posting": N_("posted publicly"),
+    "complaint": N_("complaint open"),
+}
+
+
+def _item_label(ctx: Ctx, item: dict[str, Any]) -> str:
+    t = ctx.t
+    label = t(
+        "{ref} · {kind} · {name}, {hamlet}",
+        ref=item["ref"],
+        kind=kind_label(ctx, item["kind"]),
+        name=item["name"],
+        hamlet=item["hamlet"],
+    )
+    suffix = STAGE_SUFFIX.get(item.get("stage") or "")
+    return f"{label} · {t(suffix)}" if suffix else label
+
+
 def _pick_choices(ctx: Ctx) -> list[Choice]:
     t, result = ctx.t, ctx.vars["list"]
-    out = [
-        Choice(
-            item["ref"],
-            t(
-                "{ref} · {kind} · {name}, {hamlet}",
-                ref=item["ref"],
-                kind=kind_label(ctx, item["kind"]),
-                name=item["name"],
-                hamlet=item["hamlet"],
-            ),
-        )
-        for item in result["items"]
-    ]
+    out = [Choice(item["ref"], _item_label(ctx, item)) for item in result["items"]]
     page = ctx.vars.get("page", 0)
     if PAGE * (page + 1) < result["total"]:
         out.append(Choice("_more", t("More")))
