@@ -10,12 +10,18 @@ from conversations.model import Outbound
 
 CHANNEL = "simulator"
 INBOX_LIMIT = 200
+# How the checklist marks a ticked item (conversations.answers.checklist). The page draws a
+# ticked button by its style too: without a colour-emoji font the mark is only a box.
+TICKED = "✅"
 
 
 def render(message: Outbound) -> dict[str, Any]:
     return {
         "text": message.text,
-        "choices": [{"id": c.id, "label": c.label} for c in message.choices],
+        "choices": [
+            {"id": c.id, "label": c.label, "picked": c.label.startswith(TICKED)}
+            for c in message.choices
+        ],
     }
 
 
