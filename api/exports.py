@@ -26,9 +26,12 @@ from api.reports import (
     period_standard,
 )
 from api.xlsx import area_word, capitalised, summary_workbook
+from domain.calendar import local_day
+from domain.documents import place_name
 from domain.i18n import N_, Translator, strip_diacritics
 from domain.standards import AREAS
-from storage.reports import summary
+from storage.models import OrgUnit
+from storage.reports import HAMLET, summary
 
 router = ApiRouter(prefix="/api/v1/exports", tags=["exports"])
 
@@ -142,8 +145,18 @@ async def summary_xlsx(
     t = _translator(services, lang)
     rows = await summary(db, unit=scope.unit, period=scope.period)
     standard = period_standard(services, scope.period)
+    # The place on the document is the issuing unit's; a hamlet's report is dated at its commune.
+    where = scope.unit
+    if where.level == HAMLET and where.parent_id is not None:
+        where = await db.get(OrgUnit, where.parent_id) or where
     content = summary_workbook(
-        t, unit=scope.unit, period=scope.period, standard=standard, rows=rows
+        t,
+        unit=scope.unit,
+        period=scope.period,
+        standard=standard,
+        rows=rows,
+        place=place_name(where.name),
+        day=local_day(services.clock()),
     )
     name = t("Summary {unit} {period}", unit=scope.unit.name, period=scope.period.code)
     return Response(
