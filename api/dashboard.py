@@ -72,6 +72,9 @@ LABELS = {
     "stage_posting": N_("posted publicly"),
     "stage_complaint": N_("complaint open"),
     "no_data": N_("No data yet."),
+    "trend_one_period": N_(
+        "One reporting period so far: the lines of the trend appear from the second one on."
+    ),
     "no_periods": N_(
         "No data yet: no reporting period has begun. Figures appear here once hamlets send "
         "their first reports."
