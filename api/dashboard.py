@@ -24,6 +24,7 @@ from conversations.flows.assess import KIND_LABELS
 from domain.calendar import local_day
 from domain.i18n import N_, Translator
 from storage.api_tokens import subtree_units
+from storage.demo import has_demo_data
 from storage.models import OrgUnit
 from storage.periods import recent_periods
 from storage.reports import HAMLET
@@ -72,6 +73,9 @@ LABELS = {
     "stage_posting": N_("posted publicly"),
     "stage_complaint": N_("complaint open"),
     "no_data": N_("No data yet."),
+    "demo_banner": N_(
+        "Demo data: made-up households and reports to try the dashboard with, not real figures."
+    ),
     "trend_one_period": N_(
         "One reporting period so far: the lines of the trend appear from the second one on."
     ),
@@ -170,6 +174,7 @@ class DashboardContext(BaseModel):
     unit: UnitRef
     units: list[UnitChoice]
     periods: list[PeriodRef]  # begun, newest first: months then years
+    demo: bool = False  # the database holds `chungtay run`'s demo data
 
 
 def unit_choices(root: OrgUnit, units: list[OrgUnit]) -> list[UnitChoice]:
@@ -210,4 +215,5 @@ async def context(
         unit=unit_ref(root),
         units=unit_choices(root, units),
         periods=[period_ref(p) for p in periods],
+        demo=await has_demo_data(db),
     )

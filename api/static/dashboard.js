@@ -78,7 +78,7 @@
     }
     $("unit").replaceChildren();
     $("period").replaceChildren();
-    $("board").hidden = $("who").hidden = $("logout").hidden = true;
+    $("board").hidden = $("who").hidden = $("logout").hidden = $("demo").hidden = true;
     $("login").hidden = false;
     $("token").value = "";
     showError(message || "");
@@ -97,6 +97,7 @@
     state.context = ctx;
     $("login").hidden = true;
     $("board").hidden = $("who").hidden = $("logout").hidden = false;
+    $("demo").hidden = !ctx.demo;
     const role = L["role_" + ctx.role] || ctx.role;
     $("who").textContent = fill(L.signed_in, { role, unit: ctx.unit.name });
     fillSelects(ctx);
@@ -241,9 +242,16 @@
       axis.append(el("svg:line", { class: "grid", x1: left, x2: width - right, y1: y(v), y2: y(v) }),
         svgText(left - 6, y(v) + 4, pct(v), { "text-anchor": "end" }));
     }
-    const every = Math.ceil(58 / Math.max(step, 1));
+    // Period names, and point labels, at every point there is room for: always the newest (the
+    // one read first), then every few counting back from it, so none runs into the next.
+    const last = points.length - 1;
+    const shown = (room) => {
+      const every = Math.ceil(room / Math.max(step, 1));
+      return (i) => single || (last - i) % every === 0;
+    };
+    const named = shown(58), labelled = shown(46);
     points.forEach((p, i) => {
-      if (single || i % every === 0 || i === points.length - 1) {
+      if (named(i)) {
         axis.append(svgText(x(i), height - 8, shortPeriod(p.period), { "text-anchor": "middle" }));
       }
     });
@@ -267,7 +275,7 @@
         svg.append(el("svg:g", { class: "point " + s.cls, "data-series": s.cls, "data-period": p.period.code, "data-value": v },
           el("svg:title", {}, `${s.label()}, ${periodName(p.period)}: ${pct(v)}`),
           mark,
-          svgText(cx, ly, pct(v), { "text-anchor": "middle", class: s.cls })));
+          ...(labelled(i) ? [svgText(cx, ly, pct(v), { "text-anchor": "middle", class: s.cls })] : [])));
       }
     }
     $("trend-chart").append(svg);

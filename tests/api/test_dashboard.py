@@ -15,8 +15,10 @@ from api.app import create_app
 from bot.services import Services
 from storage.db import transaction
 from storage.models_api import ApiToken
+from storage.seed import seed_demo
 from tests.api.browser import Tab, launch, open_tab, serve
-from tests.api.conftest import Tokens
+from tests.api.conftest import Tokens, make_token
+from tests.conftest import SECRET
 
 # The browser is slow enough; the figures are the same on both backends (tests/api/test_reports).
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -294,4 +296,29 @@ async def test_a_trend_of_one_period_draws_columns_and_says_why(
         )
         assert await tab.eval(OVERLAPS) == []
         await tab.snap("dashboard-one-period")
+        assert tab.errors == []
+
+
+async def test_a_year_of_demo_data_reads_without_crowded_labels(
+    chromium: str, base_url: str, services: Services
+) -> None:
+    """`make run`'s data: twelve periods, the demo banner, and labels that keep apart."""
+    async with transaction(services.sessionmaker) as db:
+        await seed_demo(db, secret_key=SECRET, now=services.clock())
+    token = await make_token(services, "officer", "37-GIAVIEN")
+    async with open_tab(chromium) as tab:
+        await tab.width(1280, 1000)
+        await sign_in(tab, base_url, token)
+        assert await tab.wait_for(READY) == "1", tab.errors
+        assert await tab.eval(visible("demo"))
+        assert (await tab.eval(text("demo"))).startswith("Dữ liệu mẫu:")
+        assert await tab.eval("document.querySelectorAll('#trend-chart g.point').length") == 24
+        assert await tab.eval(OVERLAPS) == []
+        # The newest period is always labelled, on both lines.
+        newest = await tab.eval(
+            "[...document.querySelectorAll('#trend-chart g.point')].filter(g => g.dataset.period"
+            " === '2026-11').map(g => g.querySelector('text') && g.querySelector('text').textContent)"
+        )
+        assert len(newest) == 2 and all(newest), newest
+        await tab.snap("dashboard-demo")
         assert tab.errors == []
