@@ -8,7 +8,7 @@ dashboard shows as a banner, and the people, invites and decisions recorded by "
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import insert, select
@@ -16,13 +16,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.calendar import monthly
 from domain.i18n import LOCAL_TZ, fold
+from domain.procedure import POSTED, needs_meeting
 from storage.audit import record
 from storage.demo_plan import DemoPlan, build
 from storage.hamlet_reports import approve_report, change_counts, submit_report
+from storage.meetings import close_meeting, start_meeting, vote
 from storage.models import AuditLog, OrgUnit, Person
-from storage.models_register import Household, ReportingPeriod
+from storage.models_procedure import HamletMeeting
+from storage.models_register import Household, ReportingPeriod, Submission
 from storage.periods import ensure_period
-from storage.register import decide, submit
+from storage.register import apply_decision, decide, submit
 
 MARKER = "demo.seed"
 # Who works in the demo tree (the invites of storage.seed name three of them).
@@ -118,6 +121,8 @@ class _Writer:
     units: dict[str, OrgUnit]
     people: dict[str, Person]
     periods: dict[tuple[int, int], ReportingPeriod]
+    year: datetime  # the first moment of the demo's year
+    meetings: dict[str, HamletMeeting] = field(default_factory=dict)  # open, per hamlet
 
     def head(self, hamlet: OrgUnit) -> Person:
         return self.people[hamlet.code]
@@ -126,8 +131,70 @@ class _Writer:
         commune = next(u for u in self.units.values() if u.id == hamlet.parent_id)
         return self.people[commune.code]
 
+    async def meeting(self, hamlet: OrgUnit, at: datetime) -> HamletMeeting:
+        """The hamlet's meeting on that day: one a day, opened by the hamlet head."""
+        day = at.astimezone(LOCAL_TZ).date()
+        held = self.meetings.get(hamlet.code)
+        if held is not None and held.held_on == day:
+            return held
+        if held is not None:
+            await self.close(held)
+        held = await start_meeting(
+            self.db,
+            hamlet_id=hamlet.id,  # type: ignore[arg-type]
+            round_id=None,
+            held_on=day,
+            present=18 + (day.toordinal() * 7 + len(hamlet.code)) % 23,
+            chair_id=self.head(hamlet).id,
+            actor=self.as_head(hamlet),
+        )
+        self.meetings[hamlet.code] = held
+        return held
+
+    def as_head(self, hamlet: OrgUnit) -> str:
+        return f"person:{self.head(hamlet).id}"
+
+    async def approve(self, submission: Submission, hamlet: OrgUnit, at: datetime) -> None:
+        """As the procedure has it (QĐ 24/2021): a change of status passes the hamlet meeting,
+        the officer puts it on the list and the commune's decision applies it; a change of the
+        register itself the officer approves. Last year's review, before the demo's year, is
+        kept as its decisions only."""
+        officer = self.officer(hamlet).id
+        if not needs_meeting(submission.kind):
+            await decide(
+                self.db,
+                submission=submission,
+                decision="approve",
+                reason=None,
+                officer_id=officer,
+                now=at,
+            )
+            return
+        if at >= self.year:
+            meeting = await self.meeting(hamlet, at - timedelta(hours=3))
+            await vote(
+                self.db,
+                meeting=meeting,
+                submission=submission,
+                votes_for=meeting.present - (submission.id or 0) % 4,  # type: ignore[operator]
+                now=at - timedelta(hours=3),
+                actor=self.as_head(hamlet),
+            )
+            await decide(
+                self.db,
+                submission=submission,
+                decision="approve",
+                reason=None,
+                officer_id=officer,
+                now=at - timedelta(hours=1),
+            )
+        submission.status = POSTED  # the list's public posting, which the demo does not keep
+        await apply_decision(
+            self.db, submission=submission, officer_id=officer, at=at, actor=f"person:{officer}"
+        )
+
     async def changes(self) -> None:
-        """Each report submitted, then approved by the commune officer, in order of decision."""
+        """Each report submitted, then approved, in order of decision."""
         for n, c in enumerate(self.plan.changes):
             hamlet = self.units[self.plan.households[c.household].hamlet]
             local = c.submitted_at.astimezone(LOCAL_TZ)
@@ -149,14 +216,14 @@ class _Writer:
                 actor=f"person:{reporter.id}" if reporter else "seed",
             )
             if c.decided_at is not None:
-                await decide(
-                    self.db,
-                    submission=new.submission,
-                    decision="approve",
-                    reason=None,
-                    officer_id=self.officer(hamlet).id,
-                    now=c.decided_at,
-                )
+                await self.approve(new.submission, hamlet, c.decided_at)
+        for held in self.meetings.values():
+            await self.close(held)
+
+    async def close(self, meeting: HamletMeeting) -> None:
+        """Closed the evening of the day it was held."""
+        end = datetime.combine(meeting.held_on, time(17), LOCAL_TZ)
+        await close_meeting(self.db, meeting=meeting, now=end, actor="seed")
 
     async def reports(self) -> None:
         """The hamlets' period reports, counting their month's changes as the bot does."""
@@ -192,14 +259,14 @@ async def write_demo(
     people = await _people(db, by_code)
     periods = await _periods(db, plan)
     ids = await _households(db, plan, by_code, since=now - timedelta(days=400))
-    writer = _Writer(db, plan, ids, by_code, people, periods)
+    year = datetime.combine(plan.months[0], time(0), LOCAL_TZ)
+    writer = _Writer(db, plan, ids, by_code, people, periods, year)
     # Audit rows and assessments wait for the next explicit flush and go in batches, instead of
     # one statement each before every query.
     with db.no_autoflush:
         await writer.changes()
     await db.flush()
     await writer.reports()
-    year = datetime.combine(plan.months[0], time(0), LOCAL_TZ)
     summary = DemoSummary(
         households=len(ids),
         hamlets=len(hamlets),
