@@ -15,13 +15,18 @@ INBOX_LIMIT = 200
 TICKED = "✅"
 
 
+def _choice(choice_id: str, label: str) -> dict[str, Any]:
+    """A button; a ticked checklist item says so ("picked"), for the page to draw it ticked."""
+    out: dict[str, Any] = {"id": choice_id, "label": label}
+    if label.startswith(TICKED):
+        out["picked"] = True
+    return out
+
+
 def render(message: Outbound) -> dict[str, Any]:
     return {
         "text": message.text,
-        "choices": [
-            {"id": c.id, "label": c.label, "picked": c.label.startswith(TICKED)}
-            for c in message.choices
-        ],
+        "choices": [_choice(c.id, c.label) for c in message.choices],
     }
 
 

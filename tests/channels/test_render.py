@@ -84,7 +84,7 @@ def test_a_ticked_checklist_item_is_marked_for_the_page_to_style() -> None:
     """The page styles the engine's ticked items (render's "picked"), not only by their emoji."""
     items = (Choice("water", "Nguồn nước sinh hoạt"), Choice("latrine", "Nhà tiêu hợp vệ sinh"))
     shown = render(Outbound("Đánh dấu", checklist(items, ["water"], Translator("vi"))))
-    assert [(c["id"], c["picked"]) for c in shown["choices"]] == [
+    assert [(c["id"], c.get("picked", False)) for c in shown["choices"]] == [
         ("water", True),
         ("latrine", False),
         ("_all", False),
