@@ -11,10 +11,18 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from api.deps import ApiError, ApiRouter, ensure_within
-from api.lists import Caller, CallerDep, refusal, require_role, scope_root, under
+from api.lists import (
+    Caller,
+    CallerDep,
+    commit_with_notices,
+    refusal,
+    require_role,
+    scope_root,
+    under,
+)
 from domain.calendar import local_day
 from domain.standards import StandardsError, get_standard
-from handlers.notify import Notice, enqueue_notices
+from handlers.notify import Notice
 from handlers.procedure_actions import answer_complaint, close_and_notify
 from storage.complaints import ComplaintRefused, complaint_by_ref
 from storage.models import OrgUnit
@@ -272,11 +280,7 @@ async def decide_round(c: CallerDep, round_id: int, body: DecisionIn) -> Decisio
     except RoundRefused as exc:
         await c.db.rollback()
         raise ApiError(409, exc.code) from None
-    await enqueue_notices(c.db, notices, now)
-    await c.db.commit()
-    deliver = c.services.conversations.deliver
-    if notices and deliver is not None:
-        deliver()
+    await commit_with_notices(c, notices, now)
     return DecisionOut(round=_public(rnd, code), decided=len(subs), notified=len(notices))
 
 
@@ -354,9 +358,5 @@ async def decide_complaint(c: CallerDep, ref: str, body: ComplaintDecisionIn) ->
     except ComplaintRefused as exc:
         await c.db.rollback()
         raise ApiError(409, exc.code) from None
-    await enqueue_notices(c.db, notices, now)
-    await c.db.commit()
-    deliver = c.services.conversations.deliver
-    if notices and deliver is not None:
-        deliver()
+    await commit_with_notices(c, notices, now)
     return (await _complaint_public(c, [complaint]))[0]

@@ -24,6 +24,7 @@ from api.lists import (
     PagingDep,
     Where,
     WhereDep,
+    commit_with_notices,
     list_csv,
     page_of,
     period_or_404,
@@ -33,7 +34,7 @@ from api.lists import (
 from domain.changes import CHANGE_KINDS, EXIT_REGISTRATION
 from domain.digits import is_digits
 from domain.i18n import N_
-from handlers.notify import Notice, enqueue_notices
+from handlers.notify import Notice
 from handlers.review_actions import decide_and_notify
 from storage import admin_lists
 from storage.models_register import Submission
@@ -234,11 +235,7 @@ async def decide_submission(c: CallerDep, submission: str, body: DecisionIn) -> 
         raise ApiError(
             409, "meeting_required" if out["status"] == "meeting_required" else "already_decided"
         )
-    await enqueue_notices(db, notices, now)
-    await db.commit()
-    deliver = services.conversations.deliver  # None in `serve` workers: the scheduler sends
-    if notices and deliver is not None:
-        deliver()
+    await commit_with_notices(c, notices, now)
     fresh = (await db.execute(select(Submission).where(Submission.id == sub.id))).scalar_one()
     return DecisionOut(
         submission=await _detail(db, fresh),
