@@ -55,6 +55,11 @@ async def plan_now(services: Services, now: datetime, *, write: bool = True) -> 
     return planned
 
 
+def lock_path(url: str) -> Path:
+    """The file lock beside a SQLite database ("chungtay.db" -> "chungtay.scheduler.lock")."""
+    return Path(make_url(url).database or "chungtay.db").with_suffix(".scheduler.lock")
+
+
 class LeaderLock:
     """Held for the life of the process; released when it stops or its connection drops."""
 
@@ -66,8 +71,7 @@ class LeaderLock:
     async def acquire(self) -> bool:
         url = self.services.settings.database_url
         if is_sqlite(url):
-            path = Path(make_url(url).database or "chungtay.db").with_suffix(".scheduler.lock")
-            handle = path.open("w")
+            handle = lock_path(url).open("w")
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:

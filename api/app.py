@@ -9,6 +9,7 @@ from http import HTTPStatus
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi_offline import FastAPIOffline
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -22,6 +23,7 @@ from api import (
     people,
     periods,
     reports,
+    rounds,
     simulator,
     submissions,
     units,
@@ -34,6 +36,8 @@ from bot.channels.simulator import SimulatorChannel
 from bot.services import Services
 from scheduler import Scheduler
 from storage.migrate import is_current
+
+DOCS_ASSETS = "/docs-assets"
 
 
 def create_app(
@@ -55,7 +59,11 @@ def create_app(
         if own_services:
             await services.aclose()
 
-    app = FastAPI(title="ChungTay admin API", version="0.1.0", lifespan=lifespan)
+    # /docs and /redoc load Swagger UI and ReDoc from the app itself (the packaged copy in
+    # fastapi-offline), not from a CDN: a commune office's network often has no way out.
+    app = FastAPIOffline(
+        title="ChungTay admin API", version="0.1.0", lifespan=lifespan, static_url=DOCS_ASSETS
+    )
     app.state.services = services
     app.add_middleware(RejectNul)
     app.add_middleware(NoStore)  # outermost: also on RejectNul's refusals
@@ -123,6 +131,7 @@ def create_app(
     app.include_router(households.router)
     app.include_router(submissions.router)
     app.include_router(periods.router)
+    app.include_router(rounds.router)
     app.include_router(people.router)
     app.include_router(operations.router)
     app.include_router(dashboard.router)

@@ -24,6 +24,7 @@ from conversations.flows.assess import KIND_LABELS
 from domain.calendar import local_day
 from domain.i18n import N_, Translator
 from storage.api_tokens import subtree_units
+from storage.demo import has_demo_data
 from storage.models import OrgUnit
 from storage.periods import recent_periods
 from storage.reports import HAMLET
@@ -65,9 +66,19 @@ LABELS = {
     "pending_more": N_("the oldest {shown} are shown"),
     "pending_none": N_("Nothing is awaiting review."),
     "sent_on": N_("sent {date}"),
-    "status_submitted": N_("awaiting review"),
-    "status_hamlet_reviewed": N_("discussed at the hamlet meeting"),
+    # Where each item stands in the procedure (QĐ 24/2021), by its `stage`.
+    "stage_awaiting_meeting": N_("waiting for the hamlet meeting"),
+    "stage_awaiting_review": N_("awaiting review"),
+    "stage_awaiting_posting": N_("on the list, to be posted"),
+    "stage_posting": N_("posted publicly"),
+    "stage_complaint": N_("complaint open"),
     "no_data": N_("No data yet."),
+    "demo_banner": N_(
+        "Demo data: made-up households and reports to try the dashboard with, not real figures."
+    ),
+    "trend_one_period": N_(
+        "One reporting period so far: the lines of the trend appear from the second one on."
+    ),
     "no_periods": N_(
         "No data yet: no reporting period has begun. Figures appear here once hamlets send "
         "their first reports."
@@ -163,6 +174,7 @@ class DashboardContext(BaseModel):
     unit: UnitRef
     units: list[UnitChoice]
     periods: list[PeriodRef]  # begun, newest first: months then years
+    demo: bool = False  # the database holds `chungtay run`'s demo data
 
 
 def unit_choices(root: OrgUnit, units: list[OrgUnit]) -> list[UnitChoice]:
@@ -203,4 +215,5 @@ async def context(
         unit=unit_ref(root),
         units=unit_choices(root, units),
         periods=[period_ref(p) for p in periods],
+        demo=await has_demo_data(db),
     )

@@ -23,10 +23,15 @@ from api.reports import (
     build_completeness,
     build_indicators,
     build_summary,
+    period_standard,
 )
-from api.xlsx import summary_workbook
+from api.xlsx import area_word, capitalised, summary_workbook
+from domain.calendar import local_day
+from domain.documents import place_name
 from domain.i18n import N_, Translator, strip_diacritics
-from storage.reports import summary
+from domain.standards import AREAS
+from storage.models import OrgUnit
+from storage.reports import HAMLET, summary
 
 router = ApiRouter(prefix="/api/v1/exports", tags=["exports"])
 
@@ -52,7 +57,6 @@ SUMMARY_HEADERS = (
     N_("Ethnic minority poor"),
     N_("Ethnic minority near-poor"),
 )
-AREA_LABELS = (("all", N_("All")), ("rural", N_("Rural")), ("urban", N_("Urban")))
 COMPLETENESS_HEADERS = (
     N_("Unit code"),
     N_("Unit"),
@@ -117,10 +121,13 @@ async def summary_csv(
     """The summary: for each unit and the total, one line for all areas, rural and urban."""
     t = _translator(services, lang)
     data = await build_summary(db, scope)
+    standard = period_standard(services, scope.period)
+    labels = [("all", t("All"))]
+    labels += [(area, capitalised(area_word(t, standard, area))) for area in AREAS]
     rows = [
-        [*_unit(t, r.unit), t(label), *getattr(r, key).as_row()]
+        [*_unit(t, r.unit), label, *getattr(r, key).as_row()]
         for r in data.rows
-        for key, label in AREA_LABELS
+        for key, label in labels
     ]
     name = f"summary-{data.unit.code}-{data.period.code}.csv"
     return _csv(name, [t(h) for h in SUMMARY_HEADERS], rows)
@@ -137,7 +144,20 @@ async def summary_xlsx(
     """The summary in the officers' layout: rural and urban groups, total, signature block."""
     t = _translator(services, lang)
     rows = await summary(db, unit=scope.unit, period=scope.period)
-    content = summary_workbook(t, unit=scope.unit, period=scope.period, rows=rows)
+    standard = period_standard(services, scope.period)
+    # The place on the document is the issuing unit's; a hamlet's report is dated at its commune.
+    where = scope.unit
+    if where.level == HAMLET and where.parent_id is not None:
+        where = await db.get(OrgUnit, where.parent_id) or where
+    content = summary_workbook(
+        t,
+        unit=scope.unit,
+        period=scope.period,
+        standard=standard,
+        rows=rows,
+        place=place_name(where.name),
+        day=local_day(services.clock()),
+    )
     name = t("Summary {unit} {period}", unit=scope.unit.name, period=scope.period.code)
     return Response(
         content=content,

@@ -30,6 +30,7 @@ from api.deps import (
 )
 from api.exports import _csv, _translator
 from bot.services import Services
+from handlers.notify import Notice, enqueue_notices
 from storage.hamlet_reports import find_period
 from storage.models import OrgUnit
 from storage.models_register import ReportingPeriod
@@ -90,6 +91,16 @@ async def caller(services: ServicesDep, db: SessionDep, principal: CurrentToken)
 
 
 CallerDep = Annotated[Caller, Depends(caller)]
+
+
+async def commit_with_notices(c: Caller, notices: list[Notice], now: datetime) -> None:
+    """Commit the decision with its notices in the outbox, then wake the sender (a `serve`
+    worker has none: the scheduler's sender delivers them)."""
+    await enqueue_notices(c.db, notices, now)
+    await c.db.commit()
+    deliver = c.services.conversations.deliver
+    if notices and deliver is not None:
+        deliver()
 
 
 async def page_of(

@@ -18,7 +18,9 @@ from pydantic import BaseModel
 from api.deps import ApiError, ApiRouter, CurrentToken, ServicesDep, SessionDep, unit_in_scope
 from domain.aggregates import Block, Completeness, Tally, rate
 from domain.calendar import local_day
+from domain.procedure import stage
 from domain.standards import Standard, get_standard, load_standards, standard_for
+from storage.complaints import open_for_submissions
 from storage.hamlet_reports import find_period
 from storage.models import OrgUnit
 from storage.models_register import Household, ReportingPeriod, Submission
@@ -153,6 +155,9 @@ class PendingItem(BaseModel):
     ref: str
     kind: str
     status: str
+    stage: Literal[
+        "awaiting_meeting", "awaiting_review", "awaiting_posting", "posting", "complaint"
+    ]
     source: str
     household: HouseholdRef | None
     hamlet: UnitRef | None
@@ -356,7 +361,10 @@ async def get_trend(
 
 
 def pending_item(
-    s: Submission, households: dict[int, Household], units: dict[int, OrgUnit]
+    s: Submission,
+    households: dict[int, Household],
+    units: dict[int, OrgUnit],
+    complained: set[int] = frozenset(),  # type: ignore[assignment]
 ) -> PendingItem:
     h = households.get(s.household_id) if s.household_id else None
     u = units.get(s.hamlet_id)
@@ -364,6 +372,7 @@ def pending_item(
         ref=s.ref,
         kind=s.kind,
         status=s.status,
+        stage=stage(s.kind, s.status, open_complaint=s.id in complained),  # type: ignore[arg-type]
         source=s.source,
         household=HouseholdRef(code=h.code, head_name=h.head_name) if h else None,
         hamlet=unit_ref(u) if u else None,
@@ -378,7 +387,9 @@ async def get_pending(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> PendingPublic:
-    """Submissions and exit registrations awaiting the officer's decision, oldest first."""
+    """Submissions, exit registrations and review requests still in the procedure, oldest
+    first; `stage` says where each stands: awaiting_meeting, awaiting_review, awaiting_posting,
+    posting, complaint."""
     if found.level == HAMLET:  # submissions are filed under their commune
         subs, total = await pending(
             db, unit_id=None, hamlet_id=found.id, limit=limit, offset=offset
@@ -386,6 +397,9 @@ async def get_pending(
     else:
         subs, total = await pending(db, unit_id=found.id, limit=limit, offset=offset)
     households, units, _ = await names(db, subs)
+    complained = await open_for_submissions(db, [s.id for s in subs if s.id is not None])
     return PendingPublic(
-        unit=unit_ref(found), total=total, items=[pending_item(s, households, units) for s in subs]
+        unit=unit_ref(found),
+        total=total,
+        items=[pending_item(s, households, units, complained) for s in subs],
     )

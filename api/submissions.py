@@ -24,6 +24,7 @@ from api.lists import (
     PagingDep,
     Where,
     WhereDep,
+    commit_with_notices,
     list_csv,
     page_of,
     period_or_404,
@@ -33,7 +34,7 @@ from api.lists import (
 from domain.changes import CHANGE_KINDS, EXIT_REGISTRATION
 from domain.digits import is_digits
 from domain.i18n import N_
-from handlers.notify import Notice, enqueue_notices
+from handlers.notify import Notice
 from handlers.review_actions import decide_and_notify
 from storage import admin_lists
 from storage.models_register import Submission
@@ -203,11 +204,15 @@ async def get_submission(c: CallerDep, submission: str) -> SubmissionDetail:
 @router.post(
     "/submissions/{submission}/decision",
     response_model=DecisionOut,
-    responses={409: refusal("Already decided")},
+    responses={409: refusal("Already decided, or the hamlet meeting has not passed it yet")},
 )
 async def decide_submission(c: CallerDep, submission: str, body: DecisionIn) -> DecisionOut:
     """Approve, return (for correction) or reject, as an officer does in chat: the reporter or
-    household is told in its language through the outbox; the audit names the token."""
+    household is told in its language through the outbox; the audit names the token.
+
+    A change the procedure governs (becoming poor or near-poor, exiting, falling back) can be
+    approved only after the hamlet meeting passed it (409 `meeting_required` before); approval
+    then puts it on the round's list, and the household changes with the round's decision."""
     reason = (body.reason or "").strip() or None
     if body.decision != "approve" and reason is None:
         raise ApiError(422, "reason_required")
@@ -227,12 +232,10 @@ async def decide_submission(c: CallerDep, submission: str, body: DecisionIn) -> 
     )
     if out["status"] != "ok":
         await db.rollback()
-        raise ApiError(409, "already_decided")
-    await enqueue_notices(db, notices, now)
-    await db.commit()
-    deliver = services.conversations.deliver  # None in `serve` workers: the scheduler sends
-    if notices and deliver is not None:
-        deliver()
+        raise ApiError(
+            409, "meeting_required" if out["status"] == "meeting_required" else "already_decided"
+        )
+    await commit_with_notices(c, notices, now)
     fresh = (await db.execute(select(Submission).where(Submission.id == sub.id))).scalar_one()
     return DecisionOut(
         submission=await _detail(db, fresh),

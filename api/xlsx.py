@@ -3,23 +3,35 @@
 A pure function of the rows storage.reports.summary() returns: national heading, title with the
 unit and the period, two header rows with merged group headings, rural and urban groups (heading
 row, the child units with figures in that area, a subtotal), the total row, the signature block.
+
+Laid out as Nghị định 30/2020/NĐ-CP asks of a document to sign (domain/documents.py): Times New
+Roman throughout (the workbook's default font too), the number and symbol ("Số: …/BC-UBND") under
+the issuing body, the place and date ("Gia Viễn, ngày 05 tháng 12 năm 2026") under the motto.
+Numbers read the Vietnamese way whatever the reader's own settings: counts with a dot for
+thousands (a number format with a literal dot), rates with a decimal comma ("12,5"), written as
+right-aligned text since no number format can choose the decimal separator. The CSV and JSON
+reports keep rates as numbers.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from datetime import date
 
 from openpyxl import Workbook
 from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.worksheet import Worksheet
 
 from api.cells import put
 from api.reports import figures_public
 from domain.aggregates import Tally
-from domain.i18n import N_, Translator
+from domain.documents import FONT, date_line, number_line
+from domain.i18n import DEFAULT_LOCALE, N_, Translator
+from domain.standards import Standard
 from storage.models import OrgUnit
 from storage.models_register import ReportingPeriod
 from storage.reports import AREAS, SummaryRow
@@ -46,10 +58,20 @@ ETHNIC_COLUMNS = (N_("Poor households"), N_("Near-poor households"))
 NCOLS = FIRST_FIGURE_COL + 2 * len(BLOCK) + len(ETHNIC_COLUMNS)  # 17
 RATE_COLS = {FIRST_FIGURE_COL + 1 + 6 * g + 5 for g in range(2)}  # I and O
 
-AREA_GROUPS = {
-    "rural": ("I", N_("Rural area"), N_("Subtotal, rural area")),
-    "urban": ("II", N_("Urban area"), N_("Subtotal, urban area")),
-}
+AREA_NUMBERS = {"rural": "I", "urban": "II"}
+AREA_WORDS = {"rural": N_("rural"), "urban": N_("urban")}
+
+
+def area_word(t: Translator, standard: Standard, area: str) -> str:
+    """The area in the words of the period's standard: NĐ 351/2025 says "đô thị", NĐ 07/2021
+    "thành thị". Those words are Vietnamese data, like the indicator names; another language
+    says the area in its own word."""
+    return standard.area_name(area) if t.locale == DEFAULT_LOCALE else t(AREA_WORDS[area])
+
+
+def capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
 
 # Who signs for the unit: an administrative unit's people's committee (TM. = on behalf of) and its
 # chairman; a hamlet is not an administrative unit, its head signs.
@@ -67,10 +89,22 @@ FIRST_DATA_ROW = 10
 THIN = Side(style="thin")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-BOLD = Font(bold=True)
-ITALIC = Font(italic=True)
+SIZE, HEADING_SIZE, TITLE_SIZE = 12, 13, 14
+BASE = Font(name=FONT, size=SIZE)
+BOLD = Font(name=FONT, size=SIZE, bold=True)
+ITALIC = Font(name=FONT, size=SIZE, italic=True)
+HEADING = Font(name=FONT, size=HEADING_SIZE, bold=True)
+HEADING_ITALIC = Font(name=FONT, size=HEADING_SIZE, italic=True)
+HEADING_PLAIN = Font(name=FONT, size=HEADING_SIZE)
+TITLE = Font(name=FONT, size=TITLE_SIZE, bold=True)
 SHADE = PatternFill("solid", fgColor="F2F2F2")
-INT_FORMAT, RATE_FORMAT = "#,##0", "0.0"
+# Counts: "1.234" and "1.234.567" in any reader's locale (a literal dot; "#,##0" would show the
+# reader's own separator, "1,234" in an English Excel, which a Vietnamese reader takes for 1,234).
+INT_FORMATS = {
+    "vi": '[<1000]0;[<1000000]#"."##0;#"."###"."##0',
+    "en": "#,##0",
+}
+RIGHT = Alignment(horizontal="right")
 
 
 def period_label(t: Translator, period: ReportingPeriod) -> str:
@@ -93,27 +127,27 @@ def _merge(ws: Worksheet, row: int, first: int, last: int, value: object, font: 
     return cell
 
 
-def _heading(ws: Worksheet, t: Translator, unit: OrgUnit, period: ReportingPeriod) -> None:
-    left = (
-        (unit.name.upper(),)
+def _heading(
+    ws: Worksheet, t: Translator, unit: OrgUnit, period: ReportingPeriod, place: str, day: date
+) -> None:
+    body = (
+        ((unit.name.upper(), HEADING),)
         if unit.level == "hamlet"
-        else (t("PEOPLE'S COMMITTEE"), unit.name.upper())
+        else ((t("PEOPLE'S COMMITTEE"), HEADING_PLAIN), (unit.name.upper(), HEADING))
     )
-    right = (t("SOCIALIST REPUBLIC OF VIETNAM"), t("Independence - Freedom - Happiness"))
-    for i, text in enumerate(left):
-        _merge(ws, 1 + i, 1, 5, text, BOLD)
-    for i, text in enumerate(right):
-        _merge(ws, 1 + i, 10, NCOLS, text, BOLD)
-    title = _merge(
-        ws,
-        TITLE_ROW,
-        1,
-        NCOLS,
-        t("SUMMARY OF POOR AND NEAR-POOR HOUSEHOLDS"),
-        Font(bold=True, size=14),
+    left = (*body, (number_line(t, unit.level), HEADING_PLAIN))
+    right = (
+        (t("SOCIALIST REPUBLIC OF VIETNAM"), HEADING),
+        (t("Independence - Freedom - Happiness"), HEADING),
+        (date_line(t, place, day), HEADING_ITALIC),
     )
-    title.alignment = CENTER
-    ws.row_dimensions[TITLE_ROW].height = 24  # the larger font
+    for i, (text, font) in enumerate(left):
+        _merge(ws, 1 + i, 1, 5, text, font)
+    for i, (text, font) in enumerate(right):
+        _merge(ws, 1 + i, 10, NCOLS, text, font)
+    title = _merge(ws, TITLE_ROW, 1, NCOLS, t("SUMMARY OF POOR AND NEAR-POOR HOUSEHOLDS"), TITLE)
+    title.alignment = Alignment(horizontal="center", vertical="bottom", wrap_text=True)
+    ws.row_dimensions[TITLE_ROW].height = 30  # the larger font, and air below the date line
     subtitle = t(
         "{unit}, reporting period: {period}",
         unit=unit.name,
@@ -150,15 +184,24 @@ def _table_header(ws: Worksheet, t: Translator) -> None:
     ws.row_dimensions[sub].height = 45  # the sub-headings wrap onto two or three lines
 
 
-def _line(ws: Worksheet, row: int, number: str | int, label: str, tally: Tally | None) -> int:
+def rate_text(t: Translator, rate: float | None) -> str | None:
+    """12.5 -> "12,5" (Vietnamese) or "12.5"; one decimal always, so the column lines up."""
+    return None if rate is None else t.decimal(rate, 1)
+
+
+def _line(
+    ws: Worksheet, t: Translator, row: int, number: str | int, label: str, tally: Tally | None
+) -> int:
     """One table row; a heading row when `tally` is None. Returns the next row number."""
     put(ws, row, 1, number).alignment = Alignment(horizontal="center")
     put(ws, row, 2, label).alignment = Alignment(wrap_text=True, vertical="center")
     if tally is not None:
         for i, value in enumerate(figures_public(tally).as_row()):
             col = FIRST_FIGURE_COL + i
-            cell = put(ws, row, col, value)
-            cell.number_format = RATE_FORMAT if col in RATE_COLS else INT_FORMAT
+            if col in RATE_COLS:
+                put(ws, row, col, rate_text(t, value)).alignment = RIGHT
+            else:
+                put(ws, row, col, value).number_format = INT_FORMATS.get(t.locale, "#,##0")
     for c in range(1, NCOLS + 1):
         ws.cell(row, c).border = BORDER
     return row + 1
@@ -176,34 +219,33 @@ def in_area(row: SummaryRow, area: str) -> bool:
     return row.unit is not None and row.unit.area == area and row.all == Tally()
 
 
-def _body(ws: Worksheet, t: Translator, rows: Sequence[SummaryRow]) -> int:
+def _body(ws: Worksheet, t: Translator, standard: Standard, rows: Sequence[SummaryRow]) -> int:
     units, total = [r for r in rows if r.unit is not None], rows[-1]
     row = FIRST_DATA_ROW
     for area in AREAS:
-        roman, heading, subtotal = AREA_GROUPS[area]
+        word = area_word(t, standard, area)
         _emphasise(ws, row)
-        row = _line(ws, row, roman, t(heading), None)
+        heading = capitalised(t("{area} area", area=word))
+        row = _line(ws, t, row, AREA_NUMBERS[area], heading, None)
         listed = [u for u in units if in_area(u, area)]
         for n, r in enumerate(listed, start=1):
-            row = _line(ws, row, n, r.unit.name, r.by_area.get(area, Tally()))  # type: ignore[union-attr]
+            row = _line(ws, t, row, n, r.unit.name, r.by_area.get(area, Tally()))  # type: ignore[union-attr]
         # The subtotal comes from the total row, so households filed on the unit itself count.
         _emphasise(ws, row)
-        row = _line(ws, row, "", t(subtotal), total.by_area.get(area, Tally()))
+        subtotal = t("Subtotal, {area} area", area=word)
+        row = _line(ws, t, row, "", subtotal, total.by_area.get(area, Tally()))
     _emphasise(ws, row)
-    return _line(ws, row, "", t("Total"), total.all)
+    return _line(ws, t, row, "", t("Total"), total.all)
 
 
 def _signatures(ws: Worksheet, t: Translator, unit: OrgUnit, row: int) -> None:
     left = ((t("Prepared by"), BOLD), (t("(Signature, full name)"), ITALIC))
     signer = SIGNERS.get(unit.level, DEFAULT_SIGNER)
     note = SIGN_NOTES.get(unit.level, DEFAULT_SIGN_NOTE)
-    right = (
-        (t("…, day … month … year …"), ITALIC),
-        *((t(s), BOLD) for s in signer),
-        (t(note), ITALIC),
-    )
+    # The place and date stand at the top, under the motto (NĐ 30/2020), not above the signer.
+    right = (*((t(s), BOLD) for s in signer), (t(note), ITALIC))
     for i, (text, font) in enumerate(left):
-        _merge(ws, row + 1 + i, 1, 5, text, font)
+        _merge(ws, row + i, 1, 5, text, font)
     for i, (text, font) in enumerate(right):
         _merge(ws, row + i, 10, NCOLS, text, font)
 
@@ -228,18 +270,25 @@ def summary_workbook(
     *,
     unit: OrgUnit,
     period: ReportingPeriod,
+    standard: Standard,
     rows: Sequence[SummaryRow],
+    place: str,
+    day: date,
 ) -> bytes:
-    """The workbook for `rows`: child units then the total row, as storage.reports.summary()."""
+    """The workbook for `rows`: child units then the total row, as storage.reports.summary().
+    `standard` is the period's, for the words its text uses for the areas; dated `day` at `place`
+    (domain.documents.place_name of the issuing unit)."""
     wb = Workbook()
+    # The default font (index 0: the Normal style, every cell not styled otherwise).
+    wb._fonts = IndexedList([BASE])
     ws = wb.active
     assert ws is not None
     ws.title = t("Summary")
     wb.properties.title = t("SUMMARY OF POOR AND NEAR-POOR HOUSEHOLDS")
     wb.properties.creator = "ChungTay"
-    _heading(ws, t, unit, period)
+    _heading(ws, t, unit, period, place, day)
     _table_header(ws, t)
-    after = _body(ws, t, rows)
+    after = _body(ws, t, standard, rows)
     _signatures(ws, t, unit, after + 1)
     _layout(ws)
     buf = io.BytesIO()

@@ -126,18 +126,26 @@ async def _prepare(settings: Settings) -> None:
     engine = make_engine(settings.database_url)
     try:
         await upgrade(engine)
-        if not settings.seed_demo:
+        if not settings.demo_data:
             return
         async with transaction(make_sessionmaker(engine)) as db:
             if not await is_empty(db):
                 return
-            invites = await seed_demo(
+            invites, demo = await seed_demo(
                 db, secret_key=settings.secret_key.get_secret_value(), now=utc_now()
             )
     finally:
         await engine.dispose()
     t = _t(settings)
-    print(t("Demo data created. Invite codes (each works once):"))
+    print(
+        t(
+            "Demo data created (made up, not real people): {households} households in "
+            "{hamlets} hamlets, {poor} poor and {near_poor} near-poor, a year of {changes} "
+            "approved changes and {reports} period reports; {pending} reports await review.",
+            **demo.__dict__,
+        )
+    )
+    print(t("Invite codes (each works once):"))
     for inv in invites:
         print(f"  {inv.code}  {inv.name} — {inv.role} — {inv.unit_name}")
 

@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 
+from bot.cli_round import RoundError, round_standard
 from domain.classify import ClassificationError, classify
 from domain.i18n import LOCAL_TZ, SUPPORTED_LOCALES, Translator, format_money
 from domain.money import ParseError, parse_count, parse_money
@@ -52,6 +53,13 @@ def _run_classify(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     if args.income is not None and args.members is not None:
         parser.error("--members goes with --household-income; --income is already per person")
     standards = _standards(parser, args.standards_dir)
+    if args.unit is not None and args.round is None:
+        parser.error("--unit goes with --round (the commune whose round it is)")
+    if args.round is not None:
+        try:
+            args.standard = round_standard(args.round, args.unit, standards)
+        except RoundError as exc:
+            parser.error(str(exc))
     day = args.date
     if args.standard is None and day is None:
         day = datetime.now(LOCAL_TZ).date()
@@ -80,7 +88,9 @@ def _run_classify(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
 
 def _lines_text(standard: Standard, area: str) -> str:
     lines = standard.lines(area)
-    parts = [f"{area}: poverty line {format_money(lines.poverty_line)}"]
+    parts = [
+        f"{area} ({standard.area_name(area)}): poverty line {format_money(lines.poverty_line)}"
+    ]
     if lines.income_poor_line is not None:
         parts.append(f"poor on income alone ≤ {format_money(lines.income_poor_line)}")
     if lines.average_line is not None:
@@ -105,7 +115,10 @@ def _standard_json(standard: Standard) -> dict[str, object]:
             }
             for area in AREAS
         },
+        "area_names": {area: standard.area_name(area) for area in AREAS},
         "indicators": list(standard.indicator_codes),
+        "provisional_indicators": [i.code for i in standard.indicators if i.provisional],
+        "sources": [{"url": s.url, "about": s.about} for s in standard.sources],
     }
 
 
@@ -127,7 +140,10 @@ def _run_standards(args: argparse.Namespace, parser: argparse.ArgumentParser) ->
             f"  poor: ≥ {standard.poor_min_deprivations} of {count} deprivations; indicators:\n"
         )
         for indicator in standard.indicators:
-            out.write(f"    {indicator.code:<18} {indicator.name}\n")
+            flag = " (provisional)" if indicator.provisional else ""
+            out.write(f"    {indicator.code:<18} {indicator.name}{flag}\n")
+        for source in standard.sources:
+            out.write(f"  source: {source.url}\n")
     return 0
 
 
@@ -140,6 +156,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     which = classify_parser.add_mutually_exclusive_group()
     which.add_argument("--date", type=_day, metavar="YYYY-MM-DD", help="pick the standard by date")
     which.add_argument("--standard", metavar="ID", help="standard id, e.g. nd07-2021")
+    which.add_argument(
+        "--round",
+        metavar="CODE",
+        help="the standard of a review round: 2026 (annual review, for the 2027 lists) or 2026-11",
+    )
+    classify_parser.add_argument(
+        "--unit",
+        metavar="COMMUNE",
+        help="with --round: that commune's choice for the round (reads CHUNGTAY_DATABASE_URL)",
+    )
     classify_parser.add_argument("--area", required=True, choices=AREAS)
     income = classify_parser.add_mutually_exclusive_group(required=True)
     income.add_argument(

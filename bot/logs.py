@@ -81,6 +81,25 @@ class RedactFilter(logging.Filter):
         return True
 
 
+# Requests a page repeats on a timer: the simulator asks for its chat's pushed messages every 3 s,
+# a line every 3 s for as long as a tab is open. Answered without error they are logged at DEBUG.
+POLLED_PATHS = ("/simulator/api/inbox/",)
+
+
+class QuietPolling(logging.Filter):
+    """Moves uvicorn's access lines of polled paths to DEBUG (dropped unless DEBUG is on)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if record.name != "uvicorn.access" or not isinstance(args, tuple) or len(args) < 5:
+            return True
+        path, status = str(args[2]), args[4]
+        if not path.startswith(POLLED_PATHS) or not isinstance(status, int) or status >= 400:
+            return True
+        record.levelno, record.levelname = logging.DEBUG, logging.getLevelName(logging.DEBUG)
+        return logging.getLogger().isEnabledFor(logging.DEBUG)
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time (UTC), level, logger, message, and the error if any."""
 
@@ -109,6 +128,7 @@ def configure(
     """Replace the root handlers with one redacting handler; returns it (tests read its stream)."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
+    handler.addFilter(QuietPolling())  # first: it reads the access line's arguments
     handler.addFilter(RedactFilter(secrets))
     root = logging.getLogger()
     for old in list(root.handlers):

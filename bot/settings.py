@@ -42,7 +42,8 @@ class Settings(BaseSettings):
     invite_ttl_days: int = 7
     invite_failures_per_hour: int = 5
     simulator: bool = True
-    seed_demo: bool = True
+    # Demo data on an empty database (`chungtay run`): unset means yes in dev; never in production.
+    seed_demo: bool | None = None
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"  # json: one object per line
 
@@ -65,9 +66,20 @@ class Settings(BaseSettings):
                 raise ValueError("CHUNGTAY_SECRET_KEY must be set to a real secret in production")
             if self.database_url.startswith("sqlite"):
                 raise ValueError("production needs PostgreSQL (CHUNGTAY_DATABASE_URL)")
+            if self.seed_demo:
+                raise ValueError(
+                    "CHUNGTAY_SEED_DEMO=true in production: demo data is never seeded there"
+                )
         for channel in WEBHOOK_SECRET_RULES:
             self._check_webhook(channel)
         return self
+
+    @property
+    def demo_data(self) -> bool:
+        """Whether `run` seeds demo data into an empty database: never in production."""
+        if self.env == "production":
+            return False
+        return True if self.seed_demo is None else self.seed_demo
 
     def _check_webhook(self, channel: str) -> None:
         url = getattr(self, f"{channel}_webhook_url")

@@ -6,6 +6,7 @@ Deadlines are the end of the named day in Hà Nội time, returned in UTC for st
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -72,3 +73,20 @@ def annual(year: int) -> PeriodSpec:
 
 def on_time(submitted_at: datetime, deadline: datetime) -> bool:
     return submitted_at <= deadline
+
+
+_DAY = re.compile(r"^\s*([0-9]{1,2})\s*[/.-]\s*([0-9]{1,2})(?:\s*[/.-]\s*([0-9]{2}|[0-9]{4}))?\s*$")
+
+
+def parse_day(text: str, today: date) -> date | None:
+    """A day typed as people write it: "30/11/2026", "30/11/26", "30-11", "30.11" (this year).
+    None when it is not a date."""
+    m = _DAY.match(text)
+    if not m:
+        return None
+    day, month, year = int(m.group(1)), int(m.group(2)), m.group(3)
+    full = today.year if year is None else int(year) + (2000 if len(year) == 2 else 0)
+    try:
+        return date(full, month, day)
+    except ValueError:
+        return None

@@ -7,9 +7,13 @@ The rule (NĐ 07/2021 Art. 3; NĐ 351/2025; QĐ 59/2015 Art. 2), with the lines 
 - income ≤ average_line (where the standard defines one): average living standard;
 - otherwise not poor. Above the poverty line deprivations never matter.
 
-Income per person is whole đồng. From a household total it is rounded down (floor): the figure
-compared with the line is the one printed, and a fraction of a đồng never lifts a household
-over a line.
+The law compares the average income per person (thu nhập bình quân đầu người/tháng) with the
+line, so a household total is compared exactly: total ≤ line × members. 4.500.002 ₫ for 3 people
+is 1.500.000,67 ₫ a person, above the 1.500.000 ₫ line; dividing with the fraction dropped would
+have made that household poor. The per-person figure shown for reading is rounded up to whole
+đồng: with whole-đồng lines, "rounded up ≤ line" holds exactly when "total ≤ line × members"
+does, so the printed figure never contradicts the result (1.500.000,67 ₫ shows as 1.500.001 ₫,
+above the line; rounded to nearest, 4.500.001 ₫ would show 1.500.000 ₫ yet be above it).
 """
 
 from __future__ import annotations
@@ -62,10 +66,26 @@ def _whole(name: str, value: object, minimum: int) -> int:
     return value
 
 
+@dataclass(frozen=True)
+class _Income:
+    """A monthly household total and its members; income given per person is a household of 1."""
+
+    total: int
+    members: int
+
+    def at_most(self, line: int) -> bool:
+        """The income per person is ≤ `line`, with no rounding: total ≤ line × members."""
+        return self.total <= line * self.members
+
+    @property
+    def per_person(self) -> int:
+        return -(-self.total // self.members)  # ceiling division, in whole numbers
+
+
 def per_capita(household_income: int, members: int) -> int:
-    """Monthly income per person in whole đồng, rounded down."""
+    """Monthly income per person to show, whole đồng rounded up (see the module docstring)."""
     household_income = _whole("household income", household_income, 0)
-    return household_income // _whole("members", members, 1)
+    return _Income(household_income, _whole("members", members, 1)).per_person
 
 
 def _resolve(
@@ -118,9 +138,11 @@ def classify(
     if income_per_capita is not None:
         if household_income is not None or members is not None:
             raise ClassificationError("give income per person, or household income and members")
-        income = _whole("income per person", income_per_capita, 0)
+        income = _Income(_whole("income per person", income_per_capita, 0), 1)
     elif household_income is not None and members is not None:
-        income = per_capita(household_income, members)
+        income = _Income(
+            _whole("household income", household_income, 0), _whole("members", members, 1)
+        )
     else:
         raise ClassificationError("give income per person, or household income and members")
     codes = _deprived(chosen, deprived)
@@ -128,13 +150,13 @@ def classify(
     lines = chosen.lines(area)
     t = Translator(locale)
     n, minimum = len(codes), chosen.poor_min_deprivations
-    money = {"income": t.money(income), "line": t.money(lines.poverty_line)}
-    if lines.income_poor_line is not None and income <= lines.income_poor_line:
+    money = {"income": t.money(income.per_person), "line": t.money(lines.poverty_line)}
+    if lines.income_poor_line is not None and income.at_most(lines.income_poor_line):
         klass = POOR
         reason = t.gettext(
             REASON_INCOME_ONLY, income=money["income"], line=t.money(lines.income_poor_line)
         )
-    elif income <= lines.poverty_line and n >= minimum:
+    elif income.at_most(lines.poverty_line) and n >= minimum:
         klass = POOR
         reason = t.ngettext(
             "Income {income} ≤ {line} and {n} deprivation",
@@ -142,7 +164,7 @@ def classify(
             n,
             **money,
         )
-    elif income <= lines.poverty_line:
+    elif income.at_most(lines.poverty_line):
         klass = NEAR_POOR
         reason = t.ngettext(
             "Income {income} ≤ {line} and {n} deprivation (fewer than {minimum})",
@@ -151,7 +173,7 @@ def classify(
             minimum=minimum,
             **money,
         )
-    elif lines.average_line is not None and income <= lines.average_line:
+    elif lines.average_line is not None and income.at_most(lines.average_line):
         klass = AVERAGE
         reason = t.gettext(REASON_AVERAGE, upper=t.money(lines.average_line), **money)
     else:
@@ -163,6 +185,6 @@ def classify(
         klass=klass,
         deprivations=n,
         deprived=codes,
-        income_per_capita=income,
+        income_per_capita=income.per_person,
         reason=reason,
     )

@@ -82,6 +82,11 @@ class Translator:
     def number(self, value: int | float) -> str:
         return format_decimal(value, locale=_BABEL_LOCALE[self.locale])
 
+    def decimal(self, value: float, places: int) -> str:
+        """Exactly `places` decimals: 12.5 -> '12,5' (vi), 60 -> '60,0'."""
+        pattern = "#,##0." + "0" * places if places else "#,##0"
+        return format_decimal(value, pattern, locale=_BABEL_LOCALE[self.locale])
+
 
 def translator(locale: str | None = None) -> Translator:
     return Translator(locale or DEFAULT_LOCALE)

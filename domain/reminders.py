@@ -118,3 +118,20 @@ def decide(
         return Decision(None, "missed")
     send_at = quiet.defer(now)
     return Decision(send_at, "due" if send_at == now else "deferred_quiet_hours")
+
+
+# Reminders that follow the review rounds (QĐ 24/2021): the hamlet's agenda for its meeting,
+# the end of the public posting, the commune's decision coming due.
+AGENDA = "agenda"  # hamlet heads, weekly: households waiting for the hamlet meeting
+POSTING_OVER = "posting_over"  # commune officers, the working day after the posting ends
+DECISION_DUE = "decision_due"  # commune officers, N days before the round's decision is due
+ROUND_RULES: tuple[Rule, ...] = (
+    Rule("agenda", AGENDA, weekday=0),
+    Rule("posting-over", POSTING_OVER, days=1),
+    Rule("decision-due", DECISION_DUE, days=3),
+)
+
+
+def day_firing(rule: Rule, day: date) -> Firing:
+    """A one-off firing of a round rule on a given local day."""
+    return Firing(rule, rule.id, _at(day, rule.at))

@@ -10,14 +10,18 @@ File shape (all money in đồng per person per month):
 
     id, name, legal_basis, document (optional), valid_from, valid_to (YYYY-MM-DD),
     provisional (bool), notes,
+    sources: [{url, about}] (optional: where each fact was read, so a reader can check it),
+    area_names: {rural, urban} (optional: the text's own words, e.g. NĐ 351/2025 says "đô thị"
+        where NĐ 07/2021 says "thành thị"; default "nông thôn" / "thành thị"),
     poor_min_deprivations (int),
     lines: {rural|urban: {poverty_line, income_poor_line (or null), average_line (or null)}},
     dimensions: [{code, name}],
-    indicators: [{code, dimension, name, question, condition, help}]
+    indicators: [{code, dimension, name, question, condition, help, provisional (optional bool)}]
 
 Every `question` is phrased so that the answer "yes" (có) means the household is deprived.
 `document` is the legal document by which people know the standard ("Nghị định 07/2021/NĐ-CP"):
 what a person reads in the chat ("chuẩn nghèo theo Nghị định 07/2021/NĐ-CP"), never the id.
+`provisional` on a standard or an indicator marks what was not checked against the signed text.
 """
 
 from __future__ import annotations
@@ -49,6 +53,8 @@ _TOP_FIELDS = {
     "valid_to",
     "provisional",
     "notes",
+    "sources",
+    "area_names",
     "poor_min_deprivations",
     "lines",
     "dimensions",
@@ -56,7 +62,10 @@ _TOP_FIELDS = {
 }
 _LINE_FIELDS = {"poverty_line", "income_poor_line", "average_line"}
 _DIMENSION_FIELDS = {"code", "name"}
-_INDICATOR_FIELDS = {"code", "dimension", "name", "question", "condition", "help"}
+_INDICATOR_FIELDS = {"code", "dimension", "name", "question", "condition", "help", "provisional"}
+_SOURCE_FIELDS = {"url", "about"}
+# NĐ 07/2021 and QĐ 59/2015 say "thành thị"; a file for a text that says otherwise names its own.
+DEFAULT_AREA_NAMES = {"rural": "nông thôn", "urban": "thành thị"}
 
 
 class StandardsError(ValueError):
@@ -77,6 +86,15 @@ class Indicator:
     question: str
     condition: str
     help: str
+    provisional: bool = False
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a fact in the file was read: an address and what it was read for."""
+
+    url: str
+    about: str
 
 
 @dataclass(frozen=True)
@@ -111,8 +129,16 @@ class Standard:
     urban: AreaLines
     dimensions: tuple[Dimension, ...]
     indicators: tuple[Indicator, ...]
+    sources: tuple[Source, ...] = ()
+    rural_name: str = DEFAULT_AREA_NAMES["rural"]
+    urban_name: str = DEFAULT_AREA_NAMES["urban"]
     document: str = ""  # the legal document people know it by; "" when the file gives none
     source: str = field(default="", compare=False)
+
+    @property
+    def cited_as(self) -> str:
+        """How people name it: its legal document ("Nghị định 07/2021/NĐ-CP"), else its name."""
+        return self.document or self.name
 
     @property
     def indicator_codes(self) -> tuple[str, ...]:
@@ -122,6 +148,12 @@ class Standard:
         if area not in AREAS:
             raise ValueError(f"unknown area {area!r}; expected one of {', '.join(AREAS)}")
         return self.rural if area == "rural" else self.urban
+
+    def area_name(self, area: str) -> str:
+        """The area as this standard's text words it, lower case: "nông thôn", "đô thị"."""
+        if area not in AREAS:
+            raise ValueError(f"unknown area {area!r}; expected one of {', '.join(AREAS)}")
+        return self.rural_name if area == "rural" else self.urban_name
 
     def indicator(self, code: str) -> Indicator:
         for indicator in self.indicators:
@@ -217,6 +249,26 @@ def _parse_lines(reader: _Reader, area: str) -> AreaLines:
     return AreaLines(poverty_line=poverty, income_poor_line=income_poor, average_line=average)
 
 
+def _parse_sources(reader: _Reader) -> tuple[Source, ...]:
+    raw = reader.data.get("sources")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise reader.fail("sources", "must be a list of {url, about}")
+    sources = []
+    for n, item in enumerate(raw):
+        r = _Reader(item, reader.source, f"sources[{n}]", _SOURCE_FIELDS)
+        sources.append(Source(url=r.text("url"), about=r.text("about")))
+    return tuple(sources)
+
+
+def _parse_area_names(reader: _Reader) -> dict[str, str]:
+    if reader.data.get("area_names") is None:
+        return dict(DEFAULT_AREA_NAMES)
+    r = _Reader(reader.raw("area_names"), reader.source, "area_names", set(AREAS))
+    return {area: r.text(area).lower() for area in AREAS}
+
+
 def parse_standard(data: object, *, source: str = "<data>") -> Standard:
     """Validate one standard given as decoded JSON (a file, or rows rebuilt into this shape)."""
     r = _Reader(data, source, "", _TOP_FIELDS)
@@ -243,6 +295,7 @@ def parse_standard(data: object, *, source: str = "<data>") -> Standard:
             question=i.text("question"),
             condition=i.text("condition"),
             help=i.text("help"),
+            provisional=i.boolean("provisional"),
         )
         if any(x.code == indicator.code for x in indicators):
             raise i.fail("code", f"duplicate indicator {indicator.code!r}")
@@ -252,6 +305,7 @@ def parse_standard(data: object, *, source: str = "<data>") -> Standard:
             raise i.fail("question", "must be a question ending with '?'")
         indicators.append(indicator)
 
+    area_names = _parse_area_names(r)
     minimum = r.integer("poor_min_deprivations")
     assert minimum is not None
     if not 1 <= minimum <= len(indicators):
@@ -270,6 +324,9 @@ def parse_standard(data: object, *, source: str = "<data>") -> Standard:
         urban=_parse_lines(r, "urban"),
         dimensions=tuple(dimensions),
         indicators=tuple(indicators),
+        sources=_parse_sources(r),
+        rural_name=area_names["rural"],
+        urban_name=area_names["urban"],
         document=r.optional_text("document"),
         source=source,
     )

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers import actions, exit_actions, period_actions, report_actions, review_actions
+from handlers import (
+    actions,
+    exit_actions,
+    period_actions,
+    report_actions,
+    review_actions,
+    round_actions,
+)
 from handlers.actions import Action
 
 ACTIONS: dict[str, Action] = {
@@ -18,6 +25,7 @@ ACTIONS: dict[str, Action] = {
     **review_actions.ACTIONS,
     **period_actions.ACTIONS,
     **exit_actions.ACTIONS,
+    **round_actions.ACTIONS,
 }
 
 ANYONE = None  # open without an invite: linking a chat, a household's own exit registration
@@ -49,6 +57,10 @@ ROLES: dict[str, tuple[str, ...] | None] = {
     "review.list": REVIEWERS,
     "review.open": REVIEWERS,
     "review.decide": REVIEWERS,
+    "round.status": COMMUNE,
+    "round.post": COMMUNE,
+    "round.standard": COMMUNE,
+    "round.decide": COMMUNE,
 }
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from domain.calendar import local_day, on_time
 from domain.classify import classify
+from domain.procedure import decision_due, spec_for
 from domain.standards import standard_for
 from handlers.actions import ActionContext
 from storage.audit import record
@@ -16,6 +17,7 @@ from storage.models_register import Household, Submission
 from storage.orgtree import unit_by_id
 from storage.periods import current_monthly
 from storage.register import create_household, household_public, search_households, submit
+from storage.rounds import current_round
 
 
 async def report_begin(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
@@ -30,14 +32,21 @@ async def hamlet_context(ctx: ActionContext, hamlet_id: int | None) -> dict[str,
     commune = await unit_by_id(ctx.db, hamlet.parent_id)
     period = await current_monthly(ctx.db, ctx.now)
     standards = ctx.env.get("standards")
-    standard_id = period.standard_id or standard_for(local_day(ctx.now), standards).id
+    # The round under way decides which standard its lists fall under (QĐ 24/2021): the annual
+    # review of 2026 classifies for the 2027 lists while NĐ 07/2021 is still in force.
+    rnd = await current_round(ctx.db, commune_id=hamlet.parent_id, now=ctx.now, standards=standards)
     return {
         "ok": True,
         "hamlet_id": hamlet.id,
         "hamlet_name": hamlet.name,
         "commune_name": commune.name if commune else "",
         "area": hamlet.area,
-        "standard_id": standard_id,
+        "standard_id": rnd.standard_id,
+        "current_standard_id": standard_for(local_day(ctx.now), standards).id,
+        "round_id": rnd.id,
+        "round_code": rnd.code,
+        "round_kind": rnd.kind,
+        "decision_due": decision_due(spec_for(rnd.kind, rnd.code)).isoformat(),
         "period_id": period.id,
         "period_code": period.code,
     }

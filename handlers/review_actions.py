@@ -9,10 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.flows.assess import CLASS_LABELS, KIND_LABELS
 from domain.i18n import N_
+from domain.procedure import ACCEPTED, needs_meeting, stage
 from handlers.actions import ActionContext
 from handlers.notify import Notice
 from storage.models_register import EXIT_REGISTRATION, Household, Submission
-from storage.register import CLOSING_KINDS, KIND_STATUS, decidable_states, decide
+from storage.register import CLOSING_KINDS, KIND_STATUS, MeetingRequired, decidable_states, decide
 from storage.review_queue import by_ref, in_scope, names, pending
 
 NOTICES = {
@@ -22,6 +23,10 @@ NOTICES = {
     ),
     "reject": N_("{kind} {ref} ({household}): rejected by the commune. Reason: {reason}"),
 }
+ACCEPTED_NOTICE = N_(
+    "{kind} {ref} ({household}): accepted by the commune onto the round's list. It becomes "
+    "official with the commune's decision after the list is posted publicly."
+)
 APPROVED_WITH_STATUS = N_(
     "{kind} {ref} ({household}): approved by the commune. The household's status is now: {status}."
 )
@@ -74,6 +79,7 @@ async def review_list(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any
                 "kind": s.kind,
                 "name": h.head_name if h else _typed_name(s),
                 "hamlet": hamlet.name if hamlet else "",
+                "stage": stage(s.kind, s.status),
             }
         )
     return {"ok": True, "total": total, "items": items}
@@ -107,6 +113,8 @@ async def review_open(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any
         "kind": sub.kind,
         "status": sub.status,
         "pending": sub.status in decidable_states(sub.kind),
+        "stage": stage(sub.kind, sub.status),
+        "governed": needs_meeting(sub.kind),
         "household": {"name": household.head_name, "code": household.code} if household else None,
         "typed_name": _typed_name(sub),
         "hamlet": hamlet.name if hamlet else "",
@@ -167,19 +175,22 @@ async def decide_and_notify(
             now=now,
             actor=actor,
         )
+    except MeetingRequired:
+        return {"status": "meeting_required", "current": sub.status}
     except ValueError:  # decided meanwhile: another officer, another chat, a replayed tap
         return {"status": "already", "current": sub.status}
     if household is None and sub.household_id:
         household = await db.get(Household, sub.household_id)
     name = household.head_name if household else _typed_name(sub)
     notified = _notify(
-        notices, sub, decision, name, reason, household if decision == "approve" else None
+        notices, sub, decision, name, reason, household if sub.status == "approved" else None
     )
     return {
         "status": "ok",
         "decision": decision,
+        "accepted": sub.status == ACCEPTED,
         "household_status": household.status
-        if household is not None and decision == "approve" and sub.kind not in CLOSING_KINDS
+        if household is not None and sub.status == "approved" and sub.kind not in CLOSING_KINDS
         else None,
         "notified": notified,
     }
@@ -197,6 +208,8 @@ def _notify(
     if sub.reporter_id is None:
         return False
     msgid, params = NOTICES[decision], {"reason": reason or ""}
+    if sub.status == ACCEPTED:
+        msgid = ACCEPTED_NOTICE
     translate: tuple[str, ...] = ("kind",)
     if approved is not None and approved.active and sub.kind not in CLOSING_KINDS:
         msgid, params = APPROVED_WITH_STATUS, {"status": _class_msgid(approved.status)}

@@ -17,7 +17,17 @@ from storage.models import _ts
 from storage.types import JSONType, UTCDateTime
 
 STATUSES = ("poor", "near_poor", "average", "not_poor", "unknown")
-SUBMISSION_STATES = ("submitted", "hamlet_reviewed", "approved", "returned", "rejected")
+SUBMISSION_STATES = (
+    "submitted",
+    "hamlet_reviewed",
+    "meeting_passed",
+    "meeting_failed",
+    "accepted",
+    "posted",
+    "approved",
+    "returned",
+    "rejected",
+)
 
 
 class Household(SQLModel, table=True):
@@ -89,6 +99,8 @@ class Submission(SQLModel, table=True):
     hamlet_id: int = Field(foreign_key="org_units.id", index=True)
     commune_id: int = Field(foreign_key="org_units.id")
     period_id: int | None = Field(default=None, foreign_key="reporting_periods.id", index=True)
+    # The review round whose posted list carries it (set when the commune starts the posting).
+    round_id: int | None = Field(default=None, foreign_key="review_rounds.id", index=True)
     reporter_id: int | None = Field(default=None, foreign_key="people.id")
     answers: dict[str, Any] = Field(
         default_factory=dict, sa_column=Column(JSONType, nullable=False)

@@ -14,9 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.calendar import local_day
 from domain.codes import ALPHABET
 from domain.i18n import fold, nfc
+from domain.procedure import ACCEPTED, MEETING_PASSED, needs_meeting
 from storage.audit import record
 from storage.models import AuditLog, OrgUnit
-from storage.models_register import EXIT_REGISTRATION, Assessment, Household, Submission
+from storage.models_register import Assessment, Household, Submission
 from storage.paging import page
 
 # The status an approved change sets; kinds not listed take the assessed class.
@@ -175,10 +176,16 @@ async def submit(
     return NewSubmission(sub, True)
 
 
+class MeetingRequired(ValueError):
+    """Approval asked of a change the hamlet meeting has not passed yet (QĐ 24/2021)."""
+
+
 def decidable_states(kind: str) -> tuple[str, ...]:
-    """Where the officer may decide: an exit registration also after the hamlet meeting."""
-    if kind == EXIT_REGISTRATION:
-        return ("submitted", "hamlet_reviewed")
+    """Where the officer may decide. A change that needs the hamlet meeting may be returned or
+    rejected before it (approve() refuses it there), accepted onto the round's list after it,
+    and taken off the list again until the posting starts."""
+    if needs_meeting(kind):
+        return ("submitted", "hamlet_reviewed", MEETING_PASSED, ACCEPTED)
     return ("submitted",)
 
 
@@ -192,8 +199,11 @@ async def decide(
     now: datetime,
     actor: str | None = None,
 ) -> Household | None:
-    """approve | return | reject. Approval applies the change to the household and its assessment.
+    """approve | return | reject.
 
+    A register change (move, dissolution, correction) is applied on approval. A change the
+    procedure governs is only accepted onto the round's list: the household changes when the
+    commune's decision closes the round (storage.rounds.close_round).
     `actor` names who decided in the audit log when it is not the officer (an API token)."""
     actor = actor or f"person:{officer_id}"
     # Re-read under a row lock: two officers deciding at once must not both see it pending.
@@ -202,20 +212,62 @@ async def decide(
         raise ValueError(
             f"submission {submission.ref} is {submission.status}, not awaiting a decision"
         )
-    status = {"approve": "approved", "return": "returned", "reject": "rejected"}[decision]
+    governed = needs_meeting(submission.kind)
+    if decision == "approve" and governed:
+        if submission.status not in (MEETING_PASSED, ACCEPTED):
+            raise MeetingRequired(f"submission {submission.ref} has not passed the hamlet meeting")
+        status = ACCEPTED
+    else:
+        status = {"approve": "approved", "return": "returned", "reject": "rejected"}[decision]
     before = {"status": submission.status}
     submission.status, submission.decision_reason = status, reason
-    submission.decided_by, submission.decided_at = officer_id, now
+    if status != ACCEPTED:
+        submission.decided_by, submission.decided_at = officer_id, now
     record(
         db,
         actor=actor,
-        action=f"submission.{decision}",
+        action=f"submission.{'accept' if status == ACCEPTED else decision}",
         entity=f"submission:{submission.id}",
         before=before,
         after={"status": status, "reason": reason},
     )
-    if decision != "approve" or submission.household_id is None:
+    if decision != "approve" or governed:
         return None
+    return await _apply(db, submission=submission, now=now, actor=actor)
+
+
+async def apply_decision(
+    db: AsyncSession,
+    *,
+    submission: Submission,
+    officer_id: int | None,
+    at: datetime,
+    actor: str,
+    decision: dict[str, Any] | None = None,
+) -> Household | None:
+    """The commune's decision approves a posted submission: the household changes as of `at`;
+    `decision` (number, date, signer) goes on the household's timeline with it."""
+    before = {"status": submission.status}
+    submission.status = "approved"
+    submission.decided_by, submission.decided_at = officer_id, at
+    record(
+        db,
+        actor=actor,
+        action="submission.approve",
+        entity=f"submission:{submission.id}",
+        before=before,
+        after={"status": "approved", "round_id": submission.round_id, **(decision or {})},
+    )
+    if submission.household_id is None:
+        return None
+    return await _apply(db, submission=submission, now=at, actor=actor)
+
+
+async def _apply(
+    db: AsyncSession, *, submission: Submission, now: datetime, actor: str
+) -> Household:
+    """The approved change on the household's register entry and its assessment."""
+    assert submission.household_id is not None
     household = await db.get(Household, submission.household_id, with_for_update=True)
     assert household is not None
     old = household_public(household)

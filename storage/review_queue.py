@@ -6,9 +6,10 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from domain.procedure import ACTIVE_STATES, procedure
 from storage.audit import record
 from storage.models import OrgUnit, Person
-from storage.models_register import EXIT_REGISTRATION, Household, Submission
+from storage.models_register import Household, Submission
 from storage.orgtree import subtree_ids
 from storage.paging import page
 from storage.register import decidable_states
@@ -20,11 +21,14 @@ def _subtree(unit_id: int) -> ColumnElement[bool]:
 
 
 def _pending() -> ColumnElement[bool]:
+    """Still in the procedure: a governed change until the decision, a register change until
+    the officer decides it."""
+    governed = sorted(procedure().meeting_kinds)
     return or_(
-        and_(Submission.kind != EXIT_REGISTRATION, Submission.status.in_(decidable_states(""))),  # type: ignore[attr-defined]
+        and_(Submission.kind.in_(governed), Submission.status.in_(ACTIVE_STATES)),  # type: ignore[attr-defined]
         and_(
-            Submission.kind == EXIT_REGISTRATION,
-            Submission.status.in_(decidable_states(EXIT_REGISTRATION)),  # type: ignore[attr-defined]
+            Submission.kind.not_in(governed),  # type: ignore[attr-defined]
+            Submission.status.in_(decidable_states("")),  # type: ignore[attr-defined]
         ),
     )
 

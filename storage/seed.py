@@ -1,4 +1,5 @@
-"""Demo data for `make run` on an empty database: a slice of Ninh Bình and three invites."""
+"""Demo data for `make run` on an empty database: a slice of Ninh Bình, a register with a year of
+history (storage.demo), and three invites for the people who work in it."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.demo import DemoSummary, write_demo
 from storage.models import OrgUnit
-from storage.orgtree import import_units, parse_csv, unit_by_code
+from storage.orgtree import import_units, parse_csv
 from storage.people import create_invite
 
 DEMO_CSV = Path(__file__).resolve().parent / "demo_units.csv"
@@ -34,12 +36,17 @@ async def is_empty(session: AsyncSession) -> bool:
     return (await session.execute(select(func.count()).select_from(OrgUnit))).scalar_one() == 0
 
 
-async def seed_demo(session: AsyncSession, *, secret_key: str, now: datetime) -> list[DemoInvite]:
+async def seed_demo(
+    session: AsyncSession, *, secret_key: str, now: datetime
+) -> tuple[list[DemoInvite], DemoSummary]:
     await import_units(session, parse_csv(DEMO_CSV.read_text(encoding="utf-8")), actor="seed")
+    units = list((await session.execute(select(OrgUnit).order_by(OrgUnit.code))).scalars())
+    summary, people = await write_demo(session, units=units, now=now)
+    by_code = {u.code: u for u in units}
     out = []
     for role, code, name in DEMO_INVITES:
-        unit = await unit_by_code(session, code)
-        assert unit is not None
+        unit, person = by_code[code], people[code]
+        assert person.name == name and person.role == role, (code, person.name)
         new = await create_invite(
             session,
             secret_key=secret_key,
@@ -47,8 +54,8 @@ async def seed_demo(session: AsyncSession, *, secret_key: str, now: datetime) ->
             unit=unit,
             now=now,
             ttl=timedelta(days=30),
-            name=name,
+            person=person,  # the person already in the demo records, not a new one
             actor="seed",
         )
         out.append(DemoInvite(role, unit.name, name, new.code))
-    return out
+    return out, summary

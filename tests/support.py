@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import Services
+from domain.procedure import POSTED, needs_meeting
 from storage.db import transaction
+from storage.meetings import close_meeting, start_meeting, vote
 from storage.models import ChannelAccount, Person
+from storage.models_register import Household, Submission
 from storage.orgtree import import_units, parse_csv, unit_by_code
 from storage.people import create_invite
-from storage.register import create_household, submit
+from storage.register import apply_decision, create_household, decide, submit
 from storage.seed import DEMO_CSV
 
 
@@ -138,3 +143,58 @@ async def exit_registration_to_decide(
         )
         new.submission.status = "hamlet_reviewed"
         return new.submission.id, new.submission.ref  # type: ignore[return-value]
+
+
+async def pass_meeting(db: AsyncSession, submission: Submission, *, when: datetime) -> None:
+    """The hamlet meeting passes the submission (all 10 present in favour), as the hamlet head
+    records it in chat."""
+    if not needs_meeting(submission.kind) or submission.status not in (
+        "submitted",
+        "hamlet_reviewed",
+    ):
+        return
+    meeting = await start_meeting(
+        db,
+        hamlet_id=submission.hamlet_id,
+        round_id=None,
+        held_on=when.date(),
+        present=10,
+        chair_id=None,
+        actor="test",
+    )
+    await vote(db, meeting=meeting, submission=submission, votes_for=10, now=when, actor="test")
+    await close_meeting(db, meeting=meeting, now=when, actor="test")
+
+
+async def approve_through_procedure(
+    db: AsyncSession,
+    *,
+    submission: Submission,
+    officer_id: int | None,
+    now: datetime,
+    reason: str | None = None,
+) -> Household | None:
+    """Approve as the procedure does: the meeting passes it, the officer accepts it, and the
+    commune's decision on `now` applies it (the posting itself is tested in tests/procedure).
+    A register change (move, dissolution, correction) is approved directly."""
+    if not needs_meeting(submission.kind):
+        return await decide(
+            db,
+            submission=submission,
+            decision="approve",
+            reason=reason,
+            officer_id=officer_id,
+            now=now,
+        )
+    await pass_meeting(db, submission, when=now)
+    await decide(
+        db, submission=submission, decision="approve", reason=reason, officer_id=officer_id, now=now
+    )
+    submission.status = POSTED  # what start_posting does to an accepted submission
+    return await apply_decision(
+        db,
+        submission=submission,
+        officer_id=officer_id,
+        at=now,
+        actor=f"person:{officer_id}" if officer_id else "test",
+    )

@@ -100,3 +100,46 @@ def test_api_tokens_and_other_phone_forms_are_masked_in_any_line() -> None:
     assert redact(f"401 for Authorization: Bearer {token}") == "401 for Authorization: Bearer ***"
     assert redact("gọi 0084 912 000 111 hoặc (+84) 912-000-111") == "gọi *** hoặc ***"
     assert redact("GET /x?id=5&access_token=abc123&y=1") == "GET /x?id=5&access_token=***&y=1"
+
+
+async def _serve_and_get(services: Services, paths: list[str]) -> None:
+    port = _free_port()
+    config = uvicorn.Config(
+        create_app(services, own_services=False),
+        host="127.0.0.1",
+        port=port,
+        log_config=None,
+        lifespan="off",
+    )
+    server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve())
+    try:
+        for _ in range(2000):  # up to 20 s on a busy machine
+            if server.started:
+                break
+            await asyncio.sleep(0.01)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+            for path in paths:
+                await http.get(path)
+    finally:
+        server.should_exit = True
+        await serving
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+async def test_the_simulator_polling_its_inbox_is_not_logged_at_info(
+    services: Services, restore_logging: None
+) -> None:
+    stream = io.StringIO()
+    logs.configure_from(services.settings, stream=stream)
+    await _serve_and_get(services, ["/simulator/api/inbox/demo-1"] * 3 + ["/simulator"])
+    access = [line for line in stream.getvalue().splitlines() if "uvicorn.access" in line]
+    assert len(access) == 1 and '"GET /simulator HTTP/1.1" 200' in access[0], access
+
+    # With CHUNGTAY_LOG_LEVEL=DEBUG the polls are there, as DEBUG lines.
+    stream = io.StringIO()
+    debug = services.settings.model_copy(update={"log_level": "DEBUG"})
+    logs.configure_from(debug, stream=stream)
+    await _serve_and_get(services, ["/simulator/api/inbox/demo-1"])
+    polled = [line for line in stream.getvalue().splitlines() if "/simulator/api/inbox/" in line]
+    assert len(polled) == 1 and " DEBUG uvicorn.access: " in polled[0], polled

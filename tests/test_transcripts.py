@@ -14,8 +14,13 @@ from sqlalchemy import func, select
 
 from api.app import create_app
 from bot.services import build_services
+from storage.db import transaction
+from storage.meetings import close_meeting, start_meeting, vote
 from storage.models import AuditLog
 from storage.models_register import Submission
+from storage.orgtree import unit_by_code
+from storage.review_queue import by_ref
+from storage.rounds import current_round, set_standard
 from tests.support import close_services, make_household, make_invite, seed_units
 from tests.transcript import DIRECTORY, Transcript, describe, expand, labels, nfc, parse_invite
 
@@ -75,6 +80,15 @@ async def run(transcript: Transcript, settings: Any, clock: Any) -> None:
                 r.vars[var] = await make_household(
                     r.services, hamlet, head, int(members), status[0] if status else "unknown"
                 )
+            elif line.kind == "@" and line.body.startswith("round "):
+                # The commune's current round classifies under this standard (the officer's
+                # choice per round; by default the annual round of 2026 uses NĐ 351/2025).
+                unit, standard_id = shlex.split(line.body)[1:]
+                async with transaction(r.services.sessionmaker) as db:
+                    commune = await unit_by_code(db, unit)
+                    assert commune is not None, f"{where}: no unit {unit}"
+                    rnd = await current_round(db, commune_id=commune.id, now=clock())  # type: ignore[arg-type]
+                    await set_standard(db, rnd=rnd, standard_id=standard_id, actor="test")
             elif line.kind == "@" and line.body.startswith("login "):
                 role, unit, person = shlex.split(line.body)[1:]
                 code = await make_invite(r.services, role, unit, person)
@@ -125,6 +139,31 @@ async def run(transcript: Transcript, settings: Any, clock: Any) -> None:
                     r.last = res.json()
                     r.shown(r.last)
                     expected_from = 0
+                elif cmd == "meeting":
+                    # The hamlet meeting votes on a submission: "! meeting {ref} 7/10".
+                    ref, votes = expand(arg, r.vars).split()
+                    votes_for, present = (int(x) for x in votes.split("/"))
+                    async with transaction(r.services.sessionmaker) as db:
+                        sub = await by_ref(db, ref)
+                        assert sub is not None, f"{where}: no submission {ref}"
+                        meeting = await start_meeting(
+                            db,
+                            hamlet_id=sub.hamlet_id,
+                            round_id=None,
+                            held_on=clock().date(),
+                            present=present,
+                            chair_id=None,
+                            actor="test",
+                        )
+                        await vote(
+                            db,
+                            meeting=meeting,
+                            submission=sub,
+                            votes_for=votes_for,
+                            now=clock(),
+                            actor="test",
+                        )
+                        await close_meeting(db, meeting=meeting, now=clock(), actor="test")
                 elif cmd == "restart":
                     await r.restart()
                 elif cmd == "resend":

@@ -2,9 +2,11 @@
 
 # comment
 @invite NAME ROLE UNIT_CODE "Person name" [expired]   set-up: an invite; {NAME} is its code
+@round UNIT STANDARD                                  set-up: the commune's current round uses STANDARD
 ! chat ID            talk as another chat (default: chat-1)
 ! zalo               this chat speaks as Zalo: no buttons, choices are "1. Label" lines in the
                      text (check them with <), answered by typing the number or the label
+! meeting REF 7/10   the hamlet meeting votes on REF: 7 of 10 present in favour
 ! wait 73h           move the clock (h or m)
 ! restart            stop the app and start a new one on the same database
 ! resend             send the previous update again (same update id)

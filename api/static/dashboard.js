@@ -78,7 +78,7 @@
     }
     $("unit").replaceChildren();
     $("period").replaceChildren();
-    $("board").hidden = $("who").hidden = $("logout").hidden = true;
+    $("board").hidden = $("who").hidden = $("logout").hidden = $("demo").hidden = true;
     $("login").hidden = false;
     $("token").value = "";
     showError(message || "");
@@ -97,6 +97,7 @@
     state.context = ctx;
     $("login").hidden = true;
     $("board").hidden = $("who").hidden = $("logout").hidden = false;
+    $("demo").hidden = !ctx.demo;
     const role = L["role_" + ctx.role] || ctx.role;
     $("who").textContent = fill(L.signed_in, { role, unit: ctx.unit.name });
     fillSelects(ctx);
@@ -187,13 +188,33 @@
 
   // ---- trend: poor and near-poor rate per period as two lines, each point labelled ----------
   const SERIES = [
-    { key: "poor_rate", cls: "poor", label: () => L.poor, dy: -9 },
-    { key: "near_poor_rate", cls: "near-poor", label: () => L.near_poor, dy: 18 },
+    { key: "poor_rate", cls: "poor", label: () => L.poor },
+    { key: "near_poor_rate", cls: "near-poor", label: () => L.near_poor },
   ];
+  const ABOVE = -9, BELOW = 19, LINE = 16; // label baselines relative to the point; text height
 
   function niceMax(v) {
     for (const step of [5, 10, 20, 25, 50, 100]) if (v <= step) return step;
     return 100;
+  }
+
+  // Where each series' label of one period goes: the higher value's above its point, the lower
+  // one's below (a row under the axis is kept for it, above the period names); should it still
+  // reach them it goes above, and the other one moves up so the two never overlap.
+  function labelYs(p, y, floor) {
+    const vals = SERIES.map((s) => [s.cls, p[s.key]]).filter(([, v]) => v !== null && v !== undefined);
+    vals.sort((a, b) => b[1] - a[1]);
+    const out = {};
+    if (!vals.length) return out;
+    const [hi, lo] = vals;
+    out[hi[0]] = y(hi[1]) + ABOVE;
+    if (lo) {
+      let below = y(lo[1]) + BELOW;
+      if (below > floor) below = y(lo[1]) + ABOVE;
+      out[lo[0]] = below;
+      if (out[hi[0]] > below - LINE) out[hi[0]] = below - LINE;
+    }
+    return out;
   }
 
   function drawTrend() {
@@ -202,12 +223,16 @@
     $("trend-chart").replaceChildren();
     $("trend-table").replaceChildren();
     $("trend-empty").hidden = known.length > 0;
+    $("trend-note").hidden = !(known.length && points.length === 1);
     if (!known.length) return;
-    const width = Math.max($("trend-chart").clientWidth, 260), height = 230;
-    const left = 48, right = 32, top = 16, bottom = 36;
+    const width = Math.max($("trend-chart").clientWidth, 260), height = 250;
+    const left = 48, right = 32, top = 30, bottom = 54, floor = height - bottom + BELOW;
     const top_ = niceMax(Math.max(...known) * 1.15);
-    const step = points.length > 1 ? (width - left - right) / (points.length - 1) : 0;
-    const x = (i) => (points.length > 1 ? left + i * step : (left + width - right) / 2);
+    const single = points.length === 1;
+    // The first and last points stand in from the axis ends, so their labels clear the scale's.
+    const inset = 28;
+    const step = single ? 0 : (width - left - right - 2 * inset) / (points.length - 1);
+    const x = (i) => (single ? (left + width - right) / 2 : left + inset + i * step);
     const y = (v) => top + (height - top - bottom) * (1 - v / top_);
     const svg = el("svg:svg", {
       viewBox: `0 0 ${width} ${height}`, width, height, role: "img", "aria-labelledby": "trend-title",
@@ -217,22 +242,40 @@
       axis.append(el("svg:line", { class: "grid", x1: left, x2: width - right, y1: y(v), y2: y(v) }),
         svgText(left - 6, y(v) + 4, pct(v), { "text-anchor": "end" }));
     }
-    const every = Math.ceil(58 / Math.max(step, 1));
+    // Period names, and point labels, at every point there is room for: always the newest (the
+    // one read first), then every few counting back from it, so none runs into the next.
+    const last = points.length - 1;
+    const shown = (room) => {
+      const every = Math.ceil(room / Math.max(step, 1));
+      return (i) => single || (last - i) % every === 0;
+    };
+    const named = shown(58), labelled = shown(46);
     points.forEach((p, i) => {
-      if (points.length === 1 || i % every === 0 || i === points.length - 1) {
-        axis.append(svgText(x(i), height - bottom + 18, shortPeriod(p.period), { "text-anchor": "middle" }));
+      if (named(i)) {
+        axis.append(svgText(x(i), height - 8, shortPeriod(p.period), { "text-anchor": "middle" }));
       }
     });
     svg.append(axis);
+    const labels = points.map((p) => labelYs(p, y, floor));
+    // One period has no line to draw: its two rates stand as columns side by side, so the
+    // chart reads at once instead of two lone dots (a note under it says why).
+    const columnW = 34, offset = { poor: -columnW / 2 - 4, "near-poor": columnW / 2 + 4 };
     for (const s of SERIES) {
       const pts = points.map((p, i) => [i, p[s.key]]).filter(([, v]) => v !== null);
-      svg.append(el("svg:polyline", { class: "line " + s.cls, points: pts.map(([i, v]) => `${x(i)},${y(v)}`).join(" ") }));
+      if (!single) {
+        svg.append(el("svg:polyline", { class: "line " + s.cls, points: pts.map(([i, v]) => `${x(i)},${y(v)}`).join(" ") }));
+      }
       for (const [i, v] of pts) {
         const p = points[i];
+        const cx = single ? x(i) + offset[s.cls] : x(i);
+        const mark = single
+          ? el("svg:rect", { class: "column " + s.cls, x: cx - columnW / 2, y: y(v), width: columnW, height: Math.max(y(0) - y(v), 1) })
+          : el("svg:circle", { cx, cy: y(v), r: 4.5, class: s.cls });
+        const ly = single ? y(v) + ABOVE : labels[i][s.cls];
         svg.append(el("svg:g", { class: "point " + s.cls, "data-series": s.cls, "data-period": p.period.code, "data-value": v },
           el("svg:title", {}, `${s.label()}, ${periodName(p.period)}: ${pct(v)}`),
-          el("svg:circle", { cx: x(i), cy: y(v), r: 4.5, class: s.cls }),
-          svgText(x(i), y(v) + s.dy, pct(v), { "text-anchor": "middle", class: s.cls })));
+          mark,
+          ...(labelled(i) ? [svgText(cx, ly, pct(v), { "text-anchor": "middle", class: s.cls })] : [])));
       }
     }
     $("trend-chart").append(svg);
@@ -251,8 +294,8 @@
     $("pending-list").replaceChildren(...data.items.map((it) => {
       const who = it.household ? `${it.household.head_name} (${it.household.code})` : "";
       const meta = [it.ref, it.hamlet ? it.hamlet.name : "", fill(L.sent_on, { date: moment(it.submitted_at) }),
-        L["status_" + it.status] || it.status].filter(Boolean).join(" · ");
-      return el("li", { "data-ref": it.ref, "data-kind": it.kind },
+        L["stage_" + it.stage] || it.stage].filter(Boolean).join(" · ");
+      return el("li", { "data-ref": it.ref, "data-kind": it.kind, "data-stage": it.stage },
         el("span", { class: "kind" }, (L.kinds[it.kind] || it.kind) + (who ? ": " : "")), who,
         el("br"), el("span", { class: "meta" }, meta));
     }));

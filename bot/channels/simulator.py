@@ -10,12 +10,23 @@ from conversations.model import Choice, Outbound
 
 CHANNEL = "simulator"
 INBOX_LIMIT = 200
+# How the checklist marks a ticked item (conversations.answers.checklist). The page draws a
+# ticked button by its style too: without a colour-emoji font the mark is only a box.
+TICKED = "✅"
+
+
+def _choice(choice_id: str, label: str) -> dict[str, Any]:
+    """A button; a ticked checklist item says so ("picked"), for the page to draw it ticked."""
+    out: dict[str, Any] = {"id": choice_id, "label": label}
+    if label.startswith(TICKED):
+        out["picked"] = True
+    return out
 
 
 def render(message: Outbound) -> dict[str, Any]:
     return {
         "text": message.text,
-        "choices": [{"id": c.id, "label": c.label} for c in message.choices],
+        "choices": [_choice(c.id, c.label) for c in message.choices],
     }
 
 

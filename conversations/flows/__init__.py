@@ -10,6 +10,7 @@ from conversations.flows.period_report import PERIOD_REPORT
 from conversations.flows.progress import PROGRESS
 from conversations.flows.report import REPORT
 from conversations.flows.review import REVIEW
+from conversations.flows.round import ROUND
 from conversations.model import Flow
 
 FLOWS: tuple[Flow, ...] = (
@@ -18,6 +19,7 @@ FLOWS: tuple[Flow, ...] = (
     PERIOD_REPORT,  # before REPORT: "báo cáo kỳ" would otherwise match REPORT's "báo cáo"
     REPORT,
     REVIEW,
+    ROUND,
     PROGRESS,
     EXIT,
     STATUS,

@@ -127,6 +127,43 @@ def classification(ctx: Ctx) -> Classification | None:
     )
 
 
+def in_force(ctx: Ctx) -> tuple[Standard, Classification] | None:
+    """The same answers under the standard in force today, when the round uses another one;
+    indicators the other standard does not have are left out."""
+    begin, a = ctx.vars["begin"], ctx.answers
+    current = begin.get("current_standard_id")
+    if not current or current == begin["standard_id"] or "income" not in a or "deprived" not in a:
+        return None
+    std = get_standard(current, ctx.env.get("standards"))
+    result = classify(
+        area=begin["area"],
+        household_income=int(a["income"]),
+        members=members_of(ctx),
+        deprived=[c for c in a["deprived"] if c in std.indicator_codes],
+        standard=std,
+        locale=ctx.t.locale,
+    )
+    return std, result
+
+
+def in_force_lines(ctx: Ctx) -> list[str]:
+    other = in_force(ctx)
+    if other is None:
+        return []
+    std, result = other
+    return [
+        ctx.t(
+            "This review round decides the lists under {round}; the standard in force today "
+            "is {current}.",
+            round=standard(ctx).cited_as,
+            current=std.cited_as,
+        ),
+        ctx.t(
+            "Under the standard in force today: {klass}.", klass=ctx.t(CLASS_LABELS[result.klass])
+        ),
+    ]
+
+
 def needs_cause(ctx: Ctx) -> bool:
     result = classification(ctx)
     return result is not None and result.klass in (POOR, NEAR_POOR)
@@ -176,6 +213,7 @@ def assessment_lines(ctx: Ctx) -> list[str]:
             klass=t(CLASS_LABELS[result.klass]),
             reason=result.reason,
         ),
+        *in_force_lines(ctx),
     ]
     cause = CAUSE_LABELS.get(a.get("cause") or "")
     if cause:

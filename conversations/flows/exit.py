@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from conversations.flows.assess import (
@@ -230,14 +231,24 @@ def _done(ctx: Ctx) -> str:
         head = t("Registration {ref} was corrected and sent again.", ref=ref)
     else:
         head = t("Registration sent. Reference number: {ref}.", ref=ref)
-    return (
-        head
-        + "\n"
-        + t(
-            "What happens next: the hamlet head brings your registration to the hamlet meeting; "
-            "then the commune decides within 15 days. You will get a message at each step. "
-            "Type /trangthai to see the status."
+    return head + "\n" + next_steps(ctx)
+
+
+def next_steps(ctx: Ctx) -> str:
+    """What the procedure does next, with the date the law gives the commune for its decision
+    (the regular review's 15 days count from its start, the annual review ends on 14/12)."""
+    t, begin = ctx.t, ctx.vars["begin"]
+    due = begin.get("decision_due")
+    if not due:
+        return t(
+            "What happens next: the hamlet meeting, the public posting, then the commune's "
+            "decision. You will get a message at each step. Type /trangthai to see the status."
         )
+    return t(
+        "What happens next: the hamlet head brings it to the hamlet meeting; the list is posted "
+        "publicly; then the commune chairman decides, for this review round by {due} "
+        "(QĐ 24/2021). You will get a message at each step. Type /trangthai to see the status.",
+        due=t.date(date.fromisoformat(due)),
     )
 
 

@@ -15,6 +15,10 @@ PAGE = 5
 STATE_LABELS = {
     "submitted": N_("waiting for review"),
     "hamlet_reviewed": N_("reviewed at the hamlet meeting"),
+    "meeting_passed": N_("passed the hamlet meeting, waiting for the commune's review"),
+    "meeting_failed": N_("not passed at the hamlet meeting"),
+    "accepted": N_("on the round's list, waiting for the public posting"),
+    "posted": N_("posted publicly, waiting for the commune's decision"),
     "approved": N_("approved"),
     "returned": N_("returned for correction"),
     "rejected": N_("rejected"),
@@ -75,21 +79,31 @@ def _pick_prompt(ctx: Ctx) -> str:
     return f"{notice}\n{text}" if notice else text
 
 
+# Shown after an item that is not (or no longer) the officer's to decide now.
+STAGE_SUFFIX = {
+    "awaiting_meeting": N_("waiting for the hamlet meeting"),
+    "awaiting_posting": N_("on the list, to be posted"),
+    "posting": N_("posted publicly"),
+    "complaint": N_("complaint open"),
+}
+
+
+def _item_label(ctx: Ctx, item: dict[str, Any]) -> str:
+    t = ctx.t
+    label = t(
+        "{ref} · {kind} · {name}, {hamlet}",
+        ref=item["ref"],
+        kind=kind_label(ctx, item["kind"]),
+        name=item["name"],
+        hamlet=item["hamlet"],
+    )
+    suffix = STAGE_SUFFIX.get(item.get("stage") or "")
+    return f"{label} · {t(suffix)}" if suffix else label
+
+
 def _pick_choices(ctx: Ctx) -> list[Choice]:
     t, result = ctx.t, ctx.vars["list"]
-    out = [
-        Choice(
-            item["ref"],
-            t(
-                "{ref} · {kind} · {name}, {hamlet}",
-                ref=item["ref"],
-                kind=kind_label(ctx, item["kind"]),
-                name=item["name"],
-                hamlet=item["hamlet"],
-            ),
-        )
-        for item in result["items"]
-    ]
+    out = [Choice(item["ref"], _item_label(ctx, item)) for item in result["items"]]
     page = ctx.vars.get("page", 0)
     if PAGE * (page + 1) < result["total"]:
         out.append(Choice("_more", t("More")))
@@ -196,6 +210,13 @@ def _card_prompt(ctx: Ctx) -> str:
         lines.append(t("Note: {note}", note=card["note"]))
     if not card["pending"] or card["status"] != "submitted":  # e.g. after the hamlet meeting
         lines.append(t("Status: {state}", state=state_label(ctx, card["status"])))
+    if card.get("stage") == "awaiting_meeting":
+        lines.append(
+            t(
+                "Waiting for the hamlet meeting: it can be approved only after the meeting "
+                "passes it (QĐ 24/2021). You can return or reject it now."
+            )
+        )
     if not card["pending"] and card.get("decision_reason"):
         lines.append(t("Reason: {reason}", reason=card["decision_reason"]))
     return "\n".join(lines)
@@ -204,10 +225,12 @@ def _card_prompt(ctx: Ctx) -> str:
 def _card_choices(ctx: Ctx) -> list[Choice]:
     t = ctx.t
     back = Choice("list", t("Back to list"))
-    if not ctx.vars["open"]["pending"]:
-        return [back]
+    card = ctx.vars["open"]
+    if not card["pending"] or card.get("stage") in ("posting", "complaint"):
+        return [back]  # on the posted list: only a complaint or the decision moves it
+    approve = [] if card.get("stage") == "awaiting_meeting" else [Choice("approve", t("Approve"))]
     return [
-        Choice("approve", t("Approve")),
+        *approve,
         Choice("return", t("Return for correction")),
         Choice("reject", t("Reject")),
         back,
@@ -223,7 +246,12 @@ def _after_card(ctx: Ctx, value: str) -> str:
 
 def _confirm_prompt(ctx: Ctx) -> str:
     t, card = ctx.t, ctx.vars["open"]
-    if card.get("closing"):
+    if card.get("governed"):
+        effect = t(
+            "It goes on the round's list. The household's status changes with the commune's "
+            "decision, after the list is posted publicly."
+        )
+    elif card.get("closing"):
         effect = t("The household leaves the register (moved out or dissolved).")
     elif not card.get("household"):
         effect = t("No household of the register is matched: only the decision is recorded.")
@@ -265,9 +293,12 @@ def _decided(ctx: Ctx) -> str:
             ref=ref,
             state=state_label(ctx, result["current"]),
         )
+    if result.get("status") == "meeting_required":
+        return t("{ref} has not passed the hamlet meeting yet; it cannot be approved.", ref=ref)
     if result.get("status") != "ok":
         return t("{ref} is not a submission of your commune.", ref=ref)
-    decided = DECIDED[result["decision"]]
+    decided = N_("Accepted {ref} onto the round's list.") if result.get("accepted") else None
+    decided = decided or DECIDED[result["decision"]]
     text = t(decided, ref=ref)
     if result.get("household_status"):
         text += " " + t(

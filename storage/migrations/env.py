@@ -11,7 +11,9 @@ from sqlmodel import SQLModel
 import storage.models
 import storage.models_api
 import storage.models_outbox
-import storage.models_register  # noqa: F401
+import storage.models_procedure
+import storage.models_register
+import storage.models_support  # noqa: F401
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -7,6 +7,7 @@ Chromium the tests skip, unless CHUNGTAY_TEST_REQUIRE_CHROMIUM=1 (CI), where the
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import json
 import os
@@ -26,6 +27,8 @@ from fastapi import FastAPI
 CHROMIUM = os.environ.get("CHUNGTAY_TEST_CHROMIUM", "/usr/bin/chromium")
 REQUIRED = os.environ.get("CHUNGTAY_TEST_REQUIRE_CHROMIUM") == "1"
 START_TIMEOUT = 20.0
+# A directory to keep screenshots of the pages the tests open (unset: none are taken).
+SCREENSHOTS = os.environ.get("CHUNGTAY_TEST_SCREENSHOTS")
 
 
 def chromium_path() -> str:
@@ -144,14 +147,29 @@ class Tab:
             f" s.value = {json.dumps(value)}; s.dispatchEvent(new Event('change')); }})()"
         )
 
-    async def width(self, pixels: int) -> None:
+    async def screenshot(self) -> bytes:
+        """A PNG of the viewport, to look at what a person sees."""
+        shot = await self.send("Page.captureScreenshot", format="png")
+        return base64.b64decode(shot["data"])
+
+    async def snap(self, name: str) -> None:
+        """Keep a screenshot as NAME.png in CHUNGTAY_TEST_SCREENSHOTS, when it is set."""
+        if SCREENSHOTS:
+            _keep(Path(SCREENSHOTS) / f"{name}.png", await self.screenshot())
+
+    async def width(self, pixels: int, height: int = 800) -> None:
         await self.send(
             "Emulation.setDeviceMetricsOverride",
             width=pixels,
-            height=800,
+            height=height,
             deviceScaleFactor=1,
             mobile=pixels < 600,
         )
+
+
+def _keep(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
 
 
 _ids = itertools.count(1)

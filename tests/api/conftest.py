@@ -36,7 +36,7 @@ from storage.models_register import Household
 from storage.orgtree import unit_by_code
 from storage.periods import ensure_period
 from storage.register import create_household, decide, submit
-from tests.support import link_person, seed_units
+from tests.support import approve_through_procedure, link_person, seed_units
 
 OCT = datetime(2026, 10, 10, 3, tzinfo=UTC)
 NOV = datetime(2026, 11, 10, 3, tzinfo=UTC)
@@ -130,6 +130,11 @@ class Register:
                 actor="test",
             )
             if decision is None:
+                return
+            if decision == "approve":
+                await approve_through_procedure(
+                    db, submission=new.submission, officer_id=self.officer_id, now=at
+                )
                 return
             await decide(
                 db,

@@ -15,8 +15,10 @@ from api.app import create_app
 from bot.services import Services
 from storage.db import transaction
 from storage.models_api import ApiToken
+from storage.seed import seed_demo
 from tests.api.browser import Tab, launch, open_tab, serve
-from tests.api.conftest import Tokens
+from tests.api.conftest import Tokens, make_token
+from tests.conftest import SECRET
 
 # The browser is slow enough; the figures are the same on both backends (tests/api/test_reports).
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -108,7 +110,9 @@ async def test_charts_and_pending_list_show_the_fixtures_numbers(
         items = await tab.eval(PENDING)
         assert len(items) == 2
         assert items[0].startswith("Cận nghèo phát sinh: E (") and "Thôn Đông" in items[0]
-        assert items[1].startswith("Đăng ký thoát nghèo: B (") and "chờ duyệt" in items[1]
+        # Neither has been to the hamlet meeting yet: that is what they wait for (QĐ 24/2021).
+        assert items[1].startswith("Đăng ký thoát nghèo: B (") and "chờ họp thôn" in items[1]
+        assert "chờ họp thôn" in items[0] and "chờ duyệt" not in items[0]
         assert "gửi lúc 10:00 24/11/2026" in items[0]  # 03:00 UTC shown in Hà Nội time
         assert "Tháng 10/2026" in await tab.eval(text("trend-table"))
 
@@ -223,3 +227,98 @@ def _labels(html: str) -> dict[str, Any]:
         '<script id="labels" type="application/json">'
     )
     return json.loads(html[start : html.index("</script>", start)])
+
+
+# Every pair of text boxes in the trend chart that overlap: point labels, axis labels.
+OVERLAPS = """(() => {
+  const boxes = [...document.querySelectorAll('#trend-chart svg text')].map(t => {
+    const r = t.getBoundingClientRect(); return [t.textContent, r.left, r.top, r.right, r.bottom]; });
+  const out = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const [a, al, at, ar, ab] = boxes[i], [b, bl, bt, br, bb] = boxes[j];
+    if (al < br && bl < ar && at < bb && bt < ab) out.push([a, b]);
+  }
+  return out; })()"""
+
+
+def fits(container: str) -> str:
+    """The table in `container` shows every column without scrolling sideways."""
+    return (
+        f"(() => {{ const t = document.querySelector('{container} table');"
+        " return [t.scrollWidth, t.clientWidth]; })()"
+    )
+
+
+async def test_on_a_laptop_labels_do_not_overlap_and_tables_show_every_column(
+    chromium: str, base_url: str, dashboard_data: Tokens
+) -> None:
+    async with open_tab(chromium) as tab:
+        await tab.width(1280, 1000)
+        await sign_in(tab, base_url, dashboard_data.giavien)
+        assert await tab.wait_for(READY) == "1", tab.errors
+        # November's near-poor rate (3,6 %) sits just above the axis, under "11/2026".
+        assert await tab.eval(OVERLAPS) == []
+        await tab.eval("document.querySelectorAll('details').forEach(d => d.open = true)")
+        for table in ("#completeness-table", "#trend-table"):
+            scroll, client = await tab.eval(fits(table))
+            assert scroll <= client, (table, scroll, client)
+        await tab.snap("dashboard-1280")
+        # The province: more rows, the same rules.
+        await tab.eval("document.getElementById('logout').click()")
+        await sign_in(tab, base_url, dashboard_data.province)
+        await tab.wait_for(f"{READY} === '1'")
+        assert await tab.eval(OVERLAPS) == []
+        await tab.eval("document.querySelectorAll('details').forEach(d => d.open = true)")
+        scroll, client = await tab.eval(fits("#completeness-table"))
+        assert scroll <= client
+        assert tab.errors == []
+
+
+async def test_a_trend_of_one_period_draws_columns_and_says_why(
+    chromium: str, base_url: str, fixture_data: Tokens
+) -> None:
+    async with open_tab(chromium) as tab:
+        await tab.width(1280, 800)
+        await sign_in(tab, base_url, fixture_data.giavien)
+        assert await tab.wait_for(READY) == "1", tab.errors
+        assert await tab.eval(POINTS) == [
+            ["poor", "2026-11", 7.3, "7,3\u00a0%"],
+            ["near-poor", "2026-11", 3.6, "3,6\u00a0%"],
+        ]
+        # Two columns from the axis up, the poor one about twice as tall as the near-poor one.
+        heights = await tab.eval(
+            "[...document.querySelectorAll('#trend-chart rect.column')].map(r => +r.getAttribute('height'))"
+        )
+        assert len(heights) == 2 and 1.8 < heights[0] / heights[1] < 2.2, heights
+        assert await tab.eval(visible("trend-note"))
+        assert await tab.eval(text("trend-note")) == (
+            "Mới có một kỳ báo cáo: đường xu hướng sẽ hiện ra từ kỳ thứ hai."
+        )
+        assert await tab.eval(OVERLAPS) == []
+        await tab.snap("dashboard-one-period")
+        assert tab.errors == []
+
+
+async def test_a_year_of_demo_data_reads_without_crowded_labels(
+    chromium: str, base_url: str, services: Services
+) -> None:
+    """`make run`'s data: twelve periods, the demo banner, and labels that keep apart."""
+    async with transaction(services.sessionmaker) as db:
+        await seed_demo(db, secret_key=SECRET, now=services.clock())
+    token = await make_token(services, "officer", "37-GIAVIEN")
+    async with open_tab(chromium) as tab:
+        await tab.width(1280, 1000)
+        await sign_in(tab, base_url, token)
+        assert await tab.wait_for(READY) == "1", tab.errors
+        assert await tab.eval(visible("demo"))
+        assert (await tab.eval(text("demo"))).startswith("Dữ liệu mẫu:")
+        assert await tab.eval("document.querySelectorAll('#trend-chart g.point').length") == 24
+        assert await tab.eval(OVERLAPS) == []
+        # The newest period is always labelled, on both lines.
+        newest = await tab.eval(
+            "[...document.querySelectorAll('#trend-chart g.point')].filter(g => g.dataset.period"
+            " === '2026-11').map(g => g.querySelector('text') && g.querySelector('text').textContent)"
+        )
+        assert len(newest) == 2 and all(newest), newest
+        await tab.snap("dashboard-demo")
+        assert tab.errors == []

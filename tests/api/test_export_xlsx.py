@@ -23,8 +23,10 @@ HEADER = [
     ["A", "B", *range(1, 16)],
 ]  # fmt: skip
 HEADER_MERGES = {"A7:A8", "B7:B8", "C7:C8", "D7:I7", "J7:O7", "P7:Q7"}
-TOP_MERGES = {"A1:E1", "A2:E2", "J1:Q1", "J2:Q2", "A4:Q4", "A5:Q5"}
+TOP_MERGES = {"A1:E1", "A2:E2", "A3:E3", "J1:Q1", "J2:Q2", "J3:Q3", "A4:Q4", "A5:Q5"}
 NONE = [None] * 15
+# Counts with a literal dot for thousands, whatever the reader's locale: 1.234, 1.234.567.
+VI_COUNT = '[<1000]0;[<1000000]#"."##0;#"."###"."##0'
 
 
 async def workbook(
@@ -63,6 +65,10 @@ async def test_commune_summary_workbook(client: httpx.AsyncClient, fixture_data:
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "Độc lập - Tự do - Hạnh phúc",
     )
+    # NĐ 30/2020: number and symbol under the issuing body, place and date under the motto
+    # (the test clock's day, 25/11/2026 in Hà Nội).
+    assert ws["A3"].value == "Số: …/BC-UBND"
+    assert ws["J3"].value == "Gia Viễn, ngày 25 tháng 11 năm 2026"
     assert ws["A4"].value == "TỔNG HỢP HỘ NGHÈO, HỘ CẬN NGHÈO"
     assert ws["A5"].value == (
         "Xã Gia Viễn, kỳ báo cáo: tháng 11/2026 (từ 01/11/2026 đến 30/11/2026)"
@@ -70,29 +76,28 @@ async def test_commune_summary_workbook(client: httpx.AsyncClient, fixture_data:
     assert values(ws, 7, 9) == HEADER
     assert values(ws, 10, 17) == [
         ["I", "Khu vực nông thôn", *NONE],
-        [1, "Thôn Đông", 5, 2, 1, 1, 1, 3, 60, 0, 0, 0, 1, 1, 20, 2, 0],
+        [1, "Thôn Đông", 5, 2, 1, 1, 1, 3, "60,0", 0, 0, 0, 1, 1, "20,0", 2, 0],
         # Thôn Tây entered 50 households; H's exit on 1 Dec (Hà Nội) is not November's.
-        [2, "Thôn Tây", 50, 2, 1, 0, 0, 1, 2, 1, 0, 0, 0, 1, 2, 0, 1],
+        [2, "Thôn Tây", 50, 2, 1, 0, 0, 1, "2,0", 1, 0, 0, 0, 1, "2,0", 0, 1],
         # Thôn Trung: no households left, so no rate.
         [3, "Thôn Trung", 0, 0, 0, 0, 0, 0, None, 1, 1, 0, 0, 0, None, 0, 0],
-        [None, "Cộng khu vực nông thôn", 55, 4, 2, 1, 1, 4, 7.3, 2, 1, 0, 1, 2, 3.6, 2, 1],
+        [None, "Cộng khu vực nông thôn", 55, 4, 2, 1, 1, 4, "7,3", 2, 1, 0, 1, 2, "3,6", 2, 1],
         ["II", "Khu vực thành thị", *NONE],
         [None, "Cộng khu vực thành thị", 0, 0, 0, 0, 0, 0, None, 0, 0, 0, 0, 0, None, 0, 0],
-        [None, "Tổng cộng", 55, 4, 2, 1, 1, 4, 7.3, 2, 1, 0, 1, 2, 3.6, 2, 1],
+        [None, "Tổng cộng", 55, 4, 2, 1, 1, 4, "7,3", 2, 1, 0, 1, 2, "3,6", 2, 1],
     ]
-    assert values(ws, 18, 22) == [
+    assert values(ws, 18, 21) == [
         [None] * 17,
-        [*[None] * 9, "…, ngày … tháng … năm …", *[None] * 7],
         ["Người lập biểu", *[None] * 8, "TM. ỦY BAN NHÂN DÂN", *[None] * 7],
         ["(Ký, ghi rõ họ tên)", *[None] * 8, "CHỦ TỊCH", *[None] * 7],
         [*[None] * 9, "(Ký, đóng dấu, ghi rõ họ tên)", *[None] * 7],
     ]
-    assert ws.max_row == 22
-    signature_merges = {"J19:Q19", "A20:E20", "J20:Q20", "A21:E21", "J21:Q21", "J22:Q22"}
+    assert ws.max_row == 21
+    signature_merges = {"A19:E19", "J19:Q19", "A20:E20", "J20:Q20", "J21:Q21"}
     assert merges(ws) == TOP_MERGES | HEADER_MERGES | signature_merges
     assert ws["A4"].font.b and ws["B17"].font.b and ws["C17"].font.b and not ws["C11"].font.b
-    assert ws["C11"].number_format == "#,##0" and ws["I11"].number_format == "0.0"
-    assert ws["O14"].number_format == "0.0" and ws["P14"].number_format == "#,##0"
+    assert ws["C11"].number_format == VI_COUNT and ws["P14"].number_format == VI_COUNT
+    assert ws["I11"].alignment.horizontal == "right" and ws["O14"].data_type == "s"
     assert ws["D7"].alignment.horizontal == "center" and ws["D8"].alignment.wrap_text
     assert ws["A10"].border.top.style == "thin" and ws["Q17"].border.bottom.style == "thin"
 
@@ -115,23 +120,28 @@ async def test_province_workbook_splits_rural_and_urban(
     assert 'filename="Tong_hop_Tinh_Ninh_Binh_2026-11.xlsx"' in r.headers["content-disposition"]
     assert values(ws, 10, 17) == [
         ["I", "Khu vực nông thôn", *NONE],
-        [1, "Xã Gia Viễn", 55, 4, 2, 1, 1, 4, 7.3, 2, 1, 0, 1, 2, 3.6, 2, 1],
-        [2, "Xã Kim Sơn", 1, 1, 0, 0, 0, 1, 100, 0, 0, 0, 0, 0, 0, 0, 0],
-        [None, "Cộng khu vực nông thôn", 56, 5, 2, 1, 1, 5, 8.9, 2, 1, 0, 1, 2, 3.6, 2, 1],
+        [1, "Xã Gia Viễn", 55, 4, 2, 1, 1, 4, "7,3", 2, 1, 0, 1, 2, "3,6", 2, 1],
+        [2, "Xã Kim Sơn", 1, 1, 0, 0, 0, 1, "100,0", 0, 0, 0, 0, 0, "0,0", 0, 0],
+        [None, "Cộng khu vực nông thôn", 56, 5, 2, 1, 1, 5, "8,9", 2, 1, 0, 1, 2, "3,6", 2, 1],
         ["II", "Khu vực thành thị", *NONE],
-        [1, "Phường Hoa Lư", 1, 1, 0, 0, 0, 1, 100, 0, 0, 0, 0, 0, 0, 0, 0],
-        [None, "Cộng khu vực thành thị", 1, 1, 0, 0, 0, 1, 100, 0, 0, 0, 0, 0, 0, 0, 0],
-        [None, "Tổng cộng", 57, 6, 2, 1, 1, 6, 10.5, 2, 1, 0, 1, 2, 3.5, 2, 1],
+        [1, "Phường Hoa Lư", 1, 1, 0, 0, 0, 1, "100,0", 0, 0, 0, 0, 0, "0,0", 0, 0],
+        [None, "Cộng khu vực thành thị", 1, 1, 0, 0, 0, 1, "100,0", 0, 0, 0, 0, 0, "0,0", 0, 0],
+        [None, "Tổng cộng", 57, 6, 2, 1, 1, 6, "10,5", 2, 1, 0, 1, 2, "3,5", 2, 1],
     ]
-    assert ws["J20"].value == "TM. ỦY BAN NHÂN DÂN"
+    assert ws["J19"].value == "TM. ỦY BAN NHÂN DÂN"
+    assert (ws["A3"].value, ws["J3"].value) == (
+        "Số: …/BC-UBND",
+        "Ninh Bình, ngày 25 tháng 11 năm 2026",
+    )
 
 
 async def test_hamlet_workbook_is_signed_by_the_hamlet_head(
     client: httpx.AsyncClient, fixture_data: Tokens
 ) -> None:
     ws, _ = await workbook(client, fixture_data.giavien, "37-GIAVIEN-01")
-    assert (ws["A1"].value, ws["A2"].value) == ("THÔN ĐÔNG", None)
-    assert "A2:E2" not in merges(ws)
+    # A hamlet issues no UBND document; its report is dated at its commune.
+    assert (ws["A1"].value, ws["A2"].value, ws["A3"].value) == ("THÔN ĐÔNG", "Số: …/BC", None)
+    assert ws["J3"].value == "Gia Viễn, ngày 25 tháng 11 năm 2026"
     assert [row[:3] for row in values(ws, 10, 15)] == [
         ["I", "Khu vực nông thôn", None],
         [1, "Thôn Đông", 5],
@@ -140,12 +150,8 @@ async def test_hamlet_workbook_is_signed_by_the_hamlet_head(
         [None, "Cộng khu vực thành thị", 0],
         [None, "Tổng cộng", 5],
     ]
-    assert [ws.cell(r, 10).value for r in range(17, 20)] == [
-        "…, ngày … tháng … năm …",
-        "TRƯỞNG THÔN",
-        "(Ký, ghi rõ họ tên)",
-    ]
-    assert ws.max_row == 19
+    assert [ws.cell(r, 10).value for r in range(17, 19)] == ["TRƯỞNG THÔN", "(Ký, ghi rõ họ tên)"]
+    assert ws.max_row == 18
 
 
 async def test_workbook_in_english(client: httpx.AsyncClient, fixture_data: Tokens) -> None:
@@ -159,7 +165,31 @@ async def test_workbook_in_english(client: httpx.AsyncClient, fixture_data: Toke
         "At start",
         "Total",
     ]
-    assert ws["J20"].value == "ON BEHALF OF THE PEOPLE'S COMMITTEE"
+    assert ws["J19"].value == "ON BEHALF OF THE PEOPLE'S COMMITTEE"
+    assert ws["I17"].value == "7.3" and ws["C17"].number_format == "#,##0"
+    assert (ws["A3"].value, ws["J3"].value) == (
+        "No.: …/BC-UBND",
+        "Gia Viễn, day 25 month 11 year 2026",
+    )
+
+
+async def test_workbook_names_the_areas_as_the_period_standard_does(
+    client: httpx.AsyncClient, fixture_data: Tokens
+) -> None:
+    r = await client.patch(
+        "/api/v1/periods/2026-11",
+        params={"kind": "monthly"},
+        json={"standard": "nd351-2025"},
+        headers=bearer(fixture_data.province),
+    )
+    assert r.status_code == 200, r.text
+    ws, _ = await workbook(client, fixture_data.giavien, "37-GIAVIEN")
+    labels = [ws.cell(row, 2).value for row in range(10, ws.max_row + 1)]
+    assert "Khu vực đô thị" in labels and "Cộng khu vực đô thị" in labels
+    assert not any("thành thị" in str(label) for label in labels)
+    ws, _ = await workbook(client, fixture_data.giavien, "37-GIAVIEN", lang="en")
+    labels = [ws.cell(row, 2).value for row in range(10, ws.max_row + 1)]
+    assert "Urban area" in labels and "Subtotal, urban area" in labels
 
 
 async def test_workbook_scope(client: httpx.AsyncClient, fixture_data: Tokens) -> None:

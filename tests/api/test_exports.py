@@ -49,6 +49,27 @@ async def test_summary_csv_in_vietnamese(client: httpx.AsyncClient, fixture_data
     assert rows[7][3] == "0" and rows[7][9] == ""  # Thôn Trung: no households, no rate
 
 
+async def test_summary_csv_names_the_areas_as_the_period_standard_does(
+    client: httpx.AsyncClient, fixture_data: Tokens
+) -> None:
+    # NĐ 351/2025 says "đô thị" where NĐ 07/2021 (in force in 2026) says "thành thị".
+    r = await client.patch(
+        "/api/v1/periods/2026-11",
+        params={"kind": "monthly"},
+        json={"standard": "nd351-2025"},
+        headers=bearer(fixture_data.province),
+    )
+    assert r.status_code == 200, r.text
+    rows = await export(
+        client, "summary.csv", fixture_data.giavien, unit="37-GIAVIEN", period="2026-11"
+    )
+    assert [r[2] for r in rows[-3:]] == ["Chung", "Nông thôn", "Đô thị"]
+    english = await export(
+        client, "summary.csv", fixture_data.giavien, unit="37-GIAVIEN", period="2026-11", lang="en"
+    )
+    assert [r[2] for r in english[-3:]] == ["All", "Rural", "Urban"]
+
+
 async def test_summary_csv_in_english(client: httpx.AsyncClient, fixture_data: Tokens) -> None:
     rows = await export(
         client, "summary.csv", fixture_data.giavien, unit="37-GIAVIEN", period="2026-11", lang="en"

@@ -18,7 +18,7 @@ from storage.models_register import Household, Submission
 from storage.orgtree import unit_by_code
 from storage.register import submit
 from tests.api.conftest import NOV, Register, Tokens, bearer
-from tests.support import link_person
+from tests.support import link_person, pass_meeting
 
 LIST = "/api/v1/submissions"
 
@@ -145,22 +145,31 @@ async def _outbox(services: Services) -> list[OutboxMessage]:
         )
 
 
-async def test_approval_updates_the_household_and_tells_the_reporter_in_english(
+async def _meeting_passes(services: Services, ref: str) -> None:
+    async with transaction(services.sessionmaker) as db:
+        sub = (await db.execute(select(Submission).where(Submission.ref == ref))).scalar_one()
+        await pass_meeting(db, sub, when=NOV)
+
+
+async def test_approval_waits_for_the_meeting_then_puts_it_on_the_rounds_list(
     client: httpx.AsyncClient, services: Services, tokens: Tokens
 ) -> None:
     ref = await _pending(services, locale="en")
-    r = await client.post(
-        f"{LIST}/{ref}/decision", json={"decision": "approve"}, headers=bearer(tokens.giavien)
-    )
+    url, gv = f"{LIST}/{ref}/decision", bearer(tokens.giavien)
+    r = await client.post(url, json={"decision": "approve"}, headers=gv)
+    assert r.status_code == 409 and r.json() == {"error": "meeting_required"}
+    assert await _outbox(services) == []
+    await _meeting_passes(services, ref)
+    r = await client.post(url, json={"decision": "approve"}, headers=gv)
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["submission"]["status"] == "approved" and body["submission"]["pending"] is False
-    assert body["notified"] is True and body["household_status"] == "poor"
+    assert body["submission"]["status"] == "accepted" and body["submission"]["pending"] is True
+    assert body["notified"] is True and body["household_status"] is None
     [message] = await _outbox(services)
     assert message.chat_id == "c1" and message.channel == "simulator"
     assert message.text == (
-        f"Newly poor {ref} (Lê Thị Mai): approved by the commune. "
-        "The household's status is now: poor household."
+        f"Newly poor {ref} (Lê Thị Mai): accepted by the commune onto the round's list. It "
+        "becomes official with the commune's decision after the list is posted publicly."
     )
     async with services.sessionmaker() as db:
         household = (
@@ -169,23 +178,14 @@ async def test_approval_updates_the_household_and_tells_the_reporter_in_english(
         audit = (
             await db.execute(
                 select(AuditLog.action, AuditLog.actor).where(
-                    AuditLog.action.in_(["submission.approve", "household.update"])
+                    AuditLog.action.in_(["submission.accept", "household.update"])
                 )
             )
         ).all()  # type: ignore[attr-defined]
-        sub = (await db.execute(select(Submission).where(Submission.ref == ref))).scalar_one()
-    assert household.status == "poor" and household.members == 5
-    assert sorted(audit) == [
-        ("household.update", "api_token:1"),
-        ("submission.approve", "api_token:1"),
-    ]
-    assert sub.decided_by is None and sub.decided_at is not None
-    r = await client.post(
-        f"{LIST}/{ref}/decision",
-        json={"decision": "reject", "reason": "x"},
-        headers=bearer(tokens.province),
-    )
-    assert r.status_code == 409 and r.json() == {"error": "already_decided"}
+    assert household.status == "unknown"  # unchanged until the commune's decision
+    assert audit == [("submission.accept", "api_token:1")]
+    r = await client.get("/api/v1/reports/pending", params={"unit": "37-GIAVIEN"}, headers=gv)
+    assert [(i["ref"], i["stage"]) for i in r.json()["items"]] == [(ref, "awaiting_posting")]
 
 
 async def test_return_needs_a_reason_and_sends_the_fix_button(
@@ -287,6 +287,7 @@ async def test_a_serve_worker_leaves_the_notice_to_the_schedulers_sender(
     sent: list[object] = []
     services.sender.kick = lambda: sent.append(1)  # type: ignore[method-assign]
     ref = await _pending(services, locale="vi")
+    await _meeting_passes(services, ref)
     r = await client.post(
         f"{LIST}/{ref}/decision", json={"decision": "approve"}, headers=bearer(tokens.giavien)
     )

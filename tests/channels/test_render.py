@@ -10,6 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.channels.render import numbered, split_text, utf16_len
+from bot.channels.simulator import render
+from conversations.answers import checklist
 from conversations.model import Choice, Outbound
 from domain.i18n import Translator
 
@@ -76,3 +78,15 @@ def test_numbered_list_in_vietnamese_and_english() -> None:
 def test_limit_must_be_positive() -> None:
     with pytest.raises(ValueError):
         split_text("x", 0)
+
+
+def test_a_ticked_checklist_item_is_marked_for_the_page_to_style() -> None:
+    """The page styles the engine's ticked items (render's "picked"), not only by their emoji."""
+    items = (Choice("water", "Nguồn nước sinh hoạt"), Choice("latrine", "Nhà tiêu hợp vệ sinh"))
+    shown = render(Outbound("Đánh dấu", checklist(items, ["water"], Translator("vi"))))
+    assert [(c["id"], c.get("picked", False)) for c in shown["choices"]] == [
+        ("water", True),
+        ("latrine", False),
+        ("_all", False),
+        ("_done", False),
+    ]

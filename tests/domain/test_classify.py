@@ -159,19 +159,75 @@ def test_date_picks_the_standard_in_force(day: date, standard_id: str, klass: st
     assert (result.standard_id, result.klass) == (standard_id, klass)
 
 
-def test_household_income_is_divided_and_rounded_down() -> None:
-    # 6.000.003 ₫ / 4 = 1.500.000,75 ₫ -> 1.500.000 ₫: on the NĐ 07/2021 rural line, not above it.
+# The law compares the average income per person with the line (NĐ 07/2021 Art. 3.2), so a
+# household total is compared exactly: total ≤ line × members. Each row: standard, area,
+# household total, members, deprivations, class, income per person as shown (rounded up).
+EXACT = [
+    # NĐ 07/2021 rural line 1.500.000: exactly on it per household, then 1 đồng above.
+    ("nd07-2021", "rural", 4_500_000, 3, 3, POOR, 1_500_000),
+    ("nd07-2021", "rural", 4_500_000, 3, 2, NEAR, 1_500_000),
+    ("nd07-2021", "rural", 4_500_001, 3, 3, AVG, 1_500_001),  # 1.500.000,33 ₫ a person
+    ("nd07-2021", "rural", 4_500_002, 3, 3, AVG, 1_500_001),  # 1.500.000,67 ₫ a person
+    ("nd07-2021", "rural", 6_000_003, 4, 3, AVG, 1_500_001),  # 1.500.000,75 ₫ a person
+    ("nd07-2021", "rural", 1_500_000, 1, 3, POOR, 1_500_000),
+    ("nd07-2021", "rural", 1_500_001, 1, 3, AVG, 1_500_001),
+    # The top of the average band (2.250.000) is exact too.
+    ("nd07-2021", "rural", 6_750_000, 3, 0, AVG, 2_250_000),
+    ("nd07-2021", "rural", 6_750_001, 3, 0, NOT, 2_250_001),
+    # Urban 2.000.000.
+    ("nd07-2021", "urban", 14_000_000, 7, 3, POOR, 2_000_000),
+    ("nd07-2021", "urban", 14_000_001, 7, 3, AVG, 2_000_001),
+    # QĐ 59/2015: the income-only line (rural 700.000) is exact as well.
+    ("qd59-2015", "rural", 2_100_000, 3, 0, POOR, 700_000),
+    ("qd59-2015", "rural", 2_100_001, 3, 0, NEAR, 700_001),
+    # NĐ 351/2025 rural 2.200.000, urban 2.800.000.
+    ("nd351-2025", "rural", 6_600_000, 3, 3, POOR, 2_200_000),
+    ("nd351-2025", "rural", 6_600_001, 3, 3, NOT, 2_200_001),
+    ("nd351-2025", "urban", 16_800_001, 6, 3, NOT, 2_800_001),
+    ("nd07-2021", "rural", 0, 5, 0, NEAR, 0),
+]
+
+
+@pytest.mark.parametrize(("standard_id", "area", "total", "members", "n", "klass", "shown"), EXACT)
+def test_a_household_total_is_compared_exactly(
+    standard_id: str, area: str, total: int, members: int, n: int, klass: str, shown: int
+) -> None:
     result = classify(
-        standard="nd07-2021",
-        area="rural",
-        household_income=6_000_003,
-        members=4,
-        deprived=first_codes("nd07-2021", 3),
+        standard=standard_id,
+        area=area,
+        household_income=total,
+        members=members,
+        deprived=first_codes(standard_id, n),
     )
-    assert (result.income_per_capita, result.klass) == (1_500_000, POOR)
-    above = classify(standard="nd07-2021", area="rural", household_income=6_000_004, members=4)
-    assert (above.income_per_capita, above.klass) == (1_500_001, AVG)
-    assert per_capita(10, 3) == 3
+    assert (result.klass, result.income_per_capita) == (klass, shown)
+
+
+def test_the_reason_shows_the_rounded_up_figure_on_the_right_side_of_the_line() -> None:
+    above = classify(standard="nd07-2021", area="rural", household_income=4_500_002, members=3)
+    assert above.reason == "Thu nhập 1.500.001 ₫ > 1.500.000 ₫ và ≤ 2.250.000 ₫"
+    on = classify(standard="nd07-2021", area="rural", household_income=4_500_000, members=3)
+    assert on.reason == "Thu nhập 1.500.000 ₫ ≤ 1.500.000 ₫ và thiếu hụt 0 chỉ số (dưới 3)"
+
+
+@pytest.mark.parametrize("members", range(1, 31))
+def test_the_shown_figure_never_contradicts_the_exact_comparison(members: int) -> None:
+    line = 1_500_000
+    for total in range(line * members - 2 * members, line * members + 2 * members + 1):
+        exact = classify(
+            standard="nd07-2021", area="rural", household_income=total, members=members
+        )
+        shown = classify(
+            standard="nd07-2021", area="rural", income_per_capita=per_capita(total, members)
+        )
+        assert exact.klass == shown.klass, (total, members)
+        assert (total <= line * members) == (per_capita(total, members) <= line)
+
+
+@pytest.mark.parametrize(
+    ("total", "members", "shown"), [(10, 3, 4), (9, 3, 3), (0, 2, 0), (1, 30, 1), (7, 1, 7)]
+)
+def test_per_capita_rounds_up(total: int, members: int, shown: int) -> None:
+    assert per_capita(total, members) == shown
 
 
 def test_deprived_is_deduplicated_and_in_the_standards_order() -> None:

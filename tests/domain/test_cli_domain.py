@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 from pathlib import Path
 
 import pytest
 
 from bot import cli_domain
+from domain import procedure as proc
 from domain.standards import DATA_DIR
+from storage.db import make_engine, make_sessionmaker, transaction
+from storage.migrate import upgrade
+from storage.orgtree import import_units, parse_csv, unit_by_code
+from storage.rounds import ensure_round, set_standard
+from storage.seed import DEMO_CSV
 
 
 def run(*argv: str) -> int:
@@ -64,6 +71,18 @@ def test_household_income_is_divided_by_members(capsys: pytest.CaptureFixture[st
     assert out["income_per_capita"] == 2_250_000
     assert out["class"] == "poor"
     assert out["deprived"] == ["water", "digital_services", "waste"]
+
+
+def test_household_income_is_compared_with_the_line_exactly(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # 4.500.002 ₫ for 3 people is 1.500.000,67 ₫ a person: above the 1.500.000 ₫ line.
+    out = classify_json(
+        capsys,
+        *("--standard", "nd07-2021", "--area", "rural"),
+        *("--household-income", "4500002", "--members", "3", "--deprived", "water,latrine,telecom"),
+    )
+    assert (out["class"], out["income_per_capita"]) == ("average", 1_500_001)
 
 
 # NĐ 351/2025: NĐ 07/2021 runs through 31/12/2026, the new lines from 01/01/2027.
@@ -129,7 +148,11 @@ def test_standards_lists_ids_and_codes(capsys: pytest.CaptureFixture[str]) -> No
     out = capsys.readouterr().out
     for expected in ("qd59-2015", "nd07-2021", "nd351-2025 ", "(provisional)", "info_assets"):
         assert expected in out
-    assert "digital_services   Sử dụng dịch vụ số" in out
+    assert "digital_services   Sử dụng dịch vụ số (provisional)" in out
+    assert "employment         Việc làm\n" in out
+    assert "urban (đô thị): poverty line 2.800.000 ₫" in out
+    assert "urban (thành thị): poverty line 2.000.000 ₫" in out
+    assert "  source: https://vietnamnet.vn/" in out
 
 
 def test_standards_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -142,3 +165,48 @@ def test_standards_json(capsys: pytest.CaptureFixture[str]) -> None:
         "average_line": 1_950_000,
     }
     assert len(rows[2]["indicators"]) == 12
+    assert rows[2]["area_names"] == {"rural": "nông thôn", "urban": "đô thị"}
+    assert "dependants" in rows[2]["provisional_indicators"]
+    assert "dependants" not in rows[1]["provisional_indicators"]
+    assert all(s["url"].startswith("https://") for r in rows for s in r["sources"])
+
+
+@pytest.mark.parametrize(
+    ("code", "standard", "klass"),
+    [("2026", "nd351-2025", "near_poor"), ("2026-11", "nd07-2021", "average")],
+)
+def test_round_selects_the_standard_of_its_lists(
+    capsys: pytest.CaptureFixture[str], code: str, standard: str, klass: str
+) -> None:
+    """The annual review of 2026 decides the 2027 lists (NĐ 351/2025); November's regular
+    review decides under the standard in force (NĐ 07/2021)."""
+    out = classify_json(capsys, "--round", code, "--area", "rural", "--income", "2 triệu")
+    assert (out["standard"], out["class"]) == (standard, klass)
+
+
+def test_round_of_a_commune_reads_its_choice_from_the_database(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'r.db'}"
+
+    async def setup() -> None:
+        engine = make_engine(url)
+        await upgrade(engine)
+        async with transaction(make_sessionmaker(engine)) as db:
+            await import_units(db, parse_csv(DEMO_CSV.read_text(encoding="utf-8")), actor="t")
+            commune = await unit_by_code(db, "37-GIAVIEN")
+            rnd = await ensure_round(db, commune_id=commune.id, spec=proc.periodic_round(2026))  # type: ignore[union-attr,arg-type]
+            await set_standard(db, rnd=rnd, standard_id="nd07-2021", actor="t")
+        await engine.dispose()
+
+    asyncio.run(setup())
+    monkeypatch.setenv("CHUNGTAY_DATABASE_URL", url)
+    argv = ("--area", "rural", "--income", "2 triệu", "--round", "2026")
+    assert classify_json(capsys, *argv, "--unit", "37-GIAVIEN")["standard"] == "nd07-2021"
+    assert classify_json(capsys, *argv, "--unit", "37-KIMSON")["standard"] == "nd351-2025"
+    with pytest.raises(SystemExit):
+        run("classify", *argv, "--unit", "99-NOWHERE")
+    assert "no unit '99-NOWHERE'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        run("classify", "--area", "rural", "--income", "1", "--round", "26")
+    assert "--round takes 2026" in capsys.readouterr().err

@@ -94,6 +94,62 @@ def test_a_standard_without_a_document_is_shown_by_its_name(tmp_path: Path) -> N
     assert standard_title(ctx, "nd99-2099") == "nd99-2099"
 
 
+@pytest.mark.parametrize("standard_id", list(CODES))
+def test_each_file_says_where_its_facts_were_read(standard_id: str) -> None:
+    sources = get_standard(standard_id).sources
+    assert sources
+    for source in sources:
+        assert source.url.startswith("https://"), source
+        assert source.about
+
+
+# The text's own word for the area: NĐ 351/2025 says "đô thị" where NĐ 07/2021 said "thành thị".
+@pytest.mark.parametrize(
+    ("standard_id", "rural", "urban"),
+    [
+        ("qd59-2015", "nông thôn", "thành thị"),
+        ("nd07-2021", "nông thôn", "thành thị"),
+        ("nd351-2025", "nông thôn", "đô thị"),
+    ],
+)
+def test_area_names_follow_the_text(standard_id: str, rural: str, urban: str) -> None:
+    standard = get_standard(standard_id)
+    assert (standard.area_name("rural"), standard.area_name("urban")) == (rural, urban)
+
+
+def test_a_file_without_area_names_uses_the_nd07_words(tmp_path: Path) -> None:
+    data = shipped("nd351-2025")
+    del data["area_names"], data["sources"]
+    write(tmp_path, data)
+    standard = load_standards(tmp_path)["nd351-2025"]
+    assert standard.area_name("urban") == "thành thị"
+    assert standard.sources == ()
+
+
+# What a hamlet head needs to apply an indicator, and what is not checked against the signed text.
+@pytest.mark.parametrize(
+    ("standard_id", "code", "words", "provisional"),
+    [
+        ("nd07-2021", "housing_quality", ["cột", "tường", "mái", "2 trong 3"], True),
+        ("nd351-2025", "housing_quality", ["cột", "tường", "mái", "2 trong 3"], True),
+        ("nd07-2021", "adult_education", ["16 đến dưới 18", "THCS", "18 đến 30", "THPT"], True),
+        ("nd351-2025", "adult_education", ["16 đến dưới 18", "THCS", "18 đến 30", "THPT"], True),
+        ("nd07-2021", "info_assets", ["ti vi", "radio", "máy tính", "điện thoại"], True),
+        ("nd351-2025", "dependants", ["trợ cấp xã hội hằng tháng", "dưới 16 tuổi"], True),
+        ("nd07-2021", "dependants", ["dưới 16 tuổi", "50%"], False),
+        ("nd07-2021", "employment", ["hợp đồng lao động"], False),
+    ],
+)
+def test_indicator_texts_a_hamlet_head_can_apply(
+    standard_id: str, code: str, words: list[str], provisional: bool
+) -> None:
+    indicator = get_standard(standard_id).indicator(code)
+    text = " ".join((indicator.question, indicator.condition, indicator.help))
+    for word in words:
+        assert word in text, (code, word)
+    assert indicator.provisional is provisional
+
+
 # QĐ 59/2015 (extended through 2021), NĐ 07/2021 (extended through 2026 by NĐ 351/2025),
 # NĐ 351/2025 (2027–2030).
 @pytest.mark.parametrize(
@@ -188,6 +244,14 @@ def broken(change: str) -> dict[str, Any]:
             data["poor_min_deprivations"] = 13
         case "bad code":
             first["code"] = "Việc làm"
+        case "source without url":
+            data["sources"][0] = {"about": "Điều 3"}
+        case "sources not a list":
+            data["sources"] = "https://example.org"
+        case "one area name":
+            data["area_names"] = {"urban": "đô thị"}
+        case "provisional as text":
+            first["provisional"] = "yes"
     return data
 
 
@@ -206,6 +270,10 @@ def broken(change: str) -> dict[str, Any]:
         ("empty help", "indicators[0].help", "non-empty"),
         ("threshold too high", "poor_min_deprivations", "between 1 and 12"),
         ("bad code", "indicators[0].code", "must match"),
+        ("source without url", "sources[0].url", "missing"),
+        ("sources not a list", "sources", "must be a list"),
+        ("one area name", "area_names.rural", "missing"),
+        ("provisional as text", "indicators[0].provisional", "true or false"),
     ],
 )
 def test_a_bad_override_names_file_and_field(

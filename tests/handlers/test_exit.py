@@ -63,7 +63,10 @@ async def test_a_registration_links_the_chat_to_a_household_person(services: Ser
         assert household.code == code
         assert (sub.kind, sub.source, sub.status) == ("exit_registration", "household", "submitted")
         assert sub.household_id == household.id
-        assert sub.result["class"] == "average" and sub.answers["members"] == 4
+        # 2.000.000 ₫ a person: near-poor under NĐ 351/2025, the standard of the annual round
+        # under way on 25/11/2026 (average under NĐ 07/2021, still in force that day).
+        assert (sub.result["class"], sub.result["standard"]) == ("near_poor", "nd351-2025")
+        assert sub.answers["members"] == 4
         assert sub.answers["name"] == "Lê Thị Mai"  # as the register spells it
         assert person is not None
         assert (person.role, person.household_id, person.locale) == (

@@ -16,7 +16,7 @@ from storage.models import Person
 from storage.models_register import Household, Submission
 from storage.orgtree import unit_by_code
 from storage.register import submit
-from tests.support import AVERAGE, make_household, seed_units
+from tests.support import AVERAGE, make_household, pass_meeting, seed_units
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 
@@ -74,7 +74,7 @@ async def _decide(services: Services, ref: str, officer: int, decision: str) -> 
         commune = await unit_by_code(db, "37-GIAVIEN")
         ctx = _ctx(db, officer, commune.id)  # type: ignore[union-attr, arg-type]
         card = await review_open(ctx, {"ref": ref})
-        assert card["pending"] and card["status"] == "hamlet_reviewed"
+        assert card["pending"]
         reason = None if decision == "approve" else "Thu nhập chưa có giấy xác nhận"
         result = await review_decide(
             ctx, {"id": card["id"], "decision": decision, "reason": reason}
@@ -101,17 +101,45 @@ async def test_a_returned_registration_reaches_the_household_with_a_fix_button(
         assert sub.status == "returned"
 
 
-async def test_an_approved_registration_tells_the_new_status(services: Services) -> None:
+async def _meeting_passes(services: Services, ref: str) -> None:
+    async with transaction(services.sessionmaker) as db:
+        sub = (await db.execute(select(Submission).where(Submission.ref == ref))).scalar_one()
+        await pass_meeting(db, sub, when=NOW)
+
+
+async def test_a_registration_cannot_be_approved_before_the_hamlet_meeting(
+    services: Services,
+) -> None:
     ref, _, officer = await _registration(services, matched=True)
+    async with transaction(services.sessionmaker) as db:
+        commune = await unit_by_code(db, "37-GIAVIEN")
+        ctx = _ctx(db, officer, commune.id)  # type: ignore[union-attr, arg-type]
+        card = await review_open(ctx, {"ref": ref})
+        assert card["stage"] == "awaiting_meeting"
+        result = await review_decide(ctx, {"id": card["id"], "decision": "approve"})
+        assert result["status"] == "meeting_required" and not ctx.notices
+    async with services.sessionmaker() as db:
+        sub = (await db.execute(select(Submission).where(Submission.ref == ref))).scalar_one()
+        assert sub.status == "hamlet_reviewed"
+
+
+async def test_an_approved_registration_goes_onto_the_rounds_list(services: Services) -> None:
+    ref, household_person, officer = await _registration(services, matched=True)
+    await _meeting_passes(services, ref)
     ctx = await _decide(services, ref, officer, "approve")
     [notice] = ctx.notices
+    assert notice.person_id == household_person
     assert notice.render(Translator("vi")).text == (
-        f"Đăng ký thoát nghèo {ref} (Lê Thị Mai): đã được xã duyệt. "
-        "Tình trạng của hộ hiện là: hộ có mức sống trung bình."
+        f"Đăng ký thoát nghèo {ref} (Lê Thị Mai): đã được xã đưa vào danh sách của đợt rà soát. "
+        "Kết quả có hiệu lực khi Chủ tịch UBND xã ra quyết định, sau thời gian niêm yết công khai."
     )
+    async with services.sessionmaker() as db:
+        sub = (await db.execute(select(Submission).where(Submission.ref == ref))).scalar_one()
+        household = await db.get(Household, sub.household_id)
+        assert sub.status == "accepted" and household.status == "poor"  # type: ignore[union-attr]
 
 
-async def test_an_unmatched_registration_is_decided_without_a_household(
+async def test_an_unmatched_registration_is_accepted_without_a_household(
     services: Services,
 ) -> None:
     ref, _, officer = await _registration(services, matched=False)
@@ -120,5 +148,6 @@ async def test_an_unmatched_registration_is_decided_without_a_household(
         card = await review_open(_ctx(db, officer, commune.id), {"ref": ref})  # type: ignore[union-attr, arg-type]
         assert card["household"] is None and card["typed_name"] == "Lê Thị Mai"
         assert card["new_status"] is None
+    await _meeting_passes(services, ref)
     ctx = await _decide(services, ref, officer, "approve")
-    assert "đã được xã duyệt." in ctx.notices[0].render(Translator("vi")).text
+    assert "đã được xã đưa vào danh sách" in ctx.notices[0].render(Translator("vi")).text

@@ -57,7 +57,12 @@ async def test_kill_9_mid_conversation_then_continue_on_a_fresh_process(
         row = await _session(services)
         assert (row.flow, row.step) == ("report", "deprived")
         assert row.state["answers"]["income"] == 4_000_000
-        for text in ("4 9 10", "xong", "1", "1"):  # three deprivations, done, the first cause, submit
+        for text in (
+            "4 9 10",
+            "xong",
+            "1",
+            "1",
+        ):  # three deprivations, done, the first cause, submit
             assert await second.post_update(fake.text(text, user=USER)) == 200
         assert "Đã gửi báo cáo. Mã tham chiếu: BC-" in fake.sent(USER)[-1]["text"]
     finally:

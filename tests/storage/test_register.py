@@ -15,8 +15,8 @@ from storage.db import transaction
 from storage.models import AuditLog, Person
 from storage.models_register import Assessment, Household, Submission
 from storage.orgtree import unit_by_code
-from storage.register import create_household, decide, submit, timeline
-from tests.support import seed_units
+from storage.register import MeetingRequired, create_household, decide, submit, timeline
+from tests.support import approve_through_procedure, seed_units
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 POOR = {
@@ -89,11 +89,13 @@ async def _decide(services: Services, sub_id: int, decision: str, officer: int) 
     async with transaction(services.sessionmaker) as db:
         sub = await db.get(Submission, sub_id)
         assert sub is not None
+        if decision == "approve":
+            return await approve_through_procedure(db, submission=sub, officer_id=officer, now=NOW)
         return await decide(
             db,
             submission=sub,
             decision=decision,
-            reason=None if decision == "approve" else "Thiếu giấy tờ",
+            reason="Thiếu giấy tờ",
             officer_id=officer,
             now=NOW,
         )
@@ -121,7 +123,9 @@ async def test_approval_sets_status_writes_assessment_and_audits(services: Servi
             a.action: a for a in (await db.execute(select(AuditLog))).scalars() if a.actor != "test"
         }
         assert audits["submission.approve"].actor == f"person:{officer}"
-        assert audits["submission.approve"].before == {"status": "submitted"}
+        # The procedure's steps, each audited: the commune's review, the decision.
+        assert audits["submission.accept"].before == {"status": "meeting_passed"}
+        assert audits["submission.approve"].before == {"status": "posted"}
         assert audits["household.update"].before["status"] == "near_poor"  # type: ignore[index]
         assert audits["household.update"].after["status"] == "poor"  # type: ignore[index]
         events = await timeline(db, household_id)
@@ -162,18 +166,27 @@ async def test_exit_registration_is_decided_before_or_after_the_hamlet_meeting(
         assert household and household.status == "average"
 
 
-async def test_a_change_report_is_not_decidable_as_hamlet_reviewed(services: Services) -> None:
+async def test_a_change_is_not_approved_before_the_hamlet_meeting(services: Services) -> None:
     household_id, head, officer = await _setup(services)
-    sub_id = await _submit(
-        services,
-        kind="newly_poor",
-        household_id=household_id,
-        reporter_id=head,
-        result=POOR,
-        status="hamlet_reviewed",
-    )
-    with pytest.raises(ValueError):
-        await _decide(services, sub_id, "approve", officer)
+    for status in ("submitted", "hamlet_reviewed"):
+        sub_id = await _submit(
+            services,
+            kind="newly_poor",
+            household_id=household_id,
+            reporter_id=head,
+            result=POOR,
+            status=status,
+        )
+        async with transaction(services.sessionmaker) as db:
+            sub = await db.get(Submission, sub_id)
+            with pytest.raises(MeetingRequired):
+                await decide(
+                    db, submission=sub, decision="approve", reason=None, officer_id=officer, now=NOW
+                )  # type: ignore[arg-type]
+        async with services.sessionmaker() as db:
+            sub = await db.get(Submission, sub_id)
+            household = await db.get(Household, household_id)
+            assert sub.status == status and household.status == "near_poor"  # type: ignore[union-attr]
 
 
 async def test_moved_out_closes_the_household_without_assessment(services: Services) -> None:
