@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.i18n import fold, nfc
 from storage.audit import record
 from storage.models import AuditLog, ChannelAccount, Person
+from storage.models_procedure import MeetingVote
 from storage.models_register import EXIT_REGISTRATION, Household, Submission
 from storage.paging import page
 from storage.people import account_for
@@ -152,6 +153,12 @@ async def last_changes(db: AsyncSession, subs: list[Submission]) -> dict[str, da
     )
     for entity, at in (await db.execute(stmt)).all():
         out[refs[entity]] = max(out[refs[entity]], at)
+    by_id = {s.id: s.ref for s in subs}
+    votes = select(MeetingVote.submission_id, MeetingVote.at).where(
+        MeetingVote.submission_id.in_(by_id)  # type: ignore[attr-defined]
+    )
+    for sub_id, at in (await db.execute(votes)).all():  # the hamlet meeting's vote
+        out[by_id[sub_id]] = max(out[by_id[sub_id]], at)
     return out
 
 
