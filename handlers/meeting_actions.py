@@ -26,7 +26,7 @@ from storage.meetings import (
     votes_of,
 )
 from storage.models import Person
-from storage.models_procedure import HamletMeeting
+from storage.models_procedure import HamletMeeting, ReviewRound
 from storage.models_register import Household, Submission
 from storage.orgtree import unit_by_id
 from storage.people import commune_officers
@@ -34,7 +34,8 @@ from storage.rounds import current_round
 
 PASSED = N_(
     "{kind} {ref} ({household}): passed by the hamlet meeting of {date}, {votes} of {present} "
-    "present in favour. It now goes to the commune for review."
+    "present in favour. Next the commune reviews it and posts the list publicly; the commune "
+    "chairman decides by {due}."
 )
 FAILED = N_(
     "{kind} {ref} ({household}): not passed by the hamlet meeting of {date}: {votes} of "
@@ -201,6 +202,8 @@ async def meeting_vote(ctx: ActionContext, args: dict[str, Any]) -> dict[str, An
         return {"status": refused.code, "ref": sub.ref}
     household = await ctx.db.get(Household, sub.household_id) if sub.household_id else None
     needed = proc.votes_needed(row.present)
+    rnd = await ctx.db.get(ReviewRound, meeting.round_id) if meeting.round_id else None
+    due = proc.decision_due(proc.spec_for(rnd.kind, rnd.code)) if rnd else None
     notified = False
     # The chair was there: only someone else who sent it (a household, another head) is told.
     if sub.reporter_id is not None and sub.reporter_id != ctx.user.get("person_id"):
@@ -215,6 +218,7 @@ async def meeting_vote(ctx: ActionContext, args: dict[str, Any]) -> dict[str, An
             present=row.present,
             needed=needed,
             article=row.rule,
+            due=due.strftime("%d/%m/%Y") if due else "—",
             translate=("kind",),
         )
         notified = True
