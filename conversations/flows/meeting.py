@@ -63,6 +63,10 @@ def _after_resume(ctx: Ctx, value: str) -> str:
 
 
 def _day_shape(raw: str) -> str:
+    # A bare 1 or 2 is no date: the button of that number (Zalo lists them numbered).
+    button = {"1": "today", "2": "yesterday"}.get(raw.strip().rstrip("."))
+    if button:
+        return button
     if parse_day(raw, date(2000, 1, 1)) is None and parse_day(raw, date(2000, 3, 1)) is None:
         raise Invalid(BAD_DATE)
     return raw.strip()
