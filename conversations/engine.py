@@ -282,6 +282,11 @@ class Engine(Interruptions):
             else:
                 turn.messages.append(self._prompt(step, ctx, reason))
             return
+        if isinstance(value, str) and value.startswith("flow:"):  # its number or label, typed
+            flow_id, _, arg = value[5:].partition(":")
+            if flow_id in self.flows:
+                self._start(turn, self.flows[flow_id], arg, ctx)
+                return
         s.answers[step.key] = value
         if not s.history or s.history[-1] != step.id:
             s.history.append(step.id)

@@ -214,6 +214,9 @@ def test_a_button_of_the_question_that_starts_a_task_is_its_answer() -> None:
         "colour",
         None,
     )
+    # Its number typed (Zalo lists buttons numbered) starts it too.
+    number = engine.resume(asked.session, Inbound(now=NOW, text="1"), {})
+    assert (number.session.flow, number.session.step) == ("demo", "colour")
     typed = engine.resume(asked.session, Inbound(now=NOW, text="/demo"), {})
     assert typed.session.offer == {"flow": "demo", "arg": ""}
 
