@@ -102,14 +102,16 @@ async def meeting_begin(ctx: ActionContext, args: dict[str, Any]) -> dict[str, A
         return {"ok": False}
     _, waiting = await agenda(ctx.db, hamlet_id=hamlet.id, limit=1)  # type: ignore[arg-type]
     current = await open_meeting(ctx.db, hamlet_id=hamlet.id)  # type: ignore[arg-type]
+    left_open = None
+    if current is not None:
+        voted = await votes_of(ctx.db, meeting_id=current.id)  # type: ignore[arg-type]
+        left_open = _meeting_public(current, len(voted))
     return {
         "ok": True,
         "hamlet": hamlet.name,
         "count": waiting,
         "today": local_day(ctx.now).isoformat(),
-        "open": _meeting_public(current, len(await votes_of(ctx.db, meeting_id=current.id)))  # type: ignore[arg-type]
-        if current is not None
-        else None,
+        "open": left_open,
     }
 
 

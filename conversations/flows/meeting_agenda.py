@@ -3,7 +3,7 @@ result by QĐ 24's rule, and the summary when the meeting closes (see meeting.py
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from conversations.flows.assess import class_label, kind_label
@@ -61,7 +61,7 @@ def card(ctx: Ctx) -> str:
             t(
                 "Sent by {name} on {date}",
                 name=item["reporter"],
-                date=ctx.t.date(date.fromisoformat(item["submitted_at"][:10])),
+                date=ctx.t.date(datetime.fromisoformat(item["submitted_at"])),  # in Hà Nội
             )
         )
     lines += assessment(ctx, item)
