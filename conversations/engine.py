@@ -37,6 +37,8 @@ from conversations.pressed import stamp, typed_choice, unstamp
 from domain.i18n import SUPPORTED_LOCALES, Translator, capitalised, fold
 from domain.money import ParseError
 
+RECORDED = "_recorded"  # a committing action ran in this run of the flow
+
 
 @dataclass
 class Turn:
@@ -196,7 +198,10 @@ class Engine(Interruptions):
             # The bare command of a data-entry flow in progress would silently throw its answers
             # away: asked first too. Lists and boards simply start over (a refresh).
             again = s.flow == fl.id and fl.ask_before_restart and _has_draft(s) and not arg
-            if s.flow and not s.paused and (s.flow != fl.id or again):
+            # A button of the question being asked that starts a task is that question's answer
+            # (e.g. a registration's card leads into the hamlet meeting): nothing to confirm.
+            answered = inbound.choice is not None and self._offered(s, ctx, inbound.choice)
+            if s.flow and not s.paused and not answered and (s.flow != fl.id or again):
                 s.offer = {"flow": fl.id, "arg": arg}
                 current = t(self.flows[s.flow].title)
                 turn.messages.append(
@@ -268,6 +273,11 @@ class Engine(Interruptions):
             else:
                 turn.messages.append(self._prompt(step, ctx, reason))
             return
+        if isinstance(value, str) and value.startswith("flow:"):  # its number or label, typed
+            flow_id, _, arg = value[5:].partition(":")
+            if flow_id in self.flows:
+                self._start(turn, self.flows[flow_id], arg, ctx)
+                return
         s.answers[step.key] = value
         if not s.history or s.history[-1] != step.id:
             s.history.append(step.id)
@@ -347,6 +357,9 @@ class Engine(Interruptions):
         step = self.flows[s.flow].step(s.step)  # type: ignore[arg-type]
         s.pending_action = None
         s.vars[step.key] = result
+        if step.commits:
+            s.history.clear()
+            s.vars[RECORDED] = True
         self._goto(turn, ctx, self._route(step, ctx, result))
 
     # -- commands and states outside a step ----------------------------------------------------
@@ -364,9 +377,14 @@ class Engine(Interruptions):
             if s.flow is None or s.paused or s.offer:
                 self._reprompt_or_menu(turn, ctx, t("There is no earlier question to go back to."))
             elif not s.history or (len(s.history) == 1 and s.history[0] == s.step):
-                self._reprompt(
-                    turn, ctx, t("This is the first question; there is nothing before it.")
+                first = (
+                    t(
+                        "What is recorded stays recorded; there is no earlier question to go back to."
+                    )
+                    if s.vars.get(RECORDED)
+                    else t("This is the first question; there is nothing before it.")
                 )
+                self._reprompt(turn, ctx, first)
             else:
                 if s.history[-1] == s.step:
                     s.history.pop()
@@ -394,6 +412,10 @@ class Engine(Interruptions):
             return None
         step = self.flows[s.flow].step(s.step)
         return step if step.kind in WAITING_KINDS else None
+
+    def _offered(self, s: Session, ctx: Ctx, choice: str) -> bool:
+        step = self._current_step(s)
+        return step is not None and choice in {c.id for c in self._choices(step, ctx)}
 
     def _reprompt(self, turn: Turn, ctx: Ctx, prefix: str) -> None:
         step = self._current_step(turn.session)

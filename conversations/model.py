@@ -83,6 +83,7 @@ class Step:
     help: Text = ""  # what /help says at this step
     action: str | None = None  # kind "action": the host runs it and resumes with the result
     args: Callable[[Ctx], dict[str, Any]] | None = None
+    commits: bool = False  # an action that records for good: /back cannot go before it
     min_length: int = 1
     max_length: int = 200
 

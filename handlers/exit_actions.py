@@ -301,7 +301,7 @@ async def exit_submit(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any
         if resubmits
         else N_(
             "New registration to exit poverty {ref} from the household of {name}. "
-            "Please bring it to the hamlet meeting, then confirm it here."
+            "Please bring it to the hamlet meeting and record the meeting's vote here."
         )
     )
     for head in await hamlet_heads(ctx.db, hamlet_id=hamlet.id):  # type: ignore[arg-type]
@@ -310,7 +310,10 @@ async def exit_submit(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any
             msgid,
             ref=new.submission.ref,
             name=a["name"],
-            choices=((f"flow:exit_review:{new.submission.ref}", N_("Review")),),
+            choices=(
+                (f"flow:exit_review:{new.submission.ref}", N_("Review")),
+                ("flow:meeting", N_("Hold the hamlet meeting")),
+            ),
         )
     return {"status": "ok", "ref": new.submission.ref, "created": new.created}
 

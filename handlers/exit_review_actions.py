@@ -1,4 +1,5 @@
-"""Actions of the hamlet head's review of exit registrations (/xacnhan): own hamlet only."""
+"""Actions of the hamlet head's look at exit registrations (/xacnhan): own hamlet only. Only the
+hamlet meeting (handlers/meeting_actions.py) passes a registration; here it can be returned."""
 
 from __future__ import annotations
 
@@ -82,12 +83,14 @@ async def review_load(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any
 
 
 async def review_decide(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
-    """Confirm or return; the household hears of it in its own language."""
+    """Return to the household with a reason, which it hears in its own language. Confirming is
+    the hamlet meeting's vote, not a tap here."""
     sub, refusal = await _scoped(ctx, str(args.get("ref", "")), for_update=True)
     if sub is None:
         return refusal or {}
-    decision = str(args["decision"])
-    reason = args.get("reason") if decision == "return" else None
+    decision, reason = "return", str(args.get("reason") or "")
+    if args.get("decision") != decision or not reason:
+        return {"status": "missing", "ref": sub.ref}
     await hamlet_review(
         ctx.db,
         submission=sub,
@@ -96,23 +99,13 @@ async def review_decide(ctx: ActionContext, args: dict[str, Any]) -> dict[str, A
         reviewer_id=ctx.user["person_id"],
         now=ctx.now,
     )
-    if decision == "confirm":
-        ctx.notify(
-            sub.reporter_id,
-            N_(
-                "Your registration {ref} was discussed at the hamlet meeting. The commune will "
-                "now decide, within 15 days; you will get a message."
-            ),
-            ref=sub.ref,
-        )
-    else:
-        ctx.notify(
-            sub.reporter_id,
-            N_("Your registration {ref} was returned by the hamlet head for correction: {reason}"),
-            ref=sub.ref,
-            reason=reason,
-            choices=((f"flow:exit:fix:{sub.ref}", N_("Correct and send again")),),
-        )
+    ctx.notify(
+        sub.reporter_id,
+        N_("Your registration {ref} was returned by the hamlet head for correction: {reason}"),
+        ref=sub.ref,
+        reason=reason,
+        choices=((f"flow:exit:fix:{sub.ref}", N_("Correct and send again")),),
+    )
     return {"status": "ok", "ref": sub.ref, "decision": decision}
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from handlers import (
     actions,
     exit_actions,
+    meeting_actions,
     period_actions,
     report_actions,
     review_actions,
@@ -26,6 +27,7 @@ ACTIONS: dict[str, Action] = {
     **period_actions.ACTIONS,
     **exit_actions.ACTIONS,
     **round_actions.ACTIONS,
+    **meeting_actions.ACTIONS,
 }
 
 ANYONE = None  # open without an invite: linking a chat, a household's own exit registration
@@ -52,6 +54,11 @@ ROLES: dict[str, tuple[str, ...] | None] = {
     "exit.review_list": HAMLET,
     "exit.review_load": HAMLET,
     "exit.review_decide": HAMLET,
+    "meeting.begin": HAMLET,
+    "meeting.open": HAMLET,
+    "meeting.next": HAMLET,
+    "meeting.vote": HAMLET,
+    "meeting.close": HAMLET,
     "progress.show": COMMUNE,
     "progress.approve": COMMUNE,
     "review.list": REVIEWERS,

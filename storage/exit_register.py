@@ -1,7 +1,8 @@
 """Households registering themselves to exit poverty: matching, open registrations, hamlet review.
 
-The officer's decision stays in storage.register.decide(); this module only moves a registration
-from "submitted" to "hamlet_reviewed" (discussed at the hamlet meeting) or "returned".
+The officer's decision stays in storage.register.decide(), the hamlet meeting's vote in
+storage.meetings; the hamlet head may only return a registration ("returned") before the meeting.
+"hamlet_reviewed" is kept from before the meeting was recorded: such registrations still await it.
 """
 
 from __future__ import annotations
@@ -15,13 +16,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.i18n import fold, nfc
 from storage.audit import record
 from storage.models import AuditLog, ChannelAccount, Person
+from storage.models_procedure import MeetingVote
 from storage.models_register import EXIT_REGISTRATION, Household, Submission
 from storage.paging import page
 from storage.people import account_for
 
 OPEN_STATES = ("submitted", "hamlet_reviewed", "returned")
 ELIGIBLE = ("poor", "near_poor")  # only these households can register to exit
-REVIEW_STATUS = {"confirm": "hamlet_reviewed", "return": "returned"}
+REVIEW_STATUS = {"return": "returned"}
+# Audited hamlet reviews, the old "confirm" included: they date a registration's last change.
+REVIEW_ACTIONS = ("submission.hamlet_confirm", "submission.hamlet_return")
 
 
 async def find_poor_households(
@@ -122,7 +126,9 @@ async def hamlet_review(
     reviewer_id: int,
     now: datetime,
 ) -> None:
-    """confirm (discussed at the hamlet meeting) | return (to the household, with a reason)."""
+    """return (to the household, with a reason); only the hamlet meeting passes one."""
+    if decision not in REVIEW_STATUS:
+        raise ValueError(f"{decision!r}: only the hamlet meeting's vote passes a registration")
     if submission.status != "submitted":
         raise ValueError(f"registration {submission.ref} is {submission.status}, not submitted")
     status = REVIEW_STATUS[decision]
@@ -148,10 +154,16 @@ async def last_changes(db: AsyncSession, subs: list[Submission]) -> dict[str, da
         return out
     stmt = select(AuditLog.entity, AuditLog.at).where(
         AuditLog.entity.in_(refs),  # type: ignore[attr-defined]
-        AuditLog.action.in_([f"submission.hamlet_{d}" for d in REVIEW_STATUS]),  # type: ignore[attr-defined]
+        AuditLog.action.in_(REVIEW_ACTIONS),  # type: ignore[attr-defined]
     )
     for entity, at in (await db.execute(stmt)).all():
         out[refs[entity]] = max(out[refs[entity]], at)
+    by_id = {s.id: s.ref for s in subs}
+    votes = select(MeetingVote.submission_id, MeetingVote.at).where(
+        MeetingVote.submission_id.in_(by_id)  # type: ignore[attr-defined]
+    )
+    for sub_id, at in (await db.execute(votes)).all():  # the hamlet meeting's vote
+        out[by_id[sub_id]] = max(out[by_id[sub_id]], at)
     return out
 
 

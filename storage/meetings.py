@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -81,6 +82,23 @@ async def agenda(
     return await page(
         db, _agenda(hamlet_id), Submission.submitted_at, Submission.id, limit=limit, offset=offset
     )
+
+
+async def next_on_agenda(
+    db: AsyncSession,
+    *,
+    hamlet_id: int,
+    sent_by: datetime,
+    skip: Sequence[int] = (),
+) -> tuple[Submission | None, int]:
+    """The oldest item a meeting can still vote on (sent by the meeting's day, not put aside in
+    it), and how many such items there are, put-aside ones included."""
+    base = _agenda(hamlet_id).where(Submission.submitted_at <= sent_by)
+    found, total = await page(db, base, Submission.submitted_at, Submission.id, limit=1, offset=0)
+    if skip:
+        rest = base.where(Submission.id.notin_(list(skip)))  # type: ignore[union-attr]
+        found, _ = await page(db, rest, Submission.submitted_at, Submission.id, limit=1, offset=0)
+    return (found[0] if found else None), total
 
 
 async def vote(

@@ -302,3 +302,13 @@ async def revoke_invite(
         after={"expires_at": now.isoformat()},
     )
     return invite
+
+
+async def commune_officers(session: AsyncSession, *, commune_id: int) -> list[int]:
+    """The active officers of a commune, who review what its hamlets send."""
+    stmt = select(Person.id).where(
+        Person.role == "officer",
+        Person.org_unit_id == commune_id,
+        Person.active.is_(True),  # type: ignore[attr-defined]
+    )
+    return [int(i) for i in (await session.execute(stmt.order_by(Person.id))).scalars()]

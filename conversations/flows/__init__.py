@@ -5,6 +5,7 @@ from __future__ import annotations
 from conversations.flows.exit import EXIT
 from conversations.flows.exit_review import EXIT_REVIEW
 from conversations.flows.exit_status import STATUS
+from conversations.flows.meeting import MEETING
 from conversations.flows.onboarding import ONBOARDING, WHOAMI
 from conversations.flows.period_report import PERIOD_REPORT
 from conversations.flows.progress import PROGRESS
@@ -24,4 +25,5 @@ FLOWS: tuple[Flow, ...] = (
     EXIT,
     STATUS,
     EXIT_REVIEW,
+    MEETING,
 )

@@ -1,4 +1,5 @@
-"""Hamlet head: exit registrations of the own hamlet, confirmed after the hamlet meeting or returned."""
+"""Hamlet head: exit registrations of the own hamlet — returned to the household for correction,
+or taken to the hamlet meeting (conversations/flows/meeting.py), which alone passes them."""
 
 from __future__ import annotations
 
@@ -93,14 +94,21 @@ def _card(ctx: Ctx) -> str:
     lines += assessment_lines(sub)
     if r.get("note"):
         lines.append(t("Note: {note}", note=r["note"]))
-    lines.append("\n" + t("Was it discussed at the hamlet meeting?"))
+    lines.append(
+        "\n"
+        + t(
+            "It is on the agenda of the hamlet meeting; the meeting's vote decides whether it goes "
+            "to the commune."
+        )
+    )
     return "\n".join(lines)
 
 
 def _card_choices(ctx: Ctx) -> list[Choice]:
     t = ctx.t
     return [
-        Choice("confirm", t("Discussed at the hamlet meeting")),
+        # Leads straight into the meeting (the engine starts a flow from its button).
+        Choice("flow:meeting", t("Hold the hamlet meeting")),
         Choice("return", t("Return to the household")),
         Choice("list", t("Back to the list")),
     ]
@@ -111,25 +119,15 @@ def _after_card(ctx: Ctx, value: str) -> str:
         ctx.vars["page"] = 0
         return "list"
     ctx.answers.pop("reason", None)
-    return "decide" if value == "confirm" else "reason"
+    return "reason"
 
 
 def _decide_args(ctx: Ctx) -> dict[str, Any]:
-    return {
-        "ref": ctx.vars["load"]["ref"],
-        "decision": ctx.answers["card"],
-        "reason": ctx.answers.get("reason"),
-    }
+    return {"ref": ctx.vars["load"]["ref"], "decision": "return", "reason": ctx.answers["reason"]}
 
 
 def _decided(ctx: Ctx) -> str:
     r = ctx.vars["decide"]
-    if r["decision"] == "confirm":
-        return ctx.t(
-            "Registration {ref} is marked as discussed at the hamlet meeting. The commune will "
-            "decide; the household has been told.",
-            ref=r["ref"],
-        )
     return ctx.t("Registration {ref} was returned to the household with your reason.", ref=r["ref"])
 
 
@@ -144,7 +142,7 @@ def _refused_text(ctx: Ctx) -> str:
 
 EXIT_REVIEW = flow(
     "exit_review",
-    N_("exit registrations to confirm"),
+    N_("exit registrations of the hamlet"),
     [
         Step(
             "list",

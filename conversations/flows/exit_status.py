@@ -11,6 +11,10 @@ from domain.i18n import N_
 STATUS_LABELS = {
     "submitted": N_("sent, waiting for the hamlet meeting"),
     "hamlet_reviewed": N_("discussed at the hamlet meeting, waiting for the commune's decision"),
+    "meeting_passed": N_("passed the hamlet meeting, waiting for the commune's review"),
+    "meeting_failed": N_("not passed at the hamlet meeting"),
+    "accepted": N_("on the round's list, waiting for the public posting"),
+    "posted": N_("posted publicly, waiting for the commune's decision"),
     "returned": N_("returned to you for correction"),
     "approved": N_("approved by the commune"),
     "rejected": N_("not approved"),

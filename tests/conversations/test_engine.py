@@ -187,3 +187,56 @@ def test_global_commands_with_the_bot_name_suffix(typed: str) -> None:
     assert "/back" in after.messages[-1].text  # the help text lists the commands
     cancelled = turn(s, "/cancel@chungtay_bot").session
     assert cancelled.flow is None
+
+
+def test_a_button_of_the_question_that_starts_a_task_is_its_answer() -> None:
+    """A registration's card offers the hamlet meeting: pressing it starts the meeting without
+    asking whether to leave the card; the same task typed as a command still asks."""
+    card = flow(
+        "card",
+        N_("account linking"),
+        [
+            Step(
+                "pick",
+                "choice",
+                N_("Yes"),
+                choices=lambda ctx: [Choice("flow:demo", "Họp"), Choice("back", "Quay lại")],
+            )
+        ],
+        command="/card",
+    )
+    engine = Engine([card, DEMO])
+    asked = engine.resume(Session(), Inbound(now=NOW, text="/card"), {})
+    button = asked.messages[0].choices[0].id
+    pressed = engine.resume(asked.session, Inbound(now=NOW, choice=button), {})
+    assert (pressed.session.flow, pressed.session.step, pressed.session.offer) == (
+        "demo",
+        "colour",
+        None,
+    )
+    # Its number typed (Zalo lists buttons numbered) starts it too.
+    number = engine.resume(asked.session, Inbound(now=NOW, text="1"), {})
+    assert (number.session.flow, number.session.step) == ("demo", "colour")
+    typed = engine.resume(asked.session, Inbound(now=NOW, text="/demo"), {})
+    assert typed.session.offer == {"flow": "demo", "arg": ""}
+
+
+def test_back_does_not_go_before_what_an_action_recorded() -> None:
+    recorded = flow(
+        "recorded",
+        N_("account linking"),
+        [
+            Step("colour", "choice", N_("Yes"), choices=lambda ctx: COLOURS, next="save"),
+            Step("save", "action", action="save", commits=True, next="phone"),
+            Step("phone", "phone", N_("No")),
+        ],
+        command="/recorded",
+    )
+    engine = Engine([recorded])
+    s = engine.resume(Session(), Inbound(now=NOW, text="/recorded"), {}).session
+    s = engine.resume(s, Inbound(now=NOW, text="1"), {}).session
+    s = engine.resume(s, Inbound(now=NOW, action_result={"id": 1}), {}).session
+    assert s.step == "phone" and s.history == []
+    back = engine.resume(s, Inbound(now=NOW, text="/back"), {})
+    assert back.session.step == "phone" and back.session.answers == {"colour": "red"}
+    assert "không có câu hỏi nào trước đó" in back.messages[0].text

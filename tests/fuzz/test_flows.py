@@ -40,7 +40,7 @@ MAX_TURNS = 60
 DISCARDING = ("offer:switch", "discard")
 COMMANDS = (
     "/back", "/cancel", "/help", "/start", "/me", "/quaylai", "/trogiup", "?", "quay lại",
-    "/foo", "/baocao", "/thoatngheo", "/duyet", "/xacnhan", "/baocaoky", "/trangthai",
+    "/foo", "/baocao", "/thoatngheo", "/duyet", "/xacnhan", "/baocaoky", "/trangthai", "/hopthon",
     "/tinhhinh", "/start ABCD-EFGH", "/help@chungtay_bot", "/back extra words",
 )  # fmt: skip
 EMOJI = ("👍", "🙏🏻", "❤️", "👨‍👩‍👧‍👦", "🇻🇳", "😀😀😀", "✅", "1️⃣")
@@ -151,9 +151,26 @@ async def registered_household(w: World) -> str:
 async def exit_review(w: World) -> Plan:
     await registered_household(w)
     chat = await w.person("hamlet_head", "37-GIAVIEN-01")
-    answers = {"pick": "1", "card": "1", "reason": "Hộ đã họp thôn"}
-    # A random input may decide otherwise (return it to the household): a result too.
-    return Plan(chat, "/xacnhan", answers, ("Đã ghi nhận đăng ký", "Đã trả lại đăng ký"))
+    answers = {"pick": "1", "card": "2", "reason": "Thu nhập chưa đủ giấy tờ"}
+    # The card's first button leads into the hamlet meeting (the meeting plan covers it).
+    return Plan(chat, "/xacnhan", answers, ("Đã trả lại đăng ký",))
+
+
+async def meeting(w: World) -> Plan:
+    await registered_household(w)
+    chat = await w.person("hamlet_head", "37-GIAVIEN-01")
+    answers = {
+        "resume": "1",  # a meeting a random /cancel left open is continued
+        "date": "Hôm nay",
+        "present": "12",
+        "place": "Nhà văn hóa thôn",
+        "secretary": "Bỏ qua",
+        "start": "1",
+        # One household voted, then the meeting ends: the other plans fill the same agenda.
+        "votes": lambda state: "Kết thúc họp" if "votes" in state.answers else "Tất cả đồng ý",
+        "fail_confirm": "1",
+    }
+    return Plan(chat, "/hopthon", answers, ("Đã kết thúc họp thôn",))
 
 
 async def officer_review(w: World) -> Plan:
@@ -193,6 +210,7 @@ FLOWS: dict[str, Prepare] = {
     "officer_review": officer_review,
     "period_report": period_report,
     "exit_status": exit_status,
+    "meeting": meeting,
 }
 
 

@@ -133,6 +133,10 @@ async def test_hamlet_review_moves_only_a_submitted_registration(services: Servi
     now = services.clock()
     async with transaction(services.sessionmaker) as db:
         sub = (await db.execute(select(Submission))).scalar_one()
+        with pytest.raises(ValueError, match="hamlet meeting"):  # the meeting's vote, not a tap
+            await hamlet_review(
+                db, submission=sub, decision="confirm", reason=None, reviewer_id=1, now=now
+            )
         await hamlet_review(
             db, submission=sub, decision="return", reason="Thiếu thu nhập", reviewer_id=1, now=now
         )
