@@ -148,7 +148,10 @@ class Engine(Interruptions):
 
     def _prompt(self, step: Step, ctx: Ctx, prefix: str = "") -> Outbound:
         text = self._text(step.prompt, ctx)
-        return Outbound(f"{prefix}\n\n{text}" if prefix else text, self._choices(step, ctx))
+        attachment = step.attach(ctx) if step.attach else None
+        return Outbound(
+            f"{prefix}\n\n{text}" if prefix else text, self._choices(step, ctx), attachment
+        )
 
     def _menu(self, ctx: Ctx) -> tuple[Choice, ...]:
         role = ctx.user.get("role") or ""
