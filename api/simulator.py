@@ -79,7 +79,7 @@ async def post_message(
         return JSONResponse({"error": "busy", "replies": [busy]}, status_code=503)
     return SimReplies(
         duplicate=replies is None,
-        replies=[render(m) for m in replies or []],
+        replies=[sim.render(m) for m in replies or []],
         pushed=sim.drain(body.chat_id),
     )
 

@@ -88,6 +88,6 @@ def build_services(
         factory,
         conversations,
         clock,
-        channels=build_channels(settings),
+        channels=build_channels(settings, files=documents),
         documents=documents,
     )

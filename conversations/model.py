@@ -64,6 +64,17 @@ class Attachment:
         return dict(self.ids).get(name)
 
 
+def document_of(key: str) -> Callable[[Ctx], Attachment | None]:
+    """For `Step(attach=...)`: the document an action's result (saved under `key`) carries as
+    {"document": {...}} (handlers.documents_actions makes it)."""
+
+    def attach(ctx: Ctx) -> Attachment | None:
+        result = ctx.vars.get(key)
+        return Attachment.from_json(result.get("document")) if isinstance(result, dict) else None
+
+    return attach
+
+
 @dataclass(frozen=True)
 class Outbound:
     text: str

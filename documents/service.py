@@ -122,9 +122,15 @@ class Documents:
         payload = _b64(json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode())
         return f"{payload}.{self._signature(payload)}"
 
-    def link(self, attachment: Attachment) -> str:
-        """A download address valid for `link_ttl` from now."""
-        return f"{self.public_url}{DOWNLOAD_PATH}{self.token(attachment)}"
+    @property
+    def link_hours(self) -> int:
+        return max(1, round(self.link_ttl.total_seconds() / 3600))
+
+    def link(self, attachment: Attachment, *, absolute: bool = True) -> str:
+        """A download address valid for `link_ttl` from now (a path on this server when not
+        `absolute`: the simulator's page is served from it)."""
+        path = f"{DOWNLOAD_PATH}{self.token(attachment)}"
+        return f"{self.public_url}{path}" if absolute else path
 
     def verify(self, token: str) -> Attachment | None:
         """The attachment a link names, or None when it was altered or has expired."""
