@@ -6,16 +6,18 @@ lived, documents.service) are the one way in without a token."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import Path, Query
 from fastapi.responses import Response
+from pydantic import BaseModel
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import ApiError, ApiRouter, ServicesDep, SessionDep, ensure_within
 from api.exports import XLSX_TYPE, _file, attachment
-from api.lists import Caller, CallerDep, refusal
-from api.reports import period_standard
+from api.lists import Caller, CallerDep, refusal, scope_root, under
+from api.reports import UnitRef, period_standard, unit_ref
 from api.xlsx import summary_workbook
 from bot.services import Services
 from documents.files import DOCX, File
@@ -40,8 +42,10 @@ from storage.models_procedure import HamletMeeting, ReviewRound
 from storage.models_register import Household, ReportingPeriod
 from storage.orgtree import unit_by_code
 from storage.report_forms import summary_form
+from storage.rounds import rounds_of
 
-router = ApiRouter(prefix="/api/v1/documents", tags=["documents"])
+DOCS = "/api/v1/documents"
+router = ApiRouter(prefix=DOCS, tags=["documents"])
 
 Id = Annotated[int, Query(ge=1, le=2**31 - 1)]
 RoundQ = Annotated[int, Query(ge=1, le=2**31 - 1, description="review round id")]
@@ -232,6 +236,107 @@ async def summary_xlsx(c: CallerDep, round: RoundQ) -> Response:
         raise ApiError(404, "not_found")
     name, content = await summary_file(c.services, c.db, Translator("vi"), commune, period)
     return _response(File(name, XLSX_TYPE, content))
+
+
+class DocumentLink(BaseModel):
+    kind: str
+    format: Literal["docx", "xlsx"]
+    title: str
+    path: str  # GET it with the same bearer token
+
+
+class RoundDocuments(BaseModel):
+    round_id: int
+    kind: Literal["regular", "periodic"]
+    code: str
+    status: Literal["open", "posting", "closed"]
+    decision_number: str | None
+    decision_date: date | None
+    commune: UnitRef
+    documents: list[DocumentLink]
+
+
+class DocumentIndex(BaseModel):
+    items: list[RoundDocuments]
+
+
+INDEX_TITLES = {
+    ("minutes", "docx"): N_("Minutes of the meeting of {hamlet} on {date}"),
+    ("posting", "docx"): N_("Posting list (Word)"),
+    ("posting", "xlsx"): N_("Posting list (Excel)"),
+    ("decision", "docx"): N_("Decision (Word)"),
+    ("decision_draft", "docx"): N_("Draft decision (Word)"),
+    ("certificate", "docx"): N_("Certificates (Word)"),
+    ("summary", "xlsx"): N_("Summary report (Excel)"),
+}
+ROUNDS_LISTED = 12
+
+
+async def _index_round(
+    c: Caller, t: Translator, rnd: ReviewRound, commune: OrgUnit
+) -> RoundDocuments:
+    def link(kind: str, fmt: str, query: str, **params: object) -> DocumentLink:
+        name = "decision_draft" if kind == "decision" and rnd.status != "closed" else kind
+        title = t(INDEX_TITLES[(name, fmt)], **params)
+        return DocumentLink(kind=kind, format=fmt, title=title, path=f"{DOCS}/{kind}.{fmt}?{query}")  # type: ignore[arg-type]
+
+    by_round = f"round={rnd.id}"
+    docs = [link("decision", "docx", by_round)]
+    docs += [link("posting", fmt, by_round) for fmt in ("docx", "xlsx")]
+    if rnd.status == "closed":
+        docs.append(link("certificate", "docx", by_round))
+        period_kind = "annual" if rnd.kind == "periodic" else "monthly"
+        if await find_period(c.db, kind=period_kind, code=rnd.code) is not None:
+            docs.append(link("summary", "xlsx", by_round))
+    meetings = (
+        await c.db.execute(
+            select(HamletMeeting, OrgUnit)
+            .join(OrgUnit, OrgUnit.id == HamletMeeting.hamlet_id)  # type: ignore[arg-type]
+            .where(HamletMeeting.round_id == rnd.id)
+            .order_by(HamletMeeting.held_on, HamletMeeting.id)
+        )
+    ).all()
+    for meeting, hamlet in meetings:
+        docs.append(
+            link("minutes", "docx", f"meeting={meeting.id}", hamlet=hamlet.name,
+                 date=t.date(meeting.held_on))
+        )  # fmt: skip
+    return RoundDocuments(
+        round_id=rnd.id,  # type: ignore[arg-type]
+        kind=rnd.kind,  # type: ignore[arg-type]
+        code=rnd.code,
+        status=rnd.status,  # type: ignore[arg-type]
+        decision_number=rnd.decision_number,
+        decision_date=rnd.decision_date,
+        commune=unit_ref(commune),
+        documents=docs,
+    )
+
+
+@router.get("", response_model=DocumentIndex)
+async def document_index(
+    c: CallerDep,
+    unit: Annotated[str | None, Query(max_length=32, description="org unit code")] = None,
+    lang: Annotated[Literal["vi", "en"] | None, Query(description="titles' language")] = None,
+) -> DocumentIndex:
+    """The documents of the latest review rounds of the unit's communes (a hamlet: its
+    commune's), newest first: what the dashboard links to."""
+    root = await scope_root(c, unit)
+    if root.level == "hamlet" and root.parent_id is not None:
+        root = await c.db.get(OrgUnit, root.parent_id) or root
+    communes = {
+        u.id: u
+        for u in (
+            await c.db.execute(
+                select(OrgUnit).where(under(OrgUnit.id, root), OrgUnit.level == "commune")
+            )
+        ).scalars()
+    }
+    rounds = (await rounds_of(c.db, commune_ids=list(communes)))[:ROUNDS_LISTED]  # type: ignore[arg-type]
+    t = Translator(lang or c.services.settings.default_locale)
+    return DocumentIndex(
+        items=[await _index_round(c, t, r, communes[r.commune_id]) for r in rounds]
+    )
 
 
 @router.get(

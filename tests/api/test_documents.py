@@ -13,8 +13,11 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.services import Services
-from tests.api.conftest import Tokens, bearer
+from storage.db import transaction
+from storage.seed import seed_demo
+from tests.api.conftest import Tokens, bearer, make_token
 from tests.api.documents_round import RoundData, build_round
+from tests.conftest import SECRET
 from tests.pdf import Pdf, a4, placeholders, to_pdf
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -259,3 +262,65 @@ async def test_documents_are_in_the_openapi_schema(client: httpx.AsyncClient) ->
     ):  # fmt: skip
         content = paths[f"{DOCS}/{path}"]["get"]["responses"]["200"]["content"]
         assert list(content) == [media], path
+
+
+async def test_every_document_from_the_demo_data(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    """`make run`'s demo data: one of each document the dashboard lists for Xã Gia Viễn, and a
+    poor household's certificate, rendered without a field left."""
+    async with transaction(services.sessionmaker) as db:
+        await seed_demo(db, secret_key=SECRET, now=services.clock())
+    token = await make_token(services, "officer", "37-GIAVIEN")
+    r = await client.get(DOCS, params={"unit": "37-GIAVIEN"}, headers=bearer(token))
+    assert r.status_code == 200, r.text
+    paths: dict[tuple[str, str], str] = {}
+    for item in r.json()["items"]:
+        for d in item["documents"]:
+            paths.setdefault((d["kind"], d["format"]), d["path"])
+    assert set(paths) >= {
+        ("decision", "docx"), ("posting", "docx"), ("posting", "xlsx"), ("minutes", "docx"),
+        ("certificate", "docx"), ("summary", "xlsx"),
+    }, sorted(paths)  # fmt: skip
+    files = {}
+    for (kind, fmt), path in paths.items():
+        got = await client.get(path, headers=bearer(token))
+        assert got.status_code == 200, (path, got.text)
+        files[f"demo-{kind}-{fmt}.{fmt}"] = got.content
+    poor = await client.get(
+        "/api/v1/households",
+        params={"unit": "37-GIAVIEN", "status": "poor", "limit": 1},
+        headers=bearer(token),
+    )
+    [household] = poor.json()["items"]
+    files["demo-household.docx"] = await fetch(
+        client, token, "certificate.docx", household=household["id"]
+    )
+    for name, pdf in to_pdf(files).items():
+        check(pdf, landscape=name.endswith(".xlsx"))
+
+
+async def test_the_document_index_of_a_commune(
+    client: httpx.AsyncClient, tokens: Tokens, decided: RoundData
+) -> None:
+    r = await client.get(DOCS, params={"unit": "37-GIAVIEN-01"}, headers=bearer(tokens.giavien))
+    [item] = r.json()["items"]  # a hamlet: its commune's rounds
+    assert (item["round_id"], item["status"], item["decision_number"]) == (
+        decided.round_id, "closed", "125/QĐ-UBND",
+    )  # fmt: skip
+    paths = [d["path"] for d in item["documents"]]
+    rid = decided.round_id
+    assert paths == [
+        f"{DOCS}/decision.docx?round={rid}",
+        f"{DOCS}/posting.docx?round={rid}",
+        f"{DOCS}/posting.xlsx?round={rid}",
+        f"{DOCS}/certificate.docx?round={rid}",
+        f"{DOCS}/summary.xlsx?round={rid}",
+        f"{DOCS}/minutes.docx?meeting={decided.meeting_id}",
+    ]
+    for path in paths:  # every link works with the same token
+        assert (await client.get(path, headers=bearer(tokens.giavien))).status_code == 200
+    r = await client.get(DOCS, params={"unit": "37-GIAVIEN"}, headers=bearer(tokens.kimson))
+    assert r.status_code == 403
+    r = await client.get(DOCS, headers=bearer(tokens.kimson))
+    assert r.json() == {"items": []}  # Kim Sơn has no round yet
