@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import (
     dashboard,
+    documents,
     exports,
     households,
     metrics,
@@ -132,6 +133,7 @@ def create_app(
     app.include_router(submissions.router)
     app.include_router(periods.router)
     app.include_router(rounds.router)
+    app.include_router(documents.router)
     app.include_router(people.router)
     app.include_router(operations.router)
     app.include_router(dashboard.router)

@@ -73,6 +73,17 @@ LABELS = {
     "stage_posting": N_("posted publicly"),
     "stage_complaint": N_("complaint open"),
     "no_data": N_("No data yet."),
+    "documents_heading": N_("Documents of the review rounds"),
+    "documents_help": N_(
+        "Ready to print, sign and stamp: the draft decision until the decision is recorded."
+    ),
+    "documents_none": N_("No review round yet."),
+    "round_periodic": N_("Annual review {code}"),
+    "round_regular": N_("Monthly review {code}"),
+    "round_open": N_("in progress"),
+    "round_posting": N_("list posted"),
+    "round_closed": N_("decided: No. {number} of {date}"),
+    "download_failed": N_("The document could not be downloaded. Try again in a moment."),
     "demo_banner": N_(
         "Demo data: made-up households and reports to try the dashboard with, not real figures."
     ),

@@ -25,13 +25,9 @@ from api.reports import (
     build_summary,
     period_standard,
 )
-from api.xlsx import area_word, capitalised, summary_workbook
-from domain.calendar import local_day
-from domain.documents import place_name
+from api.xlsx import area_word, capitalised
 from domain.i18n import N_, Translator, strip_diacritics
 from domain.standards import AREAS
-from storage.models import OrgUnit
-from storage.reports import HAMLET, summary
 
 router = ApiRouter(prefix="/api/v1/exports", tags=["exports"])
 
@@ -141,28 +137,16 @@ async def summary_csv(
 async def summary_xlsx(
     services: ServicesDep, db: SessionDep, scope: ScopeDep, lang: Lang = None
 ) -> Response:
-    """The summary in the officers' layout: rural and urban groups, total, signature block."""
+    """The summary as the official form (a sheet for poor and one for near-poor households):
+    urban then rural units with subtotals, the total, the approving decision, signature block."""
+    from api.documents import summary_file  # api.documents builds on these exports
+
     t = _translator(services, lang)
-    rows = await summary(db, unit=scope.unit, period=scope.period)
-    standard = period_standard(services, scope.period)
-    # The place on the document is the issuing unit's; a hamlet's report is dated at its commune.
-    where = scope.unit
-    if where.level == HAMLET and where.parent_id is not None:
-        where = await db.get(OrgUnit, where.parent_id) or where
-    content = summary_workbook(
-        t,
-        unit=scope.unit,
-        period=scope.period,
-        standard=standard,
-        rows=rows,
-        place=place_name(where.name),
-        day=local_day(services.clock()),
-    )
-    name = t("Summary {unit} {period}", unit=scope.unit.name, period=scope.period.code)
+    name, content = await summary_file(services, db, t, scope.unit, scope.period)
     return Response(
         content=content,
         media_type=XLSX_TYPE,
-        headers={"Content-Disposition": attachment(f"{name}.xlsx")},
+        headers={"Content-Disposition": attachment(name)},
     )
 
 

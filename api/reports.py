@@ -385,7 +385,7 @@ async def get_pending(
     db: SessionDep,
     found: UnitDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> PendingPublic:
     """Submissions, exit registrations and review requests still in the procedure, oldest
     first; `stage` says where each stands: awaiting_meeting, awaiting_review, awaiting_posting,

@@ -86,7 +86,7 @@ async def post_message(
             raise
         busy = render(Outbound(Translator(conv.default_locale)(BUSY)))
         return JSONResponse({"error": "busy", "replies": [busy]}, status_code=503)
-    shown = [render(m) for m in replies or []] + sim.drain(body.chat_id)
+    shown = [sim.render(m) for m in replies or []] + sim.drain(body.chat_id)
     if body.numbered:
         shown = await _as_zalo(conv, body.chat_id, shown)
     n = len(replies or [])

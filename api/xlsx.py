@@ -1,16 +1,18 @@
-"""The summary as an .xlsx workbook in the officers' layout (DOMAIN.md "Report figures").
+"""The summary as the official form (DOMAIN.md "Documents (format)"): one sheet for poor and one
+for near-poor households, each the table the review's summary report is made on.
 
-A pure function of the rows storage.reports.summary() returns: national heading, title with the
-unit and the period, two header rows with merged group headings, rural and urban groups (heading
-row, the child units with figures in that area, a subtotal), the total row, the signature block.
+As the form was read (a 2016-era form; the current Thông tư 07/2021 appendix forms could not be
+opened, see docs/legal-sources.md): per unit, total households; the group's households at the
+start (from the approved decision) with the ethnic-minority ones, each with a %; the period's
+changes — exited, fell back, newly — each with a %; at the end, again with the ethnic-minority
+ones; urban (I) before rural (II), each with its units and a subtotal, then the total; the
+approving decision named under the title. Every % is of the total households (column 1).
 
 Laid out as Nghị định 30/2020/NĐ-CP asks of a document to sign (domain/documents.py): Times New
-Roman throughout (the workbook's default font too), the number and symbol ("Số: …/BC-UBND") under
-the issuing body, the place and date ("Gia Viễn, ngày 05 tháng 12 năm 2026") under the motto.
-Numbers read the Vietnamese way whatever the reader's own settings: counts with a dot for
-thousands (a number format with a literal dot), rates with a decimal comma ("12,5"), written as
-right-aligned text since no number format can choose the decimal separator. The CSV and JSON
-reports keep rates as numbers.
+Roman throughout, "Số: …/BC-UBND" under the issuing body, place and date under the motto, the
+signature block. Counts read the Vietnamese way whatever the reader's settings (a literal dot
+for thousands); rates are right-aligned text with a decimal comma ("12,5"), since no number
+format can choose the decimal separator. A4 landscape, one page wide.
 """
 
 from __future__ import annotations
@@ -27,38 +29,41 @@ from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.worksheet import Worksheet
 
 from api.cells import put
-from api.reports import figures_public
-from domain.aggregates import Tally
+from domain.aggregates import Block, Tally, rate
 from domain.documents import FONT, date_line, number_line
 from domain.i18n import DEFAULT_LOCALE, N_, Translator
 from domain.standards import Standard
 from storage.models import OrgUnit
 from storage.models_register import ReportingPeriod
-from storage.reports import AREAS, SummaryRow
+from storage.report_forms import FormRow
+from storage.reports import SummaryRow
 
-# Columns: A number, B unit, C total households, D-I poor, J-O near-poor, P-Q ethnic minority.
+# A number, B unit, C total households; D-G at start (count, %, ethnic minority count, %),
+# H-M the changes (count, % each), N-Q at the end like the start.
+NCOLS = 17
 FIRST_FIGURE_COL = 3
-BLOCK = (
-    N_("At start"),
-    None,  # exited, per group
-    None,  # fell back, per group
-    None,  # newly, per group
-    N_("At end"),
-    N_("Rate (%)"),
-)
-GROUPS = (
-    (N_("Poor households"), (N_("Exited poverty"), N_("Fell back into poverty"), N_("Newly poor"))),
-    (
-        N_("Near-poor households"),
-        (N_("Exited near-poverty"), N_("Fell back into near-poverty"), N_("Newly near-poor")),
+PERCENT_COLS = {5, 7, 9, 11, 13, 15, 17}
+GROUPS = {
+    "poor": (
+        N_("SUMMARY OF THE REVIEW OF POOR HOUSEHOLDS"),
+        N_("Poor households at the start (per the approved decision)"),
+        N_("Poor households over the period"),
+        N_("Poor households at the end"),
+        (N_("Exited poverty"), N_("Fell back into poverty"), N_("Newly poor")),
+        N_("Poor households"),
     ),
-)
-ETHNIC_GROUP = N_("Ethnic minority households")
-ETHNIC_COLUMNS = (N_("Poor households"), N_("Near-poor households"))
-NCOLS = FIRST_FIGURE_COL + 2 * len(BLOCK) + len(ETHNIC_COLUMNS)  # 17
-RATE_COLS = {FIRST_FIGURE_COL + 1 + 6 * g + 5 for g in range(2)}  # I and O
-
-AREA_NUMBERS = {"rural": "I", "urban": "II"}
+    "near_poor": (
+        N_("SUMMARY OF THE REVIEW OF NEAR-POOR HOUSEHOLDS"),
+        N_("Near-poor households at the start (per the approved decision)"),
+        N_("Near-poor households over the period"),
+        N_("Near-poor households at the end"),
+        (N_("Exited near-poverty"), N_("Fell back into near-poverty"), N_("Newly near-poor")),
+        N_("Near-poor households"),
+    ),
+}
+# The form's order: urban areas (I), then rural (II).
+FORM_AREAS = ("urban", "rural")
+AREA_NUMBERS = {"urban": "I", "rural": "II"}
 AREA_WORDS = {"rural": N_("rural"), "urban": N_("urban")}
 
 
@@ -80,11 +85,10 @@ DEFAULT_SIGNER = (N_("ON BEHALF OF THE PEOPLE'S COMMITTEE"), N_("CHAIRMAN"))
 SIGN_NOTES = {"hamlet": N_("(Signature, full name)")}
 DEFAULT_SIGN_NOTE = N_("(Signature, seal, full name)")
 
-# Row numbers of the fixed part of the sheet.
-TITLE_ROW, SUBTITLE_ROW = 4, 5
-HEADER_ROWS = (7, 8)
-NUMBERS_ROW = 9
-FIRST_DATA_ROW = 10
+TITLE_ROW, SUBTITLE_ROW, DECISION_ROW = 4, 5, 6
+HEADER_ROWS = (8, 9, 10)
+NUMBERS_ROW = 11
+FIRST_DATA_ROW = 12
 
 THIN = Side(style="thin")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -118,17 +122,31 @@ def period_label(t: Translator, period: ReportingPeriod) -> str:
     return t("{period} (from {start} to {end})", period=name, start=t.date(start), end=t.date(end))
 
 
-def _merge(ws: Worksheet, row: int, first: int, last: int, value: object, font: Font) -> Cell:
-    if last > first:
-        ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+def rate_text(t: Translator, value: float | None) -> str | None:
+    """12.5 -> "12,5" (Vietnamese) or "12.5"; one decimal always, so the column lines up."""
+    return None if value is None else t.decimal(value, 1)
+
+
+def _merge(
+    ws: Worksheet, row: int, first: int, last: int, value: object, font: Font, *, rows: int = 1
+) -> Cell:
+    if last > first or rows > 1:
+        ws.merge_cells(start_row=row, start_column=first, end_row=row + rows - 1, end_column=last)
     cell = put(ws, row, first, value)
     cell.font = font
-    cell.alignment = Alignment(horizontal="center", vertical="center")
+    cell.alignment = CENTER
     return cell
 
 
 def _heading(
-    ws: Worksheet, t: Translator, unit: OrgUnit, period: ReportingPeriod, place: str, day: date
+    ws: Worksheet,
+    t: Translator,
+    unit: OrgUnit,
+    period: ReportingPeriod,
+    title: str,
+    decision: str | None,
+    place: str,
+    day: date,
 ) -> None:
     body = (
         ((unit.name.upper(), HEADING),)
@@ -145,63 +163,80 @@ def _heading(
         _merge(ws, 1 + i, 1, 5, text, font)
     for i, (text, font) in enumerate(right):
         _merge(ws, 1 + i, 10, NCOLS, text, font)
-    title = _merge(ws, TITLE_ROW, 1, NCOLS, t("SUMMARY OF POOR AND NEAR-POOR HOUSEHOLDS"), TITLE)
-    title.alignment = Alignment(horizontal="center", vertical="bottom", wrap_text=True)
+    cell = _merge(ws, TITLE_ROW, 1, NCOLS, t(title), TITLE)
+    cell.alignment = Alignment(horizontal="center", vertical="bottom", wrap_text=True)
     ws.row_dimensions[TITLE_ROW].height = 30  # the larger font, and air below the date line
     subtitle = t(
-        "{unit}, reporting period: {period}",
-        unit=unit.name,
-        period=period_label(t, period),
+        "{unit}, reporting period: {period}", unit=unit.name, period=period_label(t, period)
     )
     _merge(ws, SUBTITLE_ROW, 1, NCOLS, subtitle, ITALIC)
+    attached = decision or t("(Attached to Decision No. …/QĐ-UBND of … by …)")
+    _merge(ws, DECISION_ROW, 1, NCOLS, attached, ITALIC)
 
 
-def _table_header(ws: Worksheet, t: Translator) -> None:
-    top, sub = HEADER_ROWS
+def _table_header(ws: Worksheet, t: Translator, group: str) -> None:
+    _, start, changes_title, end, changes, _ = GROUPS[group]
+    top, mid, sub = HEADER_ROWS
     for col, text in ((1, t("No.")), (2, t("Unit")), (3, t("Total households"))):
-        ws.merge_cells(start_row=top, start_column=col, end_row=sub, end_column=col)
-        put(ws, top, col, text)
-    col = FIRST_FIGURE_COL + 1
-    for group, changes in GROUPS:
-        ws.merge_cells(start_row=top, start_column=col, end_row=top, end_column=col + 5)
-        put(ws, top, col, t(group))
-        names = (BLOCK[0], *changes, *BLOCK[4:])
-        for i, name in enumerate(names):
-            put(ws, sub, col + i, t(name))  # type: ignore[arg-type]
-        col += len(BLOCK)
-    ws.merge_cells(start_row=top, start_column=col, end_row=top, end_column=NCOLS)
-    put(ws, top, col, t(ETHNIC_GROUP))
-    for i, name in enumerate(ETHNIC_COLUMNS):
-        put(ws, sub, col + i, t(name))
+        _merge(ws, top, col, col, text, BOLD, rows=3)
+    count, share = t("Number of households"), t("Rate (%)")
+    minority = t("Of which ethnic minority")
+    for first, text in ((4, start), (14, end)):
+        _merge(ws, top, first, first + 3, t(text), BOLD)
+        _merge(ws, mid, first, first, count, BOLD, rows=2)
+        _merge(ws, mid, first + 1, first + 1, share, BOLD, rows=2)
+        _merge(ws, mid, first + 2, first + 3, minority, BOLD)
+        _merge(ws, sub, first + 2, first + 2, count, BOLD)
+        _merge(ws, sub, first + 3, first + 3, share, BOLD)
+    _merge(ws, top, 8, 13, t(changes_title), BOLD)
+    for i, name in enumerate(changes):
+        col = 8 + 2 * i
+        _merge(ws, mid, col, col + 1, t(name), BOLD)
+        _merge(ws, sub, col, col, count, BOLD)
+        _merge(ws, sub, col + 1, col + 1, share, BOLD)
     # The column numbers official tables carry under the headers: A, B, then 1, 2, …
     for c in range(1, NCOLS + 1):
         put(ws, NUMBERS_ROW, c, "AB"[c - 1] if c <= 2 else c - 2)
-    for row in (top, sub, NUMBERS_ROW):
+    for row in (*HEADER_ROWS, NUMBERS_ROW):
         for c in range(1, NCOLS + 1):
             cell = ws.cell(row, c)
-            cell.font, cell.alignment, cell.border = BOLD, CENTER, BORDER
-            cell.fill = SHADE
-    ws.row_dimensions[sub].height = 45  # the sub-headings wrap onto two or three lines
+            cell.font, cell.alignment, cell.border, cell.fill = BOLD, CENTER, BORDER, SHADE
+    ws.row_dimensions[top].height = 32
+    ws.row_dimensions[mid].height = 32
+    ws.row_dimensions[sub].height = 30
 
 
-def rate_text(t: Translator, rate: float | None) -> str | None:
-    """12.5 -> "12,5" (Vietnamese) or "12.5"; one decimal always, so the column lines up."""
-    return None if rate is None else t.decimal(rate, 1)
+def figures(tally: Tally, group: str, ethnic_start: int) -> list[int | float | None]:
+    """One row's figures in the form's columns 1-15 (counts, and % of the households)."""
+    block: Block = getattr(tally, group)
+    ethnic_end = getattr(tally, f"ethnic_minority_{group}")
+    n = tally.households
+    out: list[int | float | None] = [n]
+    for count in (block.start, ethnic_start, block.exited, block.fell_back, block.newly):
+        out += [count, rate(count, n)]
+    for count in (block.end, ethnic_end):
+        out += [count, rate(count, n)]
+    # The order of the form: start, its ethnic minority, changes, end, its ethnic minority.
+    return out
 
 
 def _line(
-    ws: Worksheet, t: Translator, row: int, number: str | int, label: str, tally: Tally | None
+    ws: Worksheet,
+    t: Translator,
+    row: int,
+    number: str | int,
+    label: str,
+    values: list[int | float | None] | None,
 ) -> int:
-    """One table row; a heading row when `tally` is None. Returns the next row number."""
+    """One table row; a heading row when `values` is None. Returns the next row number."""
     put(ws, row, 1, number).alignment = Alignment(horizontal="center")
     put(ws, row, 2, label).alignment = Alignment(wrap_text=True, vertical="center")
-    if tally is not None:
-        for i, value in enumerate(figures_public(tally).as_row()):
-            col = FIRST_FIGURE_COL + i
-            if col in RATE_COLS:
-                put(ws, row, col, rate_text(t, value)).alignment = RIGHT
-            else:
-                put(ws, row, col, value).number_format = INT_FORMATS.get(t.locale, "#,##0")
+    for i, value in enumerate(values or ()):
+        col = FIRST_FIGURE_COL + i
+        if col in PERCENT_COLS:
+            put(ws, row, col, rate_text(t, value)).alignment = RIGHT  # type: ignore[arg-type]
+        else:
+            put(ws, row, col, value).number_format = INT_FORMATS.get(t.locale, "#,##0")
     for c in range(1, NCOLS + 1):
         ws.cell(row, c).border = BORDER
     return row + 1
@@ -219,41 +254,47 @@ def in_area(row: SummaryRow, area: str) -> bool:
     return row.unit is not None and row.unit.area == area and row.all == Tally()
 
 
-def _body(ws: Worksheet, t: Translator, standard: Standard, rows: Sequence[SummaryRow]) -> int:
+def _body(
+    ws: Worksheet, t: Translator, standard: Standard, rows: Sequence[FormRow], group: str
+) -> int:
+    index = 0 if group == "poor" else 1
     units, total = [r for r in rows if r.unit is not None], rows[-1]
     row = FIRST_DATA_ROW
-    for area in AREAS:
+    for area in FORM_AREAS:
         word = area_word(t, standard, area)
         _emphasise(ws, row)
-        heading = capitalised(t("{area} area", area=word))
-        row = _line(ws, t, row, AREA_NUMBERS[area], heading, None)
-        listed = [u for u in units if in_area(u, area)]
+        row = _line(ws, t, row, AREA_NUMBERS[area], capitalised(t("{area} area", area=word)), None)
+        listed = [u for u in units if in_area(u.row, area)]
         for n, r in enumerate(listed, start=1):
-            row = _line(ws, t, row, n, r.unit.name, r.by_area.get(area, Tally()))  # type: ignore[union-attr]
+            values = figures(r.tally(area), group, r.start(area)[index])
+            row = _line(ws, t, row, n, r.unit.name, values)
         # The subtotal comes from the total row, so households filed on the unit itself count.
         _emphasise(ws, row)
-        subtotal = t("Subtotal, {area} area", area=word)
-        row = _line(ws, t, row, "", subtotal, total.by_area.get(area, Tally()))
+        values = figures(total.tally(area), group, total.start(area)[index])
+        row = _line(ws, t, row, "", t("Subtotal, {area} area", area=word), values)
     _emphasise(ws, row)
-    return _line(ws, t, row, "", t("Total"), total.all)
+    values = figures(total.tally(None), group, total.start(None)[index])
+    return _line(ws, t, row, "", t("Total"), values)
 
 
 def _signatures(ws: Worksheet, t: Translator, unit: OrgUnit, row: int) -> None:
+    note = t("Rates (%) are of the total households (column 1).")
+    put(ws, row, 1, note).font = ITALIC
     left = ((t("Prepared by"), BOLD), (t("(Signature, full name)"), ITALIC))
     signer = SIGNERS.get(unit.level, DEFAULT_SIGNER)
-    note = SIGN_NOTES.get(unit.level, DEFAULT_SIGN_NOTE)
+    sign_note = SIGN_NOTES.get(unit.level, DEFAULT_SIGN_NOTE)
     # The place and date stand at the top, under the motto (NĐ 30/2020), not above the signer.
-    right = (*((t(s), BOLD) for s in signer), (t(note), ITALIC))
+    right = (*((t(s), BOLD) for s in signer), (t(sign_note), ITALIC))
     for i, (text, font) in enumerate(left):
-        _merge(ws, row + i, 1, 5, text, font)
+        _merge(ws, row + 1 + i, 1, 5, text, font)
     for i, (text, font) in enumerate(right):
-        _merge(ws, row + i, 10, NCOLS, text, font)
+        _merge(ws, row + 1 + i, 10, NCOLS, text, font)
 
 
 def _layout(ws: Worksheet) -> None:
-    widths = {1: 6, 2: 30, 3: 12}
+    widths = {1: 5, 2: 24, 3: 10}
     for c in range(1, NCOLS + 1):
-        ws.column_dimensions[get_column_letter(c)].width = widths.get(c, 11)
+        ws.column_dimensions[get_column_letter(c)].width = widths.get(c, 8.5)
     ws.freeze_panes = ws.cell(FIRST_DATA_ROW, FIRST_FIGURE_COL)
     ws.print_title_rows = f"{HEADER_ROWS[0]}:{NUMBERS_ROW}"
     ws.page_setup.orientation = "landscape"
@@ -271,26 +312,31 @@ def summary_workbook(
     unit: OrgUnit,
     period: ReportingPeriod,
     standard: Standard,
-    rows: Sequence[SummaryRow],
+    rows: Sequence[FormRow],
     place: str,
     day: date,
+    decision: str | None = None,
 ) -> bytes:
-    """The workbook for `rows`: child units then the total row, as storage.reports.summary().
-    `standard` is the period's, for the words its text uses for the areas; dated `day` at `place`
-    (domain.documents.place_name of the issuing unit)."""
+    """The form for `rows` (child units then the total row, as storage.report_forms gives them):
+    a sheet for poor households and one for near-poor households. `standard` is the period's,
+    for the words its text uses for the areas; dated `day` at `place`; `decision` names the
+    approving decision ("(Kèm theo Quyết định số …)"), else a line left to fill in."""
     wb = Workbook()
     # The default font (index 0: the Normal style, every cell not styled otherwise).
     wb._fonts = IndexedList([BASE])
-    ws = wb.active
-    assert ws is not None
-    ws.title = t("Summary")
-    wb.properties.title = t("SUMMARY OF POOR AND NEAR-POOR HOUSEHOLDS")
+    title, *_ = GROUPS["poor"]
+    wb.properties.title = t(title)
     wb.properties.creator = "ChungTay"
-    _heading(ws, t, unit, period, place, day)
-    _table_header(ws, t)
-    after = _body(ws, t, standard, rows)
-    _signatures(ws, t, unit, after + 1)
-    _layout(ws)
+    first = wb.active
+    assert first is not None
+    for n, group in enumerate(GROUPS):
+        ws = first if n == 0 else wb.create_sheet()
+        ws.title = t(GROUPS[group][5])
+        _heading(ws, t, unit, period, GROUPS[group][0], decision, place, day)
+        _table_header(ws, t, group)
+        after = _body(ws, t, standard, rows, group)
+        _signatures(ws, t, unit, after)
+        _layout(ws)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

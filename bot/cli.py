@@ -9,7 +9,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from bot import cli_domain, cli_period, cli_reminders, cli_tokens, logs
+from bot import cli_documents, cli_domain, cli_period, cli_reminders, cli_tokens, logs
 from bot.cli_common import print_result
 from bot.settings import Settings
 from domain.i18n import Translator
@@ -155,6 +155,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     settings = Settings()
     logs.configure_from(settings)
+    if (reason := cli_documents.refusal(settings.templates_dir)) is not None:
+        print(f"chungtay run: {reason}", file=sys.stderr)
+        return 2
     asyncio.run(_prepare(settings))
     t = _t(settings)
     print(t("Simulator: http://{host}:{port}/simulator", host=settings.host, port=settings.port))
@@ -177,7 +180,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = Settings()
     logs.configure_from(settings)
     t = _t(settings)
-    reason = refusal(settings, args.workers)
+    reason = refusal(settings, args.workers) or cli_documents.refusal(settings.templates_dir)
     if reason is not None:
         print(f"chungtay serve: {reason}", file=sys.stderr)
         return 2
@@ -237,6 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_reminders.register(sub)
     cli_period.register(sub)
     cli_tokens.register(sub)
+    cli_documents.register(sub)
     return parser
 
 

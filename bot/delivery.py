@@ -25,9 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.channels.base import Channel, ChannelError, RecipientGone, redact
 from bot.outbox_recovery import Recovered, resolve
 from bot.pacing import GroupCommit, RateLimiter
-from conversations.model import Choice, Outbound
 from handlers.inbound import utc_now
-from handlers.notify import warn_unreachable
+from handlers.notify import unpack, warn_unreachable
 from storage.accounts import deactivate_account
 from storage.db import transaction
 from storage.models_outbox import OutboxMessage
@@ -232,7 +231,7 @@ class Sender:
             wait = self._chat_next.get(key, 0.0) - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)
-            message = Outbound(row.text, tuple(Choice(c[0], c[1]) for c in row.choices))
+            message = unpack(row.text, row.choices)
             await marker.mark(row.id)  # type: ignore[arg-type]
             await self.limiter.acquire()  # last, so the pace is kept on the wire
             try:

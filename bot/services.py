@@ -16,6 +16,8 @@ from bot.delivery import Sender
 from bot.settings import Settings
 from conversations.engine import Engine
 from conversations.flows import FLOWS
+from documents.service import Documents
+from documents.templating import Templates
 from domain.standards import load_standards
 from handlers.inbound import Conversations, utc_now
 from storage.db import make_engine, make_sessionmaker
@@ -29,6 +31,7 @@ class Services:
     conversations: Conversations
     clock: Callable[[], datetime] = field(default=utc_now)
     channels: dict[str, Channel] = field(default_factory=dict)  # by name: simulator, telegram…
+    documents: Documents | None = None  # the procedure's documents, for the API and the chat
     relay: Relay = field(init=False)
     sender: Sender = field(init=False)
 
@@ -58,6 +61,15 @@ def build_services(
     db_engine = db_engine or make_engine(settings.database_url)
     factory = make_sessionmaker(db_engine)
     standards = load_standards(Path(settings.standards_dir) if settings.standards_dir else None)
+    documents = Documents(
+        factory,
+        Templates.load(Path(settings.templates_dir) if settings.templates_dir else None),
+        standards=standards,
+        secret_key=settings.secret_key.get_secret_value(),
+        public_url=settings.base_url,
+        link_ttl=timedelta(hours=settings.document_link_hours),
+        clock=clock,
+    )
     engine = Engine(
         FLOWS, ttl=timedelta(hours=settings.session_ttl_hours), env={"standards": standards}
     )
@@ -76,5 +88,6 @@ def build_services(
         factory,
         conversations,
         clock,
-        channels=build_channels(settings),
+        channels=build_channels(settings, files=documents),
+        documents=documents,
     )

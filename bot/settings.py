@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     scheduler: bool = True  # `run` starts the scheduler; turn off where `chungtay scheduler` runs
     # Officer-corrected poverty standards (JSON files replacing the shipped ones by id).
     standards_dir: str | None = None
+    # A province's own document templates (DOCX files replacing the shipped ones by name).
+    templates_dir: str | None = None
+    # The address people reach this server at, for download links sent in chat (Zalo, the
+    # simulator); unset: http://HOST:PORT.
+    public_url: str | None = None
+    document_link_hours: int = Field(default=24, ge=1, le=168)
     invite_ttl_days: int = 7
     invite_failures_per_hour: int = 5
     simulator: bool = True
@@ -73,6 +79,11 @@ class Settings(BaseSettings):
         for channel in WEBHOOK_SECRET_RULES:
             self._check_webhook(channel)
         return self
+
+    @property
+    def base_url(self) -> str:
+        """Where download links point: CHUNGTAY_PUBLIC_URL, else this server's own address."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def demo_data(self) -> bool:

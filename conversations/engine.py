@@ -136,7 +136,10 @@ class Engine(Interruptions):
         text = self._text(step.prompt, ctx)
         if step.kind == "multi":
             text += "\n" + ctx.t(CHECKLIST_HINT[ctx.numbered])
-        return Outbound(f"{prefix}\n\n{text}" if prefix else text, self._choices(step, ctx))
+        attachment = step.attach(ctx) if step.attach else None
+        return Outbound(
+            f"{prefix}\n\n{text}" if prefix else text, self._choices(step, ctx), attachment
+        )
 
     def _menu(self, ctx: Ctx) -> tuple[Choice, ...]:
         role = ctx.user.get("role") or ""

@@ -35,9 +35,51 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A document sent with a message, by reference: which document of which record, not its
+    bytes. JSON-safe, so it is kept with a turn's replies and in the outbox; the host makes the
+    file when the message goes out (a Telegram upload, a download link where there is none)."""
+
+    kind: str  # documents.templating.KINDS: minutes, posting, decision, certificate
+    format: str  # docx | xlsx
+    ids: tuple[tuple[str, int], ...]  # e.g. (("round", 12),); ("hamlet", 3) narrows a list
+    title: str  # shown with the file, in the recipient's language
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "format": self.format,
+            "ids": dict(self.ids),
+            "title": self.title,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | None) -> Attachment | None:
+        if not isinstance(data, Mapping) or not isinstance(data.get("ids"), Mapping):
+            return None
+        ids = tuple(sorted((str(k), int(v)) for k, v in data["ids"].items()))
+        return cls(str(data["kind"]), str(data["format"]), ids, str(data.get("title", "")))
+
+    def id(self, name: str) -> int | None:
+        return dict(self.ids).get(name)
+
+
+def document_of(key: str) -> Callable[[Ctx], Attachment | None]:
+    """For `Step(attach=...)`: the document an action's result (saved under `key`) carries as
+    {"document": {...}} (handlers.documents_actions makes it)."""
+
+    def attach(ctx: Ctx) -> Attachment | None:
+        result = ctx.vars.get(key)
+        return Attachment.from_json(result.get("document")) if isinstance(result, dict) else None
+
+    return attach
+
+
+@dataclass(frozen=True)
 class Outbound:
     text: str
     choices: tuple[Choice, ...] = ()
+    attachment: Attachment | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +128,7 @@ class Step:
     commits: bool = False  # an action that records for good: /back cannot go before it
     min_length: int = 1
     max_length: int = 200
+    attach: Callable[[Ctx], Attachment | None] | None = None  # a document sent with the prompt
 
     @property
     def key(self) -> str:

@@ -65,3 +65,30 @@ def number_line(t: Translator, level: str) -> str:
     """'Số: …/BC-UBND': the number is left blank for the office's register."""
     issuer = ISSUERS.get(level, DEFAULT_ISSUER)
     return t(NUMBER_LINE, symbol=f"{REPORT}-{issuer}" if issuer else REPORT)
+
+
+DAY_PHRASE = N_("day {day} month {month} year {year}")
+BLANK = "…"  # a field the officer fills in by hand
+
+
+def in_sentence(unit_name: str) -> str:
+    """The unit's name inside a sentence: its kind in lower case ("Xã Gia Viễn" -> "xã Gia
+    Viễn"), as Vietnamese writes it after "trên địa bàn", "Ủy ban nhân dân"."""
+    name = nfc(unit_name).strip()
+    for kind in UNIT_KINDS:
+        if name.lower().startswith(kind.lower() + " ") and name[len(kind) :].strip():
+            return kind.lower() + name[len(kind) :]
+    return name
+
+
+def day_phrase(t: Translator, day: date | None, year: int | None = None) -> str:
+    """'ngày 05 tháng 12 năm 2026'; without a day, blanks to fill in ('ngày … tháng … năm 2026')."""
+    if day is None:
+        return t(DAY_PHRASE, day=BLANK, month=BLANK, year=year or BLANK)
+    d, m = day_and_month(day)
+    return t(DAY_PHRASE, day=d, month=m, year=day.year)
+
+
+def blank_date_line(t: Translator, place: str, year: int) -> str:
+    """'Gia Viễn, ngày … tháng … năm 2026': a draft, dated when it is signed."""
+    return t(DATE_LINE, place=place, day=BLANK, month=BLANK, year=year)

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from conversations.engine import Engine
-from conversations.model import Choice, Inbound, Outbound, Session
+from conversations.model import Attachment, Choice, Inbound, Outbound, Session
 from conversations.pressed import offered
 from domain.i18n import N_
 from handlers.actions import Action, ActionContext
@@ -263,13 +263,18 @@ class Conversations:
 
 
 def encode(message: Outbound) -> list[Any]:
-    """A reply as kept in the database: [text, [[id, label], ...]]."""
-    return [message.text, [[c.id, c.label] for c in message.choices]]
+    """A reply as kept in the database: [text, [[id, label], ...]], and its attachment's JSON
+    third when it has one."""
+    out: list[Any] = [message.text, [[c.id, c.label] for c in message.choices]]
+    if message.attachment is not None:
+        out.append(message.attachment.to_json())
+    return out
 
 
 def decode(stored: list[Any]) -> Outbound:
-    text, choices = stored
-    return Outbound(text, tuple(Choice(i, label) for i, label in choices))
+    text, choices, *rest = stored
+    attachment = Attachment.from_json(rest[0]) if rest else None
+    return Outbound(text, tuple(Choice(i, label) for i, label in choices), attachment)
 
 
 def session_ttl(hours: int) -> timedelta:

@@ -14,6 +14,7 @@ from domain import procedure as proc
 from domain.calendar import end_of_day, local_day
 from domain.i18n import N_
 from handlers.actions import ActionContext
+from handlers.documents_actions import minutes_document
 from storage.audit import record
 from storage.meetings import (
     MeetingRefused,
@@ -270,7 +271,9 @@ async def meeting_close(ctx: ActionContext, args: dict[str, Any]) -> dict[str, A
     hamlet = await unit_by_id(ctx.db, meeting.hamlet_id)
     summary = await _close(ctx, meeting, hamlet.name if hamlet else "")
     _, left = await agenda(ctx.db, hamlet_id=meeting.hamlet_id, limit=1)
-    return {"status": "ok", "left": left, **summary}
+    # The minutes (biên bản họp bình xét) come with the summary, ready to print and sign.
+    minutes = minutes_document(meeting.id, locale=ctx.locale)  # type: ignore[arg-type]
+    return {"status": "ok", "left": left, "document": minutes, **summary}
 
 
 ACTIONS = {

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.model import Choice, Outbound
+from conversations.model import Attachment, Choice, Outbound
 from domain.i18n import N_, Translator
 from storage.models import ChannelAccount, OrgUnit, Person
 from storage.models_outbox import OutboxMessage
@@ -29,12 +29,33 @@ class Notice:
     params: dict[str, Any] = field(default_factory=dict)
     translate: tuple[str, ...] = ()  # params that are msgids themselves (e.g. a kind label)
     choices: tuple[tuple[str, str], ...] = ()  # (id, label msgid)
+    # A document sent with it; its title is a msgid (with `params`) rendered for the recipient.
+    attachment: Attachment | None = None
 
     def render(self, t: Translator) -> Outbound:
         params = {k: t(v) if k in self.translate else v for k, v in self.params.items()}
+        att = self.attachment
+        if att is not None:
+            att = replace(att, title=t(att.title, **params))
         return Outbound(
-            t(self.msgid, **params), tuple(Choice(i, t(label)) for i, label in self.choices)
+            t(self.msgid, **params), tuple(Choice(i, t(label)) for i, label in self.choices), att
         )
+
+
+def pack(message: Outbound) -> list[Any]:
+    """An outbox row's `choices`: [[id, label], ...], and the attachment as a trailing object
+    ({"attachment": {...}}): the row keeps it without a column of its own."""
+    out: list[Any] = [[c.id, c.label] for c in message.choices]
+    if message.attachment is not None:
+        out.append({"attachment": message.attachment.to_json()})
+    return out
+
+
+def unpack(text: str, stored: list[Any]) -> Outbound:
+    """The message an outbox row holds (pack's inverse; rows written before keep working)."""
+    choices = tuple(Choice(c[0], c[1]) for c in stored if isinstance(c, list))
+    found = [c["attachment"] for c in stored if isinstance(c, dict) and "attachment" in c]
+    return Outbound(text, choices, Attachment.from_json(found[0]) if found else None)
 
 
 Deliver = Callable[[], None]
@@ -53,7 +74,7 @@ async def enqueue_notices(db: AsyncSession, notices: Sequence[Notice], now: date
             "rule": "notice",
             "person_id": notice.person_id,
             "text": message.text,
-            "choices": [[c.id, c.label] for c in message.choices],
+            "choices": pack(message),
             "due_at": now,
         }
         if not accounts:

@@ -68,6 +68,7 @@ ROLES: dict[str, tuple[str, ...] | None] = {
     "round.post": COMMUNE,
     "round.standard": COMMUNE,
     "round.decide": COMMUNE,
+    "round.document": COMMUNE,
 }
 
 

@@ -11,8 +11,10 @@ from sqlalchemy import select
 
 from domain import procedure as proc
 from domain.calendar import local_day
+from domain.i18n import Translator
 from domain.standards import StandardsError, get_standard
 from handlers.actions import ActionContext
+from handlers.documents_actions import ROUND_DOCUMENTS, TITLES, decision_document, document
 from handlers.procedure_actions import close_and_notify
 from storage.models_register import Submission
 from storage.orgtree import unit_by_id
@@ -26,7 +28,7 @@ from storage.rounds import (
 )
 
 
-async def _round(ctx: ActionContext):  # type: ignore[no-untyped-def]
+async def officer_round(ctx: ActionContext):  # type: ignore[no-untyped-def]
     """The current round of the officer's commune, or None when the unit is not a commune."""
     unit = await unit_by_id(ctx.db, ctx.user.get("unit_id"))
     if unit is None or unit.level != "commune":
@@ -38,7 +40,7 @@ async def _round(ctx: ActionContext):  # type: ignore[no-untyped-def]
 
 
 async def round_status(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
-    unit, rnd = await _round(ctx)
+    unit, rnd = await officer_round(ctx)
     if rnd is None:
         return {"ok": False}
     rows = (
@@ -65,7 +67,7 @@ async def round_status(ctx: ActionContext, args: dict[str, Any]) -> dict[str, An
 
 
 async def round_post(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
-    _, rnd = await _round(ctx)
+    _, rnd = await officer_round(ctx)
     if rnd is None:
         return {"ok": False, "error": "no_commune"}
     try:
@@ -78,7 +80,7 @@ async def round_post(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]
 
 
 async def round_standard(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
-    _, rnd = await _round(ctx)
+    _, rnd = await officer_round(ctx)
     if rnd is None:
         return {"ok": False, "error": "no_commune"}
     try:
@@ -97,7 +99,7 @@ async def round_standard(ctx: ActionContext, args: dict[str, Any]) -> dict[str, 
 
 
 async def round_decide(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
-    _, rnd = await _round(ctx)
+    _, rnd = await officer_round(ctx)
     if rnd is None:
         return {"ok": False, "error": "no_commune"}
     try:
@@ -114,7 +116,25 @@ async def round_decide(ctx: ActionContext, args: dict[str, Any]) -> dict[str, An
         )
     except RoundRefused as exc:
         return {"ok": False, "error": exc.code}
-    return {"ok": True, "count": len(subs), "notified": sum(1 for s in subs if s.reporter_id)}
+    return {
+        "ok": True,
+        "count": len(subs),
+        "notified": sum(1 for s in subs if s.reporter_id),
+        # The decision as recorded, to print and file beside the signed one.
+        "document": decision_document(rnd.id, rnd.decision_number or "", locale=ctx.locale),  # type: ignore[arg-type]
+    }
+
+
+async def round_document(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
+    """A document of the officer's current round: the draft decision or the posting list."""
+    wanted = (str(args.get("kind", "")), str(args.get("format", "")))
+    if wanted not in ROUND_DOCUMENTS:
+        return {"ok": False, "error": "unknown_document"}
+    _, rnd = await officer_round(ctx)
+    if rnd is None:
+        return {"ok": False, "error": "no_commune"}
+    title = Translator(ctx.locale)(TITLES[wanted])
+    return {"ok": True, "document": document(*wanted, title, round=rnd.id)}
 
 
 ACTIONS = {
@@ -122,4 +142,5 @@ ACTIONS = {
     "round.post": round_post,
     "round.standard": round_standard,
     "round.decide": round_decide,
+    "round.document": round_document,
 }

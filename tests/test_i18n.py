@@ -18,7 +18,7 @@ KEYWORDS = {"_": None, "N_": None, "t": None, "gettext": None, "ngettext": (1, 2
 
 def code_messages() -> set[str]:
     found: set[str] = set()
-    for package in ("bot", "handlers", "conversations", "domain", "storage", "api"):
+    for package in ("bot", "handlers", "conversations", "domain", "storage", "api", "documents"):
         for _, _, message, _, _ in extract_from_dir(
             ROOT / package, method_map=[("**.py", "python")], keywords=KEYWORDS
         ):

@@ -164,6 +164,13 @@ async def run(transcript: Transcript, settings: Any, clock: Any) -> None:
                             actor="test",
                         )
                         await close_meeting(db, meeting=meeting, now=clock(), actor="test")
+                elif cmd == "document":
+                    # The last reply carries a file with this title; it downloads as a document.
+                    docs = [m["document"] for m in r.last if m.get("document")]
+                    assert any(arg in d["title"] for d in docs), f"{where}: no document {arg}"
+                    url = next(d["url"] for d in docs if arg in d["title"])
+                    res = await r.client.get(url)
+                    assert res.status_code == 200 and res.content[:2] == b"PK", f"{where}: {url}"
                 elif cmd == "restart":
                     await r.restart()
                 elif cmd == "resend":

@@ -8,6 +8,7 @@
                      text (check them with <), answered by typing the number or the label
 ! meeting REF 7/10   the hamlet meeting votes on REF: 7 of 10 present in favour
 ! wait 73h           move the clock (h or m)
+! document TITLE     the last reply carries a file whose title contains TITLE, and it downloads
 ! restart            stop the app and start a new one on the same database
 ! resend             send the previous update again (same update id)
 ! capture NAME RE    remember what RE matches in the last reply (group 1 if any) as {NAME}

@@ -66,14 +66,14 @@
     if (status === 401) return signOut(L.error_unauthorized);
     showError(status === 403 ? L.error_forbidden : status === 404 ? L.error_not_found : L.error_generic);
     $("status").textContent = "";
-    for (const id of ["completeness", "trend", "pending"]) $(id).hidden = true;
+    for (const id of ["completeness", "trend", "pending", "documents"]) $(id).hidden = true;
   }
 
   // ---- sign in / out ----------------------------------------------------------------------
   function signOut(message) {
     sessionStorage.removeItem(KEY);
     state.context = state.completeness = state.trend = null;
-    for (const id of ["completeness-chart", "completeness-table", "trend-chart", "trend-table", "pending-list"]) {
+    for (const id of ["completeness-chart", "completeness-table", "trend-chart", "trend-table", "pending-list", "documents-list"]) {
       $(id).replaceChildren();
     }
     $("unit").replaceChildren();
@@ -127,17 +127,19 @@
     $("status").textContent = L.loading;
     document.body.dataset.ready = "";
     try {
-      const [completeness, trend, pending] = await Promise.all([
+      const [completeness, trend, pending, documents] = await Promise.all([
         period ? api("/api/v1/reports/completeness", { unit, period, kind }) : null,
         api("/api/v1/reports/trend", { unit, limit: 12 }),
         api("/api/v1/reports/pending", { unit, limit: 20 }),
+        api("/api/v1/documents", { unit, lang: document.documentElement.lang }),
       ]);
       state.completeness = completeness;
       state.trend = trend;
-      for (const id of ["completeness", "trend", "pending"]) $(id).hidden = false;
+      for (const id of ["completeness", "trend", "pending", "documents"]) $(id).hidden = false;
       drawCompleteness();
       drawTrend();
       showPending(pending);
+      showDocuments(documents);
       $("status").textContent = "";
       document.body.dataset.ready = "1";
     } catch (err) {
@@ -299,6 +301,52 @@
         el("span", { class: "kind" }, (L.kinds[it.kind] || it.kind) + (who ? ": " : "")), who,
         el("br"), el("span", { class: "meta" }, meta));
     }));
+  }
+
+  // ---- the rounds' documents: fetched with the token (a plain link could not carry it) -------
+  function filename(disposition) {
+    const m = /filename\*=UTF-8''([^;]+)/i.exec(disposition || "");
+    return m ? decodeURIComponent(m[1]) : "document";
+  }
+
+  async function download(doc) {
+    showError("");
+    try {
+      const r = await fetch(new URL(doc.path, location.origin), {
+        headers: { Authorization: "Bearer " + sessionStorage.getItem(KEY) },
+        credentials: "omit",
+        cache: "no-store",
+      });
+      if (!r.ok) throw new HttpError(r.status);
+      const url = URL.createObjectURL(await r.blob());
+      const a = el("a", { href: url, download: filename(r.headers.get("Content-Disposition")) });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60000);
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 401) return signOut(L.error_unauthorized);
+      showError(L.download_failed);
+    }
+  }
+
+  function roundName(r) {
+    const code = r.kind === "periodic" ? r.code : r.code.slice(5) + "/" + r.code.slice(0, 4);
+    const status = r.status === "closed"
+      ? fill(L.round_closed, { number: r.decision_number, date: r.decision_date.split("-").reverse().join("/") })
+      : L["round_" + r.status];
+    return `${fill(L["round_" + r.kind], { code })}, ${r.commune.name} · ${status}`;
+  }
+
+  function showDocuments(data) {
+    $("documents-empty").hidden = data.items.length > 0;
+    $("documents-list").replaceChildren(...data.items.map((r) => el("li", { "data-round": r.round_id },
+      el("span", { class: "round" }, roundName(r)),
+      el("div", { class: "files" }, ...r.documents.map((d) => {
+        const b = el("button", { type: "button", "data-path": d.path, "data-kind": d.kind }, d.title);
+        b.addEventListener("click", () => download(d));
+        return b;
+      })))));
   }
 
   // ---- wiring -----------------------------------------------------------------------------

@@ -103,7 +103,7 @@ class Relay:
         if not messages:
             return True
         locale = self.conversations.default_locale
-        if not channel.buttons and any(m.choices for m in messages):
+        if not channel.buttons and any(m.choices or m.attachment for m in messages):
             locale = await self._locale(channel, chat_id)
         try:
             for message in messages:

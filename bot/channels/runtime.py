@@ -10,7 +10,7 @@ from typing import Protocol, runtime_checkable
 
 from pydantic import SecretStr
 
-from bot.channels.base import Channel
+from bot.channels.base import Channel, Files
 from bot.channels.relay import Relay
 from bot.channels.simulator import SimulatorChannel
 from bot.settings import Settings
@@ -35,9 +35,10 @@ def _secret(value: SecretStr | None, url: str | None) -> str:
     return configured or (secrets.token_urlsafe(32) if url else "")
 
 
-def build_channels(settings: Settings) -> dict[str, Channel]:
-    """The simulator always; Telegram and Zalo when their token is set."""
-    channels: dict[str, Channel] = {"simulator": SimulatorChannel()}
+def build_channels(settings: Settings, *, files: Files | None = None) -> dict[str, Channel]:
+    """The simulator always; Telegram and Zalo when their token is set. `files` makes the
+    documents messages carry (a file on Telegram, a link elsewhere)."""
+    channels: dict[str, Channel] = {"simulator": SimulatorChannel(files=files)}
     # Imported only when configured: aiogram alone takes seconds to import.
     if settings.telegram_token and settings.telegram_token.get_secret_value():
         from bot.channels.telegram import TelegramChannel, TelegramConfig
@@ -52,7 +53,8 @@ def build_channels(settings: Settings) -> dict[str, Channel]:
                 ),
                 poll_timeout=settings.telegram_poll_timeout,
                 locale=settings.default_locale,
-            )
+            ),
+            files=files,
         )
     if settings.zalo_token and settings.zalo_token.get_secret_value():
         from bot.channels.zalo import ZaloChannel, ZaloConfig
@@ -64,7 +66,8 @@ def build_channels(settings: Settings) -> dict[str, Channel]:
                 webhook_url=settings.zalo_webhook_url or None,
                 webhook_secret=_secret(settings.zalo_webhook_secret, settings.zalo_webhook_url),
                 poll_timeout=settings.zalo_poll_timeout,
-            )
+            ),
+            files=files,
         )
     return channels
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from typing import Any
 
+from bot.channels.base import Files
 from bot.channels.render import split_text
 from conversations.model import Choice, Outbound
 
@@ -23,11 +24,20 @@ def _choice(choice_id: str, label: str) -> dict[str, Any]:
     return out
 
 
-def render(message: Outbound) -> dict[str, Any]:
-    return {
+def render(message: Outbound, files: Files | None = None) -> dict[str, Any]:
+    """A message for the page; an attachment becomes a download link the page shows (a path on
+    this server, signed and short-lived like Zalo's)."""
+    out: dict[str, Any] = {
         "text": message.text,
         "choices": [_choice(c.id, c.label) for c in message.choices],
     }
+    att = message.attachment
+    if att is not None:
+        out["document"] = {
+            "title": att.title,
+            "url": files.link(att, absolute=False) if files is not None else None,
+        }
+    return out
 
 
 def stored(rendered: dict[str, Any]) -> Outbound:
@@ -43,7 +53,8 @@ class SimulatorChannel:
     buttons = True
     max_length = 4096
 
-    def __init__(self) -> None:
+    def __init__(self, *, files: Files | None = None) -> None:
+        self.files = files
         self._inbox: dict[str, deque[dict[str, Any]]] = defaultdict(
             lambda: deque(maxlen=INBOX_LIMIT)
         )
@@ -52,7 +63,11 @@ class SimulatorChannel:
         parts = split_text(message.text, self.max_length)
         for part in parts[:-1]:
             self._inbox[chat_id].append(render(Outbound(part)))
-        self._inbox[chat_id].append(render(Outbound(parts[-1], message.choices)))
+        last = Outbound(parts[-1], message.choices, message.attachment)
+        self._inbox[chat_id].append(render(last, self.files))
+
+    def render(self, message: Outbound) -> dict[str, Any]:
+        return render(message, self.files)
 
     async def typing(self, chat_id: str) -> None:
         """The web page shows its own indicator while a request is in flight."""

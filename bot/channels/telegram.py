@@ -21,16 +21,17 @@ from aiogram.methods import (
     GetMe,
     GetUpdates,
     SendChatAction,
+    SendDocument,
     SendMessage,
     SetMyCommands,
     SetWebhook,
     TelegramMethod,
 )
 from aiogram.methods.base import Response
-from aiogram.types import BotCommand, Update
+from aiogram.types import BotCommand, BufferedInputFile, Update
 from aiogram.utils.token import TokenValidationError
 
-from bot.channels.base import ChannelError, RecipientGone, redact
+from bot.channels.base import NO_FILE, ChannelError, Files, RecipientGone, redact
 from bot.channels.relay import Relay, quietly, reliably
 from bot.channels.render import numbered, split_text, utf16_len
 from bot.channels.telegram_wire import blocked, keyboard, parse_update, retry_after
@@ -48,6 +49,7 @@ ATTEMPTS = 5  # per API call, for 429 flood control
 SETUP_TIMEOUT = 15  # seconds for start-up calls, so an unreachable server cannot stall start-up
 _ADDRESSED = re.compile(r"^\s*/\w+@(\w+)")  # "/help@chungtay_bot …"
 MIN_POLL_INTERVAL = 0.5  # seconds; guards against a server that answers getUpdates at once
+CAPTION_LENGTH = 1024  # UTF-16 code units of a document's caption
 COMMANDS = (
     ("start", N_("Start, or link this chat with an invite code")),
     ("me", N_("Show who you are linked as")),
@@ -69,6 +71,7 @@ RESPONSE_TYPES = tuple(
         GetMe,
         GetUpdates,
         SendChatAction,
+        SendDocument,
         SendMessage,
         SetMyCommands,
         SetWebhook,
@@ -91,8 +94,9 @@ class TelegramChannel:
     buttons = True
     max_length = MAX_LENGTH
 
-    def __init__(self, config: TelegramConfig) -> None:
+    def __init__(self, config: TelegramConfig, *, files: Files | None = None) -> None:
         self.config = config
+        self.files = files  # makes a message's attachment into the file sent with it
         try:
             session = AiohttpSession(api=TelegramAPIServer.from_base(config.api_base))
             self.bot = Bot(config.token, session=session)
@@ -114,8 +118,16 @@ class TelegramChannel:
     # -- the channel contract ------------------------------------------------------------------
 
     async def send(self, chat_id: str, message: Outbound, *, locale: str = "vi") -> None:
-        markup = keyboard(message.choices)
         text = message.text
+        if message.attachment is not None:
+            # The file first, then the text with its buttons: the question stays the last
+            # message, where the buttons are expected.
+            missing = await self._send_file(chat_id, message, locale)
+            if missing:
+                text = f"{text}\n\n{missing}" if text else missing
+            if not text:
+                return
+        markup = keyboard(message.choices)
         if message.choices:
             if markup is None:  # ids too long for callback data: numbered list instead
                 text = numbered(message, Translator(locale))
@@ -131,6 +143,27 @@ class TelegramChannel:
 
     async def typing(self, chat_id: str) -> None:
         await self._call(SendChatAction(chat_id=chat_id, action="typing"), chat_id)
+
+    async def _send_file(self, chat_id: str, message: Outbound, locale: str) -> str | None:
+        """Upload the attachment (sendDocument, multipart); a line to add to the text instead
+        when it cannot be made (its record is gone, or no file maker is configured)."""
+        from documents.produce import DocumentRefused  # only where a file is actually sent
+
+        att = message.attachment
+        assert att is not None
+        if self.files is None:
+            return Translator(locale)(NO_FILE, title=att.title)
+        try:
+            made = await self.files.render(att)
+        except DocumentRefused:
+            return Translator(locale)(NO_FILE, title=att.title)
+        except Exception as exc:  # a database outage: not sent, so tried again later
+            log.warning("making %s for telegram failed: %s", att.kind, type(exc).__name__)
+            raise ChannelError(f"sendDocument: the file could not be made ({exc!r})") from None
+        caption = att.title if utf16_len(att.title) <= CAPTION_LENGTH else None
+        document = BufferedInputFile(made.content, filename=made.name)
+        await self._call(SendDocument(chat_id=chat_id, document=document, caption=caption), chat_id)
+        return None
 
     # -- updates in ----------------------------------------------------------------------------
 

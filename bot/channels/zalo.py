@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.channels.base import ChannelError, RecipientGone
+from bot.channels.base import ChannelError, Files, RecipientGone, with_link
 from bot.channels.relay import Relay, reliably
 from bot.channels.render import numbered, split_text
 from bot.channels.zalo_client import DEFAULT_BASE, ZaloClient, ZaloError
@@ -68,8 +68,13 @@ class ZaloChannel:
     buttons = False
     max_length = MAX_LENGTH
 
-    def __init__(self, config: ZaloConfig, *, client: ZaloClient | None = None) -> None:
+    def __init__(
+        self, config: ZaloConfig, *, client: ZaloClient | None = None, files: Files | None = None
+    ) -> None:
         self.config = config
+        # The Bot Platform has no method to send a file (docs/zalo.md): a document goes as a
+        # short-lived signed link in the text.
+        self.files = files
         self.client = client or ZaloClient(config.token, config.api_base)
         self._task: asyncio.Task[None] | None = None
 
@@ -80,7 +85,7 @@ class ZaloChannel:
     # -- the channel contract ------------------------------------------------------------------
 
     async def send(self, chat_id: str, message: Outbound, *, locale: str = "vi") -> None:
-        text = numbered(message, Translator(locale))
+        text = numbered(with_link(message, self.files, locale), Translator(locale))
         for part in split_text(text, self.max_length):
             if part.strip():
                 await self._call(lambda p=part: self.client.send_message(chat_id, p), chat_id)  # type: ignore[misc]

@@ -12,7 +12,7 @@ from typing import Any
 
 from conversations.flows import meeting_agenda as agenda
 from conversations.flows.meeting_agenda import MAX_PRESENT, day, meeting_of
-from conversations.model import Choice, Ctx, Invalid, Step, flow
+from conversations.model import Choice, Ctx, Invalid, Step, document_of, flow
 from domain import procedure as proc
 from domain.calendar import parse_day
 from domain.i18n import N_
@@ -253,7 +253,7 @@ MEETING = flow(
             commits=True,
             next=lambda ctx, r: "summary" if r.get("status") == "ok" else "gone",
         ),
-        Step("summary", "message", agenda.summary),
+        Step("summary", "message", agenda.summary, attach=document_of("close")),
         Step(
             "empty",
             "message",

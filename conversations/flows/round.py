@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from conversations.model import Choice, Ctx, Invalid, Step, flow
+from conversations.model import Choice, Ctx, Invalid, Step, document_of, flow
 from domain.calendar import parse_day
 from domain.i18n import N_
 from domain.standards import default_standards
@@ -37,7 +37,14 @@ REFUSALS = {
     "decision_in_future": N_("The decision's date cannot be in the future."),
     "unknown_standard": N_("No such standard."),
     "no_commune": N_("Your account is not attached to a commune. Ask the administrator."),
+    "unknown_document": N_("No such document."),
 }
+# The round's documents offered on its card: (choice id, label, document, format).
+DOCUMENTS = (
+    ("doc:decision:docx", N_("Draft decision (Word)"), "decision", "docx"),
+    ("doc:posting:docx", N_("Posting list (Word)"), "posting", "docx"),
+    ("doc:posting:xlsx", N_("Posting list (Excel)"), "posting", "xlsx"),
+)
 
 
 def _d(ctx: Ctx, iso: str | None) -> str:
@@ -81,10 +88,28 @@ def _card_choices(ctx: Ctx) -> list[Choice]:
         out.append(Choice("post", t("Post the list ({n})", n=s["stages"]["awaiting_posting"])))
     if status == "posting" and s["posting_over"] and not s["complaints"]:
         out.append(Choice("decide", t("Record the decision")))
+    if status == "posting" or s["stages"].get("awaiting_posting"):
+        # The list to post (a draft while the round is open) and the decision to sign.
+        out += [Choice(cid, t(label)) for cid, label, _, _ in DOCUMENTS]
     if status == "open":
         out.append(Choice("standard", t("Change the standard")))
     out.append(Choice("close", t("Close")))
     return out
+
+
+def _document_args(ctx: Ctx) -> dict[str, Any]:
+    _, kind, fmt = str(ctx.answers["what"]).split(":")
+    return {"kind": kind, "format": fmt}
+
+
+def _sent(ctx: Ctx) -> str:
+    r = ctx.vars["doc"]
+    if not r.get("ok"):
+        return ctx.t(REFUSALS.get(r.get("error", ""), r.get("error", "")))
+    return ctx.t(
+        "Here it is: {title}. Check it, then print it for signing.",
+        title=r["document"]["title"],
+    )
 
 
 def _after_load(ctx: Ctx, r: dict[str, Any]) -> str:
@@ -184,12 +209,25 @@ ROUND = flow(
             _card,
             choices=_card_choices,
             save="what",
-            next=lambda ctx, v: {
-                "post": "post_confirm",
-                "decide": "number",
-                "standard": "standard",
-            }.get(v),
+            next=lambda ctx, v: (
+                "document"
+                if str(v).startswith("doc:")
+                else {
+                    "post": "post_confirm",
+                    "decide": "number",
+                    "standard": "standard",
+                }.get(v)
+            ),
         ),
+        Step(
+            "document",
+            "action",
+            action="round.document",
+            args=_document_args,
+            save="doc",
+            next="sent",
+        ),
+        Step("sent", "message", _sent, attach=document_of("doc"), next="load"),
         Step(
             "post_confirm",
             "yesno",
@@ -256,7 +294,7 @@ ROUND = flow(
             save="act",
             next="done",
         ),
-        Step("done", "message", _done),
+        Step("done", "message", _done, attach=document_of("act")),
         Step("refused", "message", REFUSALS["no_commune"]),
     ],
     command="/dotrasoat",

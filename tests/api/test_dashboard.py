@@ -18,6 +18,7 @@ from storage.models_api import ApiToken
 from storage.seed import seed_demo
 from tests.api.browser import Tab, launch, open_tab, serve
 from tests.api.conftest import Tokens, make_token
+from tests.api.documents_round import build_round
 from tests.conftest import SECRET
 
 # The browser is slow enough; the figures are the same on both backends (tests/api/test_reports).
@@ -321,4 +322,41 @@ async def test_a_year_of_demo_data_reads_without_crowded_labels(
         )
         assert len(newest) == 2 and all(newest), newest
         await tab.snap("dashboard-demo")
+        assert tab.errors == []
+
+
+async def test_the_rounds_documents_download_with_the_token(
+    chromium: str, base_url: str, services: Services, tokens: Tokens
+) -> None:
+    """Each round lists its documents; a button fetches the file with the bearer token (a plain
+    link could not carry it) and hands it to the browser as a download."""
+    await build_round(services)
+    async with open_tab(chromium) as tab:
+        await sign_in(tab, base_url, tokens.giavien)
+        assert await tab.wait_for(READY) == "1", tab.errors
+        assert await tab.eval(
+            "[...document.querySelectorAll('#documents-list .round')].map(e => e.textContent)"
+        ) == [
+            "Rà soát định kỳ năm 2026, Xã Gia Viễn · đã có Quyết định số 125/QĐ-UBND ngày 24/11/2026"
+        ]
+        assert await tab.eval(
+            "[...document.querySelectorAll('#documents-list button')].map(b => b.textContent)"
+        ) == [
+            "Quyết định (Word)",
+            "Danh sách niêm yết (Word)",
+            "Danh sách niêm yết (Excel)",
+            "Giấy chứng nhận (Word)",
+            "Biểu tổng hợp (Excel)",
+            "Biên bản họp Thôn Đông ngày 16/11/2026",
+        ]
+        await tab.eval(
+            "window.__saved = []; HTMLAnchorElement.prototype.click = function () {"
+            " window.__saved.push([this.download, this.href.slice(0, 5)]); }"
+        )
+        await tab.eval(
+            "document.querySelector('#documents-list button[data-kind=decision]').click()"
+        )
+        saved = await tab.wait_for("window.__saved.length && window.__saved")
+        assert saved == [["Quyết định Xã Gia Viễn 2026.docx", "blob:"]]
+        assert await tab.eval(visible("error")) is False
         assert tab.errors == []

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from api.app import create_app
 from bot.channels.simulator import SimulatorChannel
 from bot.services import Services
-from conversations.model import Outbound
+from conversations.model import Attachment, Outbound
 from tests.api.browser import Tab, launch, open_tab, serve
 from tests.support import make_invite, seed_units
 
@@ -193,3 +193,19 @@ async def test_changing_the_chat_id_shows_that_chats_own_history(chromium: str, 
         await tab.wait_for(f"{BUBBLES} === {len(first)}")
         assert await tab.eval(TEXTS) == first
         assert tab.errors == []
+
+
+async def test_a_document_shows_as_a_download_link(chromium: str, page: Page) -> None:
+    """The simulator has no files: a document comes as a link under its message (a signed
+    download, like Zalo's)."""
+    attachment = Attachment("decision", "docx", (("round", 1),), "Dự thảo quyết định")
+    await page.simulator.send("demo-1", Outbound("Văn bản đây.", (), attachment))
+    async with open_tab(chromium) as tab:
+        await tab.goto(page.url + "/simulator")
+        await tab.wait_for("document.querySelector('#log a.doc') !== null")
+        link = await tab.eval(
+            "(() => { const a = document.querySelector('#log a.doc');"
+            " return [a.textContent, a.getAttribute('href')]; })()"
+        )
+        assert link[0] == "📎 Dự thảo quyết định"
+        assert link[1].startswith("/api/v1/documents/download/")

@@ -124,7 +124,21 @@ class FakeTelegram(FakeServer):
     async def _params(self, request: web.Request) -> dict[str, Any]:
         if request.content_type == "application/json":
             return dict(await request.json())
-        params: dict[str, Any] = dict(await request.post())
+        # Form fields, or a multipart upload (sendDocument): a file part becomes
+        # {"filename", "content_type", "content"}.
+        params: dict[str, Any] = {}
+        for key, value in (await request.post()).items():
+            if isinstance(value, web.FileField):
+                value = {
+                    "filename": value.filename,
+                    "content_type": value.content_type,
+                    "content": value.file.read(),
+                }
+            params[key] = value
+        # aiogram names the upload by reference: document="attach://<part name>".
+        for key, value in list(params.items()):
+            if isinstance(value, str) and value.startswith("attach://"):
+                params[key] = params.pop(value.removeprefix("attach://"), value)
         for key in self.JSON_FIELDS:
             if isinstance(params.get(key), str):
                 params[key] = json.loads(params[key])
@@ -146,6 +160,30 @@ class FakeTelegram(FakeServer):
                     "is_bot": True,
                     "first_name": "ChungTay",
                     "username": "chungtay_test_bot",
+                }
+            )
+        if method == "sendDocument":
+            upload = params.get("document")
+            if not isinstance(upload, dict) or not upload.get("content"):
+                call.failed = True
+                return web.json_response(
+                    {"ok": False, "error_code": 400, "description": "Bad Request: no file"},
+                    status=400,
+                )
+            self._next_message += 1
+            return self._ok(
+                {
+                    "message_id": self._next_message,
+                    "date": int(time.time()),
+                    "chat": {"id": int(params["chat_id"]), "type": "private", "first_name": "An"},
+                    "document": {
+                        "file_id": f"doc-{self._next_message}",
+                        "file_unique_id": f"udoc-{self._next_message}",
+                        "file_name": upload["filename"],
+                        "mime_type": upload["content_type"],
+                        "file_size": len(upload["content"]),
+                    },
+                    "caption": params.get("caption"),
                 }
             )
         if method in ("sendMessage", "editMessageReplyMarkup"):
@@ -234,6 +272,14 @@ class FakeTelegram(FakeServer):
         return [
             c.params
             for c in self.called("sendMessage", failed=False)
+            if user is None or int(c.params["chat_id"]) == user
+        ]
+
+    def documents(self, user: int | None = None) -> list[dict[str, Any]]:
+        """sendDocument uploads that succeeded: chat_id, caption, document (name, type, bytes)."""
+        return [
+            c.params
+            for c in self.called("sendDocument", failed=False)
             if user is None or int(c.params["chat_id"]) == user
         ]
 

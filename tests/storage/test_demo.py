@@ -113,8 +113,9 @@ async def test_a_register_like_a_communes_and_a_year_of_history(
     xlsx = await client.get("/api/v1/exports/summary.xlsx", params=params, headers=bearer(admin))
     ws = load_workbook(io.BytesIO(xlsx.content)).active
     assert ws is not None
-    assert [ws.cell(r, 2).value for r in (11, 12, 13)] == ["Thôn Đông", "Thôn Tây", "Thôn Trung"]
-    assert all(100 <= ws.cell(r, 3).value <= 250 for r in (11, 12, 13))
+    # The official form: urban areas (I, none here) first, then the rural hamlets (II).
+    assert [ws.cell(r, 2).value for r in (15, 16, 17)] == ["Thôn Đông", "Thôn Tây", "Thôn Trung"]
+    assert all(100 <= ws.cell(r, 3).value <= 250 for r in (15, 16, 17))
 
 
 async def test_the_demo_invites_are_for_the_people_already_in_the_records(

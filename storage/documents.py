@@ -1,0 +1,245 @@
+"""What the procedure's documents print, read in a few queries: a meeting with its votes, a
+round's list, the commune's register as the round's decision leaves it, a household's latest
+assessment."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain import procedure as proc
+from domain.decision_lists import State, expected
+from storage.models import OrgUnit, Person
+from storage.models_procedure import HamletMeeting, MeetingVote, ReviewRound
+from storage.models_register import Assessment, Household, Submission
+from storage.rounds import decision_moment
+
+GROUPS = ("poor", "near_poor")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One household on a round's or a meeting's list."""
+
+    submission: Submission
+    household: Household | None
+    hamlet: OrgUnit
+    vote: MeetingVote | None
+    before: State
+    after: State  # as decided, or as the decision would leave it
+
+
+@dataclass(frozen=True)
+class Place:
+    commune: OrgUnit
+    province: OrgUnit | None
+
+
+@dataclass(frozen=True)
+class MeetingSheet:
+    meeting: HamletMeeting
+    hamlet: OrgUnit
+    place: Place
+    chair: Person | None
+    entries: list[Entry]
+
+
+@dataclass(frozen=True)
+class RoundSheet:
+    round: ReviewRound
+    place: Place
+    entries: list[Entry]  # the round's list, by hamlet
+    # Every household poor or near-poor once the decision applies (the annual lists), by hamlet.
+    register: list[tuple[Household, OrgUnit, State]]
+
+
+async def place_of(db: AsyncSession, unit: OrgUnit) -> Place:
+    """The commune a unit belongs to (itself, or a hamlet's parent) and its province."""
+    commune = unit
+    if unit.level == "hamlet" and unit.parent_id is not None:
+        commune = await db.get(OrgUnit, unit.parent_id) or unit
+    province = await db.get(OrgUnit, commune.parent_id) if commune.parent_id else None
+    return Place(commune, province)
+
+
+async def _units(db: AsyncSession, ids: set[int]) -> dict[int, OrgUnit]:
+    rows = (await db.execute(select(OrgUnit).where(OrgUnit.id.in_(ids)))).scalars()  # type: ignore[union-attr]
+    return {u.id: u for u in rows}  # type: ignore[misc]
+
+
+async def _entries(
+    db: AsyncSession, subs: Sequence[Submission], votes: dict[int, MeetingVote]
+) -> list[Entry]:
+    ids = {s.household_id for s in subs if s.household_id}
+    households = (
+        {
+            h.id: h
+            for h in (await db.execute(select(Household).where(Household.id.in_(ids)))).scalars()  # type: ignore[union-attr]
+        }
+        if ids
+        else {}
+    )
+    hamlets = await _units(db, {s.hamlet_id for s in subs})
+    out = []
+    for s in subs:
+        h = households.get(s.household_id) if s.household_id else None
+        if s.status == "approved" and s.before_status is not None:
+            before = State(s.before_status, bool(s.before_active))
+            after = State(s.after_status or s.before_status, bool(s.after_active))
+        else:
+            before = State(h.status, h.active) if h else State("unknown", False)
+            after = expected(s.kind, before, (s.result or {}).get("class"))
+        out.append(Entry(s, h, hamlets[s.hamlet_id], votes.get(s.id), before, after))  # type: ignore[arg-type]
+    return out
+
+
+async def _last_votes(db: AsyncSession, submission_ids: list[int]) -> dict[int, MeetingVote]:
+    if not submission_ids:
+        return {}
+    stmt = (
+        select(MeetingVote)
+        .where(MeetingVote.submission_id.in_(submission_ids))  # type: ignore[attr-defined]
+        .order_by(MeetingVote.id)
+    )
+    return {v.submission_id: v for v in (await db.execute(stmt)).scalars()}  # the latest wins
+
+
+async def meeting_sheet(db: AsyncSession, meeting: HamletMeeting) -> MeetingSheet:
+    hamlet = await db.get(OrgUnit, meeting.hamlet_id)
+    assert hamlet is not None
+    votes = list(
+        (
+            await db.execute(
+                select(MeetingVote)
+                .where(MeetingVote.meeting_id == meeting.id)
+                .order_by(MeetingVote.id)
+            )
+        ).scalars()
+    )
+    subs = {
+        s.id: s
+        for s in (
+            await db.execute(
+                select(Submission).where(Submission.id.in_([v.submission_id for v in votes]))  # type: ignore[union-attr]
+            )
+        ).scalars()
+    }
+    by_sub = {v.submission_id: v for v in votes}
+    entries = await _entries(db, [subs[v.submission_id] for v in votes], by_sub)
+    chair = await db.get(Person, meeting.chair_id) if meeting.chair_id else None
+    return MeetingSheet(meeting, hamlet, await place_of(db, hamlet), chair, entries)
+
+
+def _round_list(rnd: ReviewRound):  # type: ignore[no-untyped-def]
+    """The round's list: its decided households once closed, the posted ones while posted, the
+    ones the commune accepted while it is open (a draft of the list to post)."""
+    if rnd.status == proc.CLOSED:
+        where = (Submission.round_id == rnd.id, Submission.status == "approved")
+    elif rnd.status == proc.POSTING:
+        where = (Submission.round_id == rnd.id, Submission.status == proc.POSTED)
+    else:
+        where = (Submission.commune_id == rnd.commune_id, Submission.status == proc.ACCEPTED)
+    return select(Submission).where(*where).order_by(Submission.hamlet_id, Submission.id)
+
+
+async def round_entries(db: AsyncSession, rnd: ReviewRound) -> list[Entry]:
+    subs = list((await db.execute(_round_list(rnd))).scalars())
+    return await _entries(db, subs, await _last_votes(db, [s.id for s in subs]))  # type: ignore[misc]
+
+
+async def _states_at_decision(
+    db: AsyncSession, rnd: ReviewRound, households: Sequence[Household]
+) -> dict[int, State]:
+    """Each household's state right after a closed round's decision: its register entry, or
+    the state before its first approval decided after that moment."""
+    assert rnd.decision_date is not None
+    stmt = (
+        select(Submission)
+        .where(
+            Submission.commune_id == rnd.commune_id,
+            Submission.status == "approved",
+            Submission.decided_at > decision_moment(rnd.decision_date),  # type: ignore[operator]
+            Submission.household_id.is_not(None),  # type: ignore[union-attr]
+        )
+        .order_by(Submission.decided_at.desc(), Submission.id.desc())  # type: ignore[union-attr]
+    )
+    states = {h.id: State(h.status, h.active) for h in households}
+    for s in (await db.execute(stmt)).scalars():  # the earliest is read last and wins
+        if s.before_status is not None:
+            states[s.household_id] = State(s.before_status, bool(s.before_active))  # type: ignore[index]
+    return states  # type: ignore[return-value]
+
+
+async def round_sheet(db: AsyncSession, rnd: ReviewRound) -> RoundSheet:
+    commune = await db.get(OrgUnit, rnd.commune_id)
+    assert commune is not None
+    entries = await round_entries(db, rnd)
+    households = list(
+        (
+            await db.execute(
+                select(Household)
+                .where(Household.commune_id == rnd.commune_id)
+                .order_by(Household.hamlet_id, Household.code)
+            )
+        ).scalars()
+    )
+    if rnd.status == proc.CLOSED and rnd.decision_date is not None:
+        states = await _states_at_decision(db, rnd, households)
+    else:
+        states = {h.id: State(h.status, h.active) for h in households}
+        for e in entries:
+            if e.household is not None:
+                states[e.household.id] = e.after  # type: ignore[index]
+    hamlets = await _units(db, {h.hamlet_id for h in households})
+    register = [
+        (h, hamlets[h.hamlet_id], states[h.id])  # type: ignore[index]
+        for h in households
+        if any(states[h.id].member(g) for g in GROUPS)  # type: ignore[index]
+    ]
+    return RoundSheet(rnd, await place_of(db, commune), entries, register)
+
+
+async def latest_assessment(db: AsyncSession, household_id: int) -> Assessment | None:
+    stmt = (
+        select(Assessment)
+        .where(
+            Assessment.household_id == household_id,
+            Assessment.approved.is_(True),  # type: ignore[attr-defined]
+        )
+        .order_by(Assessment.created_at.desc(), Assessment.id.desc())  # type: ignore[union-attr]
+    )
+    return (await db.execute(stmt.limit(1))).scalars().first()
+
+
+async def assessments_of(db: AsyncSession, household_ids: Sequence[int]) -> dict[int, Assessment]:
+    """The latest approved assessment of each household."""
+    if not household_ids:
+        return {}
+    stmt = (
+        select(Assessment)
+        .where(
+            Assessment.household_id.in_(list(household_ids)),  # type: ignore[attr-defined]
+            Assessment.approved.is_(True),  # type: ignore[attr-defined]
+        )
+        .order_by(Assessment.created_at, Assessment.id)
+    )
+    return {a.household_id: a for a in (await db.execute(stmt)).scalars()}
+
+
+async def last_closed_round(
+    db: AsyncSession, *, commune_id: int, since: date | None
+) -> ReviewRound | None:
+    """The commune's latest decided round (decided on or after `since`, when given)."""
+    stmt = select(ReviewRound).where(
+        ReviewRound.commune_id == commune_id,
+        ReviewRound.status == proc.CLOSED,
+        ReviewRound.decision_date.is_not(None),  # type: ignore[union-attr]
+    )
+    if since is not None:
+        stmt = stmt.where(ReviewRound.decision_date >= since)  # type: ignore[operator]
+    stmt = stmt.order_by(ReviewRound.decision_date.desc(), ReviewRound.id.desc())  # type: ignore[union-attr]
+    return (await db.execute(stmt.limit(1))).scalars().first()
