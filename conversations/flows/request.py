@@ -49,8 +49,7 @@ def _after_start(ctx: Ctx, r: dict[str, Any]) -> str:
         ctx.answers["name"] = r["name"]
         if r.get("household"):
             ctx.answers["household"] = r["household"]
-            return "members"
-        return "match"
+        return "known"
     if r["status"] == "fix":
         ctx.vars["fix"] = {"ref": r["ref"], "reason": r.get("reason") or ""}
         ctx.answers.update(r["answers"])
@@ -59,6 +58,18 @@ def _after_start(ctx: Ctx, r: dict[str, Any]) -> str:
         ctx.answers["_editing"] = True
         return "summary"
     return refuse(ctx, r)
+
+
+def _known_text(ctx: Ctx) -> str:
+    begin = ctx.vars["begin"]
+    return ctx.t(
+        "Request to be reviewed as a poor or near-poor household (Mẫu 01) for the household "
+        "of {name}, {hamlet}, {commune}: a few questions about your household, its income and "
+        "its living conditions.",
+        name=ctx.answers["name"],
+        hamlet=begin["hamlet_name"],
+        commune=begin["commune_name"],
+    )
 
 
 def _unmatched_text(ctx: Ctx) -> str:
@@ -218,6 +229,12 @@ REQUEST = flow(
                 "asked: the officers check papers when they survey your household."
             ),
             next="commune",
+        ),
+        Step(
+            "known",
+            "message",
+            _known_text,
+            next=lambda ctx, v: "members" if ctx.answers.get("household") else "match",
         ),
         *commune_steps("hamlets"),
         *hamlet_steps("begin"),
