@@ -3,7 +3,6 @@ commune's posted list and says what is wrong; the commune's officer accepts or r
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -12,6 +11,7 @@ from domain.calendar import local_day
 from domain.i18n import N_, fold
 from handlers.actions import ActionContext
 from handlers.procedure_actions import COMPLAINT_NEW, answer_complaint
+from handlers.rate_limits import limited
 from storage.audit import record
 from storage.complaint_queue import commune_officers, open_in_commune, posting_round
 from storage.complaints import ComplaintRefused, complaint_by_ref, file_complaint
@@ -20,7 +20,7 @@ from storage.models import OrgUnit, Person, RateEvent
 from storage.models_procedure import Complaint, ReviewRound
 from storage.models_register import Submission
 from storage.orgtree import unit_by_id
-from storage.people import count_recent, describe_person
+from storage.people import describe_person
 from storage.review_queue import by_ref, names
 from storage.rounds import posted
 
@@ -41,18 +41,7 @@ async def _commune_of(ctx: ActionContext) -> OrgUnit | None:
 
 
 async def _limited(ctx: ActionContext) -> dict[str, Any] | None:
-    count, oldest = await count_recent(
-        ctx.db,
-        kind=RATE_KIND,
-        channel=ctx.channel,
-        chat_id=ctx.chat_id,
-        since=ctx.now - timedelta(hours=24),
-    )
-    if count < PER_DAY or oldest is None:
-        return None
-    wait = oldest + timedelta(hours=24) - ctx.now
-    hours = max(1, -(-int(wait.total_seconds()) // 3600))  # rounded up
-    return {"status": "limited", "limit": PER_DAY, "hours": hours}
+    return await limited(ctx, kind=RATE_KIND, per_day=PER_DAY)
 
 
 async def complaint_start(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -14,13 +13,13 @@ from domain.i18n import N_, fold
 from domain.procedure import REVIEW_REQUEST, stage
 from handlers.actions import ActionContext
 from handlers.exit_actions import hamlet_begin, household_card
+from handlers.rate_limits import limited
 from storage.audit import record
-from storage.exit_register import find_poor_households, hamlet_heads
-from storage.exit_register import link_household_chat as link_chat
+from storage.exit_register import find_poor_households, hamlet_heads, link_household_chat
 from storage.models import Person, RateEvent
 from storage.models_register import Household, Submission
 from storage.orgtree import unit_by_id
-from storage.people import count_recent, describe_person
+from storage.people import describe_person
 from storage.register import submit
 from storage.requests import (
     open_for_household,
@@ -63,18 +62,7 @@ def _open(sub: Submission) -> dict[str, Any]:
 
 
 async def _limited(ctx: ActionContext) -> dict[str, Any] | None:
-    count, oldest = await count_recent(
-        ctx.db,
-        kind=REVIEW_REQUEST,
-        channel=ctx.channel,
-        chat_id=ctx.chat_id,
-        since=ctx.now - timedelta(hours=24),
-    )
-    if count < PER_DAY or oldest is None:
-        return None
-    wait = oldest + timedelta(hours=24) - ctx.now
-    hours = max(1, -(-int(wait.total_seconds()) // 3600))  # rounded up
-    return {"status": "limited", "limit": PER_DAY, "hours": hours}
+    return await limited(ctx, kind=REVIEW_REQUEST, per_day=PER_DAY)
 
 
 async def _fix(ctx: ActionContext, sub: Submission) -> dict[str, Any]:
@@ -235,7 +223,7 @@ async def request_submit(ctx: ActionContext, args: dict[str, Any]) -> dict[str, 
         standards=ctx.env.get("standards"),
     ).to_json()
     if person_id is None:
-        person = await link_chat(
+        person = await link_household_chat(
             ctx.db,
             channel=ctx.channel,
             user_id=ctx.user_id,
