@@ -62,7 +62,16 @@ _TOP_FIELDS = {
 }
 _LINE_FIELDS = {"poverty_line", "income_poor_line", "average_line"}
 _DIMENSION_FIELDS = {"code", "name"}
-_INDICATOR_FIELDS = {"code", "dimension", "name", "question", "condition", "help", "provisional"}
+_INDICATOR_FIELDS = {
+    "code",
+    "dimension",
+    "name",
+    "question",
+    "household_question",
+    "condition",
+    "help",
+    "provisional",
+}
 _SOURCE_FIELDS = {"url", "about"}
 # NĐ 07/2021 and QĐ 59/2015 say "thành thị"; a file for a text that says otherwise names its own.
 DEFAULT_AREA_NAMES = {"rural": "nông thôn", "urban": "thành thị"}
@@ -87,6 +96,12 @@ class Indicator:
     condition: str
     help: str
     provisional: bool = False
+    # The same question put to the household itself ("Nhà bạn có …?"), for its own request
+    # (Mẫu 01); "" when the file gives none, and then `question` is asked.
+    household_question: str = ""
+
+    def asked_of_household(self) -> str:
+        return self.household_question or self.question
 
 
 @dataclass(frozen=True)
@@ -296,6 +311,7 @@ def parse_standard(data: object, *, source: str = "<data>") -> Standard:
             condition=i.text("condition"),
             help=i.text("help"),
             provisional=i.boolean("provisional"),
+            household_question=i.optional_text("household_question"),
         )
         if any(x.code == indicator.code for x in indicators):
             raise i.fail("code", f"duplicate indicator {indicator.code!r}")
@@ -303,6 +319,8 @@ def parse_standard(data: object, *, source: str = "<data>") -> Standard:
             raise i.fail("dimension", f"{indicator.dimension!r} is not in dimensions")
         if not indicator.question.endswith("?"):
             raise i.fail("question", "must be a question ending with '?'")
+        if indicator.household_question and not indicator.household_question.endswith("?"):
+            raise i.fail("household_question", "must be a question ending with '?'")
         indicators.append(indicator)
 
     area_names = _parse_area_names(r)

@@ -11,10 +11,12 @@ from typing import Any
 
 from handlers import (
     actions,
+    complaint_actions,
     exit_actions,
     meeting_actions,
     period_actions,
     report_actions,
+    request_actions,
     review_actions,
     round_actions,
 )
@@ -26,11 +28,13 @@ ACTIONS: dict[str, Action] = {
     **review_actions.ACTIONS,
     **period_actions.ACTIONS,
     **exit_actions.ACTIONS,
+    **request_actions.ACTIONS,
+    **complaint_actions.ACTIONS,
     **round_actions.ACTIONS,
     **meeting_actions.ACTIONS,
 }
 
-ANYONE = None  # open without an invite: linking a chat, a household's own exit registration
+ANYONE = None  # open without an invite: linking a chat, a household's own registration, request
 HAMLET = ("hamlet_head",)
 COMMUNE = ("officer",)
 REVIEWERS = ("officer", "admin")
@@ -45,6 +49,13 @@ ROLES: dict[str, tuple[str, ...] | None] = {
     "exit.match": ANYONE,
     "exit.submit": ANYONE,
     "exit.status": ANYONE,
+    "request.start": ANYONE,
+    "request.match": ANYONE,
+    "request.submit": ANYONE,
+    "request.status": ANYONE,
+    "complaint.start": ANYONE,
+    "complaint.posted": ANYONE,
+    "complaint.submit": ANYONE,
     "report.begin": HAMLET,
     "report.load": HAMLET,
     "report.submit": HAMLET,
@@ -69,6 +80,9 @@ ROLES: dict[str, tuple[str, ...] | None] = {
     "round.standard": COMMUNE,
     "round.decide": COMMUNE,
     "round.document": COMMUNE,
+    "complaint.list": COMMUNE,
+    "complaint.load": COMMUNE,
+    "complaint.answer": COMMUNE,
 }
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.flows.assess import CLASS_LABELS, KIND_LABELS
 from domain.i18n import N_
-from domain.procedure import ACCEPTED, needs_meeting, stage
+from domain.procedure import ACCEPTED, REVIEW_REQUEST, needs_meeting, stage
 from handlers.actions import ActionContext
 from handlers.notify import Notice
 from storage.models_register import EXIT_REGISTRATION, Household, Submission
@@ -32,6 +32,8 @@ APPROVED_WITH_STATUS = N_(
 )
 FIX_REPORT = N_("Fix the report")
 FIX_REGISTRATION = N_("Correct and send again")  # the same words as the hamlet's return
+# The flow a returned paper is corrected in: the household's own, else the hamlet head's report.
+FIX_FLOWS = {EXIT_REGISTRATION: "exit", REVIEW_REQUEST: "request"}
 
 
 def _scope_unit(ctx: ActionContext) -> tuple[bool, int | None]:
@@ -216,8 +218,8 @@ def _notify(
         translate = ("kind", "status")
     choices: tuple[tuple[str, str], ...] = ()
     if decision == "return":
-        fix = "exit" if sub.kind == EXIT_REGISTRATION else "report"
-        label = FIX_REGISTRATION if sub.kind == EXIT_REGISTRATION else FIX_REPORT
+        fix = FIX_FLOWS.get(sub.kind, "report")
+        label = FIX_REGISTRATION if sub.kind in FIX_FLOWS else FIX_REPORT
         choices = ((f"flow:{fix}:fix:{sub.ref}", label),)
     params = {
         "kind": KIND_LABELS.get(sub.kind, sub.kind),

@@ -35,14 +35,17 @@ async def find_poor_households(
     name: str,
     members: int | None = None,
     phone: str | None = None,
+    statuses: tuple[str, ...] | None = ELIGIBLE,
 ) -> list[Household]:
-    """Poor or near-poor households of a hamlet with this head's name (the exact name first)."""
+    """Poor or near-poor households of a hamlet with this head's name (the exact name first);
+    `statuses=None`: any household of the hamlet's register."""
     key = fold(name)
     base = select(Household).where(
         Household.hamlet_id == hamlet_id,
         Household.active.is_(True),  # type: ignore[attr-defined]
-        Household.status.in_(ELIGIBLE),  # type: ignore[attr-defined]
     )
+    if statuses is not None:
+        base = base.where(Household.status.in_(statuses))  # type: ignore[attr-defined]
     found = list((await db.execute(base.where(Household.name_key == key))).scalars())
     if not found:
         partial = base.where(Household.name_key.contains(key, autoescape=True))  # type: ignore[attr-defined]
@@ -186,8 +189,10 @@ async def link_household_chat(
     hamlet_id: int,
     household_id: int | None,
     locale: str,
+    via: str = EXIT_REGISTRATION,
 ) -> Person:
-    """The registering chat becomes a household person, so decisions can reach it later."""
+    """The registering chat becomes a household person, so decisions can reach it later;
+    `via` names what it sent (an exit registration, a request, a complaint) in the audit log."""
     actor = f"{channel}:{user_id}"
     person = Person(
         name=nfc(name),
@@ -230,6 +235,6 @@ async def link_household_chat(
         action="account.link",
         entity=f"channel_account:{account.id}",
         before=before,
-        after={"person_id": person.id, "channel": channel, "via": EXIT_REGISTRATION},
+        after={"person_id": person.id, "channel": channel, "via": via},
     )
     return person

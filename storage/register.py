@@ -23,6 +23,9 @@ from storage.paging import page
 # The status an approved change sets; kinds not listed take the assessed class.
 KIND_STATUS = {"newly_poor": "poor", "newly_near_poor": "near_poor", "fell_back": "poor"}
 CLOSING_KINDS = ("moved_out", "dissolved")
+# References say what a paper is: BC- a hamlet head's report (báo cáo), TN- a household's exit
+# registration (thoát nghèo), DN- a household's request to be reviewed (đề nghị, Mẫu 01).
+REF_PREFIXES = {"review_request": "DN"}
 OPEN_STATES = ("submitted", "returned")
 
 
@@ -150,7 +153,7 @@ async def submit(
         )
         return NewSubmission(resubmits, True)
     sub = Submission(
-        ref=new_ref("BC" if source == "hamlet_head" else "TN"),
+        ref=new_ref(REF_PREFIXES.get(kind) or ("BC" if source == "hamlet_head" else "TN")),
         idempotency_key=idempotency_key,
         kind=kind,
         source=source,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from conversations.flows.complaint import COMPLAINT
 from conversations.flows.exit import EXIT
 from conversations.flows.exit_review import EXIT_REVIEW
 from conversations.flows.exit_status import STATUS
@@ -10,6 +11,7 @@ from conversations.flows.onboarding import ONBOARDING, WHOAMI
 from conversations.flows.period_report import PERIOD_REPORT
 from conversations.flows.progress import PROGRESS
 from conversations.flows.report import REPORT
+from conversations.flows.request import REQUEST
 from conversations.flows.review import REVIEW
 from conversations.flows.round import ROUND
 from conversations.model import Flow
@@ -23,7 +25,9 @@ FLOWS: tuple[Flow, ...] = (
     ROUND,
     PROGRESS,
     EXIT,
+    REQUEST,
     STATUS,
+    COMPLAINT,
     EXIT_REVIEW,
     MEETING,
 )

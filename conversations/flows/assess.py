@@ -20,6 +20,7 @@ KIND_LABELS = {
     "dissolved": N_("Household dissolved"),
     "correction": N_("Correction"),
     "exit_registration": N_("Registration to exit poverty"),
+    "review_request": N_("Request to be reviewed"),
 }
 CLASS_LABELS = {
     "poor": N_("poor household"),
@@ -57,6 +58,13 @@ EXPECTED = {
     "exit_registration": (
         {NEAR_POOR, "average", "not_poor"},
         N_("By these answers the household would still be poor. You can still send the request."),
+    ),
+    "review_request": (
+        {POOR, NEAR_POOR},
+        N_(
+            "By these answers the household is neither poor nor near-poor. You can still send "
+            "the request: the survey at home decides."
+        ),
     ),
 }
 

@@ -14,7 +14,9 @@ from conversations.flows.assess import (
 )
 from conversations.flows.assess import money as parse_money
 from conversations.flows.exit_status import refused_text
-from conversations.model import Choice, Ctx, Invalid, Step, flow
+from conversations.flows.place import NO_HAMLETS, commune_steps, hamlet_steps
+from conversations.flows.who import name_steps, refuse
+from conversations.model import Choice, Ctx, Step, flow
 from domain.i18n import N_, fold
 
 KIND = "exit_registration"
@@ -23,11 +25,6 @@ KIND = "exit_registration"
 def _then(ctx: Ctx, default: str) -> str:
     """Back to the summary when an answer was changed from there, else onwards."""
     return "summary" if ctx.answers.get("_editing") else default
-
-
-def _refuse(ctx: Ctx, result: dict[str, Any]) -> str:
-    ctx.vars["refusal"] = result
-    return "refused"
 
 
 # -- start: a new registration, one in progress, or a correction ------------------------------
@@ -50,116 +47,10 @@ def _after_start(ctx: Ctx, r: dict[str, Any]) -> str:
         ctx.answers.update(r["answers"])
         ctx.answers["_editing"] = True
         return "summary"
-    return _refuse(ctx, r)
-
-
-# -- where: commune, hamlet ---------------------------------------------------------------------
-
-
-def _commune_prompt(ctx: Ctx) -> str:
-    found = ctx.vars.get("communes") or {}
-    t = ctx.t
-    ask = t("Which commune or ward do you live in? Type its name, e.g. Gia Viễn.")
-    if found and not found.get("total"):
-        return t("No commune or ward matches “{query}”.", query=found["query"]) + "\n" + ask
-    if found.get("total", 0) > len(found.get("items", ())):  # too many to offer as buttons
-        return (
-            t(
-                "“{query}” matches {n} communes. Please type more of the name.",
-                query=found["query"],
-                n=found["total"],
-            )
-            + "\n"
-            + ask
-        )
-    return ask
-
-
-def _after_communes(ctx: Ctx, r: dict[str, Any]) -> str:
-    if not r["total"] or r["total"] > len(r["items"]):
-        return "commune"
-    if r["total"] == 1:
-        ctx.answers["commune_id"] = r["items"][0]["id"]
-        return "hamlets"
-    return "commune_pick"
-
-
-def _commune_choices(ctx: Ctx) -> list[Choice]:
-    items = ctx.vars["communes"]["items"]
-    out = [
-        Choice(str(c["id"]), f"{c['name']}, {c['parent']}" if c["parent"] else c["name"])
-        for c in items
-    ]
-    return [*out, Choice("_again", ctx.t("Search again"))]
-
-
-def _after_commune_pick(ctx: Ctx, value: str) -> str:
-    if value == "_again":
-        return "commune"
-    ctx.answers["commune_id"] = int(value)
-    return "hamlets"
-
-
-def _hamlet_choices(ctx: Ctx) -> list[Choice]:
-    return [Choice(str(h["id"]), h["name"]) for h in ctx.vars["hamlets"]["items"]]
+    return refuse(ctx, r)
 
 
 # -- who: the head's name, matched to the hamlet's list -----------------------------------------
-
-
-def _check_name(ctx: Ctx, value: str) -> None:
-    if any(c.isdigit() for c in value) or sum(c.isalpha() for c in value) < 2:
-        raise Invalid(N_("Please type the full name of the head of household, e.g. Nguyễn Văn An."))
-
-
-def _after_name(ctx: Ctx, value: str) -> str:
-    for key in ("household", "which_members", "phone"):
-        ctx.answers.pop(key, None)
-    return "match"
-
-
-def _match_args(ctx: Ctx) -> dict[str, Any]:
-    a = ctx.answers
-    return {
-        "name": a["name"],
-        "members": a.get("which_members"),
-        "phone": a.get("phone") if a.get("phone") != "skip" else None,
-        "editing": (ctx.vars.get("fix") or {}).get("ref"),  # its own registration is no obstacle
-    }
-
-
-def _after_match(ctx: Ctx, r: dict[str, Any]) -> str:
-    if r["status"] == "open":
-        return _refuse(ctx, r)
-    if r["status"] == "one":
-        ctx.answers["household"] = r["household"]
-        ctx.answers["name"] = r["household"]["head_name"]  # as the register spells it
-        return _then(ctx, "income")
-    ctx.answers.pop("household", None)
-    if r["status"] == "several":
-        return "which_phone" if "which_members" in ctx.answers else "which_members"
-    return "unmatched"
-
-
-def _which_members_prompt(ctx: Ctx) -> str:
-    return ctx.t(
-        "Several households in {hamlet} have the name {name}. "
-        "How many people live in your household?",
-        hamlet=ctx.vars["begin"]["hamlet_name"],
-        name=ctx.answers["name"],
-    )
-
-
-def _after_which_members(ctx: Ctx, value: int) -> str:
-    ctx.answers["members"] = value
-    return "match"
-
-
-def _after_phone(ctx: Ctx, value: str) -> str:
-    if value == "skip":
-        ctx.answers.pop("household", None)
-        return "unmatched"
-    return "match"
 
 
 def _unmatched_text(ctx: Ctx) -> str:
@@ -222,7 +113,7 @@ def _after_summary(ctx: Ctx, value: str) -> str:
 
 
 def _after_submit(ctx: Ctx, r: dict[str, Any]) -> str:
-    return "done" if r["status"] == "ok" else _refuse(ctx, r)
+    return "done" if r["status"] == "ok" else refuse(ctx, r)
 
 
 def _done(ctx: Ctx) -> str:
@@ -272,43 +163,8 @@ EXIT = flow(
             ),
             next="commune",
         ),
-        Step(
-            "commune",
-            "text",
-            _commune_prompt,
-            next="communes",
-            min_length=2,
-            max_length=100,
-            help=N_("Type the name of your commune or ward; accents are optional, e.g. gia vien."),
-        ),
-        Step(
-            "communes",
-            "action",
-            action="exit.communes",
-            args=lambda ctx: {"query": ctx.answers["commune"]},
-            next=_after_communes,
-        ),
-        Step(
-            "commune_pick",
-            "choice",
-            N_("Which of these is your commune or ward?"),
-            choices=_commune_choices,
-            next=_after_commune_pick,
-        ),
-        Step(
-            "hamlets",
-            "action",
-            action="exit.hamlets",
-            args=lambda ctx: {"commune_id": ctx.answers["commune_id"]},
-            next=lambda ctx, r: "hamlet" if r["items"] else "no_hamlets",
-        ),
-        Step(
-            "hamlet",
-            "choice",
-            N_("Which hamlet (thôn, xóm, bản, tổ dân phố) do you live in?"),
-            choices=_hamlet_choices,
-            next="begin",
-        ),
+        *commune_steps("hamlets"),
+        *hamlet_steps("begin"),
         Step(
             "begin",
             "action",
@@ -319,33 +175,12 @@ EXIT = flow(
             },
             next=lambda ctx, r: "name" if r.get("ok") else "commune",
         ),
-        Step(
-            "name",
-            "text",
-            N_("What is the full name of the head of your household?"),
-            check=_check_name,
-            next=_after_name,
-            min_length=2,
-            max_length=100,
+        *name_steps(
+            action="exit.match",
+            then=lambda ctx: _then(ctx, "income"),
+            unmatched=_unmatched_text,
             help=N_("The name as written on the hamlet's list, e.g. Nguyễn Văn An."),
         ),
-        Step("match", "action", action="exit.match", args=_match_args, next=_after_match),
-        Step(
-            "which_members",
-            "number",
-            _which_members_prompt,
-            parse=count,
-            next=_after_which_members,
-        ),
-        Step(
-            "which_phone",
-            "phone",
-            N_("Still several. Type the phone number the hamlet has for your household."),
-            choices=lambda ctx: [Choice("skip", ctx.t("I do not know"))],
-            save="phone",
-            next=_after_phone,
-        ),
-        Step("unmatched", "message", _unmatched_text, next=lambda ctx, v: _then(ctx, "income")),
         Step(
             "income",
             "money",
@@ -387,11 +222,7 @@ EXIT = flow(
                 "You can start again at any time with /thoatngheo."
             ),
         ),
-        Step(
-            "no_hamlets",
-            "message",
-            N_("This commune has no hamlets in ChungTay yet. Please contact the commune office."),
-        ),
+        NO_HAMLETS,
     ],
     command="/thoatngheo",
     ask_before_restart=True,

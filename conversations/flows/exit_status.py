@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from conversations.flows.assess import class_label
+from conversations.flows.request_status import fix_choices, request_blocks
 from conversations.model import Choice, Ctx, Step, flow
 from domain.i18n import N_
 
@@ -67,12 +68,17 @@ def refused_text(ctx: Ctx) -> str:
 
 def _status_text(ctx: Ctx) -> str:
     t, items = ctx.t, ctx.vars["load"]["items"]
-    if not items:
-        return t(
-            "You have not sent a registration to exit poverty from this chat. "
-            "Type /thoatngheo to register."
+    requests = ctx.vars["requests"]["items"]
+    if not items and not requests:
+        return (
+            t(
+                "You have not sent a registration to exit poverty from this chat. "
+                "Type /thoatngheo to register."
+            )
+            + "\n"
+            + t("To ask to be reviewed as a poor or near-poor household, type /denghi.")
         )
-    blocks = []
+    blocks = request_blocks(ctx, requests)
     for item in items:
         lines = [
             t(
@@ -94,7 +100,7 @@ def _status_text(ctx: Ctx) -> str:
 
 
 def _status_choices(ctx: Ctx) -> list[Choice]:
-    return [
+    return fix_choices(ctx, ctx.vars["requests"]["items"]) + [
         Choice(f"flow:exit:fix:{i['ref']}", ctx.t("Correct and send again"))
         for i in ctx.vars["load"]["items"]
         if i["status"] == "returned"
@@ -105,7 +111,8 @@ STATUS = flow(
     "status",
     N_("registration status"),
     [
-        Step("load", "action", action="exit.status", next="show"),
+        Step("load", "action", action="exit.status", next="requests"),
+        Step("requests", "action", action="request.status", next="show"),
         Step("show", "message", _status_text, choices=_status_choices),
     ],
     command="/trangthai",

@@ -113,6 +113,22 @@ def _greeting(ctx: Ctx) -> str:
     )
 
 
+def _household_text(ctx: Ctx) -> str:
+    t = ctx.t
+    return "\n".join(
+        (
+            t(
+                "Households can register here to exit poverty (Đăng ký thoát nghèo) and follow "
+                "the request. No code is needed: press the button or type /thoatngheo."
+            ),
+            t(
+                "A household in difficulty can also ask to be reviewed as poor or near-poor "
+                "(Mẫu 01): press “Ask to be reviewed” or type /denghi."
+            ),
+        )
+    )
+
+
 def _describe(ctx: Ctx) -> str:
     u = ctx.user
     if not u.get("linked"):
@@ -180,13 +196,11 @@ ONBOARDING = flow(
         Step(
             "household",
             "message",
-            N_(
-                "Households can register here to exit poverty (Đăng ký thoát nghèo) and follow "
-                "the request. No code is needed: press the button or type /thoatngheo."
-            ),
+            _household_text,
             # Buttons naming a flow start it once this one has ended (the engine's flow:<id>).
             choices=lambda ctx: [
                 Choice("flow:exit", ctx.t("Register to exit poverty")),
+                Choice("flow:request", ctx.t("Ask to be reviewed")),
                 Choice("flow:status", ctx.t("See my registration")),
             ],
         ),

@@ -195,6 +195,50 @@ async def exit_status(w: World) -> Plan:
     return Plan(chat, "/trangthai", {}, ("Đăng ký TN-",))
 
 
+async def review_request(w: World) -> Plan:
+    """A household asks to be reviewed (Mẫu 01): a name no register entry has, every indicator
+    question answered "không"; a random name that is someone else's ends it with the reason."""
+    answers = {
+        **exit_answers(w.name()),
+        "members": "4",
+        "income": "3 triệu",
+        **{f"need_{i}": "không" for i in range(20)},
+        "reason": "Chồng ốm nặng",
+    }
+    done = ("Đã gửi giấy đề nghị", "Hộ bạn đã có hồ sơ", "Sổ hộ đã ghi")
+    return Plan(f"request-{w.next_id()}", "/denghi", answers, done)
+
+
+async def complaint(w: World) -> Plan:
+    """Anyone complains about the household Phường Hoa Lư posts (set up once)."""
+    await w.posted("37-HOALU-01")
+    answers = {
+        "commune": "Hoa Lư",
+        "commune_pick": "1",
+        "pick": "1",
+        "text": "Hộ này vừa mua xe tải, mở cửa hàng",
+        "hamlet": "1",
+        "sender_name": w.name(),
+        "summary": "1",
+    }
+    done = ("Đã gửi phản ánh", "Bạn đã gửi phản ánh")
+    return Plan(f"neighbour-{w.next_id()}", "/phananh", answers, done)
+
+
+async def complaint_answer(w: World) -> Plan:
+    """The commune's officer answers a complaint just filed: rejected with a reason (a random
+    input may accept it: a result too)."""
+    await w.complaint("37-HOALU-01")
+    chat = await w.person("officer", "37-HOALU")
+    answers = {
+        "officer_pick": "1",
+        "officer_card": "2",
+        "officer_reason": "Đã kiểm tra tại hộ",
+        "officer_confirm": "có",
+    }
+    return Plan(chat, "/phananh", answers, ("Không chấp nhận phản ánh", "Đã chấp nhận phản ánh"))
+
+
 async def onboarding(w: World) -> Plan:
     code = await w.invite()
     answers = {"welcome": "1", "ask_code": code, "confirm": "có"}
@@ -211,6 +255,9 @@ FLOWS: dict[str, Prepare] = {
     "period_report": period_report,
     "exit_status": exit_status,
     "meeting": meeting,
+    "review_request": review_request,
+    "complaint": complaint,
+    "complaint_answer": complaint_answer,
 }
 
 
@@ -251,6 +298,8 @@ def restarts(text: str | None, choice: str | None, flow_id: str | None) -> bool:
     """The command (or menu button) of the flow in progress, where that simply starts the flow
     over (lists and boards; data-entry flows ask first)."""
     key = fold(" ".join((text or "").split())).split("@")[0]
+    if choice and "~" in choice:  # a stamped button: a task's button works from any question
+        choice = choice.rpartition("~")[0]
     for fl in DEFINITIONS:
         if fl.id == flow_id and not fl.ask_before_restart and choice == f"flow:{fl.id}":
             return True
@@ -361,7 +410,7 @@ async def drive(w: World, plan: Plan, draw: Callable[[st.SearchStrategy], object
         seen.update(c.id for r in replies for c in r.choices)
         offered = replies[-1].choices
         finished = finished or any(f in r.text for f in plan.finished for r in replies)
-        if finished and plan.start in ("/duyet", "/xacnhan"):
+        if finished and (plan.start in ("/duyet", "/xacnhan") or plan.chat.startswith("officer")):
             return  # the list comes back for the next item: done with this one
     raise AssertionError(f"never finished {plan.start}: {plan.log[-10:]}")
 

@@ -15,11 +15,16 @@ from sqlalchemy import select
 
 from bot.services import Services
 from conversations.model import Outbound
+from domain.procedure import POSTED
 from handlers.inbound import InboundMessage
+from storage.complaints import file_complaint
 from storage.db import transaction
 from storage.models import ChannelAccount, ConversationSession, Person
+from storage.models_register import Submission
 from storage.orgtree import unit_by_code
-from tests.support import make_household, make_invite
+from storage.register import decide, submit
+from storage.rounds import current_round, start_posting
+from tests.support import make_household, make_invite, pass_meeting
 
 CHANNEL = "simulator"
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # 09:00 in Hà Nội, before the hamlet deadline
@@ -124,6 +129,67 @@ class World:
         """A register entry with a name no other has; (code, head name)."""
         head = self.name()
         return await make_household(self.services, hamlet, head, 4, status), head
+
+    async def posted(self, hamlet: str) -> int:
+        """A household of the hamlet reported newly poor, passed by the meeting, accepted and
+        posted from today (the first time); kept on the list (a complaint accepted by a random
+        input takes it off); its submission id."""
+        async with transaction(self.services.sessionmaker) as db:
+            unit = await unit_by_code(db, hamlet)
+            assert unit is not None and unit.parent_id is not None
+            rnd = await current_round(db, commune_id=unit.parent_id, now=NOW)
+            found = (
+                (await db.execute(select(Submission).where(Submission.hamlet_id == unit.id)))
+                .scalars()
+                .first()
+            )
+            if found is not None:
+                found.status, found.round_id = POSTED, rnd.id
+                return found.id  # type: ignore[return-value]
+            new = await submit(
+                db,
+                idempotency_key=f"fuzz-posted-{hamlet}",
+                kind="newly_poor",
+                source="hamlet_head",
+                household_id=None,
+                hamlet=unit,
+                period_id=None,
+                reporter_id=None,
+                answers={"name": self.name(), "members": 4},
+                result={"class": "poor", "standard": rnd.standard_id, "deprived": []},
+                note=None,
+                now=NOW,
+                actor="test",
+            )
+            await pass_meeting(db, new.submission, when=NOW)
+            await decide(
+                db,
+                submission=new.submission,
+                decision="approve",
+                reason=None,
+                officer_id=None,
+                now=NOW,
+                actor="test",
+            )
+            await start_posting(db, rnd=rnd, starts_on=NOW.date(), actor="test")
+            return new.submission.id  # type: ignore[return-value]
+
+    async def complaint(self, hamlet: str) -> None:
+        """A complaint waiting for the commune's answer, about the hamlet's posted household."""
+        sub_id = await self.posted(hamlet)
+        async with transaction(self.services.sessionmaker) as db:
+            sub = await db.get(Submission, sub_id)
+            assert sub is not None
+            await file_complaint(
+                db,
+                submission=sub,
+                text="Hộ này có xe tải",
+                sender_person_id=None,
+                channel=CHANNEL,
+                chat_id=f"sender-{self.next_id()}",
+                now=NOW,
+                actor="test",
+            )
 
     async def invite(self) -> str:
         return await make_invite(self.services, "hamlet_head", "37-GIAVIEN-02", self.name())

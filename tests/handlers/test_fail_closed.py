@@ -13,12 +13,17 @@ from bot.services import Services
 from conversations.engine import Engine
 from conversations.model import Step, flow
 from handlers.actions import ActionContext
+from handlers.complaint_actions import complaint_answer, complaint_list, complaint_load
 from handlers.inbound import Conversations, InboundMessage
 from handlers.registry import ACTIONS, ROLES, permitted
 from handlers.review_actions import review_decide, review_open
+from storage.complaints import file_complaint
 from storage.db import transaction
 from storage.models import AuditLog
+from storage.models_procedure import Complaint
 from storage.models_register import Submission
+from storage.orgtree import unit_by_code
+from tests.handlers.test_request import posted_list
 from tests.support import exit_registration_to_decide, link_person, seed_units
 
 GUARDED = sorted(name for name, roles in ROLES.items() if roles is not None)
@@ -116,3 +121,57 @@ async def test_review_actions_refuse_an_unlinked_caller(services: Services) -> N
         actors = (await db.execute(select(AuditLog.actor))).scalars().all()
     assert sub is not None and sub.status == "hamlet_reviewed"
     assert not [a for a in actors if a.endswith(":None")]
+
+
+async def test_complaint_actions_refuse_an_officer_of_another_commune(services: Services) -> None:
+    """Called directly, the officer's complaint actions keep to the officer's own commune."""
+    await seed_units(services)
+    await posted_list(services)
+    async with transaction(services.sessionmaker) as db:
+        sub = (await db.execute(select(Submission))).scalar_one()
+        complaint = await file_complaint(
+            db,
+            submission=sub,
+            text="Hộ này có xe tải",
+            sender_person_id=None,
+            channel="simulator",
+            chat_id="c1",
+            now=services.clock(),
+            actor="simulator:c1",
+        )
+        ref = complaint.ref
+    other = await link_person(services, "officer", "37-KIMSON", "Phan Văn Khác", None)
+    async with transaction(services.sessionmaker) as db:
+        kimson = await unit_by_code(db, "37-KIMSON")
+        assert kimson is not None
+        for user in (
+            {"linked": True, "person_id": other, "role": "officer", "unit_id": kimson.id},
+            {"linked": True, "person_id": other, "role": "officer", "unit_id": None},
+        ):
+            ctx = ActionContext(
+                db=db,
+                channel="simulator",
+                chat_id="o2",
+                user_id="o2",
+                display_name=None,
+                locale="vi",
+                now=services.clock(),
+                secret_key="k",
+                invite_failures_per_hour=5,
+                user=user,
+            )
+            answered = await complaint_answer(ctx, {"ref": ref, "decision": "accept"})
+            opened = await complaint_load(ctx, {"ref": ref})
+            listed = await complaint_list(ctx, {})
+            assert answered == {"status": "denied"} and opened["denied"] is True
+            assert listed.get("total", 0) == 0
+    async with services.sessionmaker() as db:
+        row = (await db.execute(select(Complaint))).scalar_one()
+        still = await db.get(Submission, row.submission_id)
+        denied = (
+            (await db.execute(select(AuditLog).where(AuditLog.action == "scope.denied")))
+            .scalars()
+            .all()
+        )
+    assert row.status == "open" and still is not None and still.status == "posted"
+    assert {d.entity for d in denied} == {f"complaint:{row.id}"}
