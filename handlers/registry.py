@@ -16,6 +16,7 @@ from handlers import (
     report_actions,
     review_actions,
     round_actions,
+    support_actions,
 )
 from handlers.actions import Action
 
@@ -26,12 +27,14 @@ ACTIONS: dict[str, Action] = {
     **period_actions.ACTIONS,
     **exit_actions.ACTIONS,
     **round_actions.ACTIONS,
+    **support_actions.ACTIONS,
 }
 
 ANYONE = None  # open without an invite: linking a chat, a household's own exit registration
 HAMLET = ("hamlet_head",)
 COMMUNE = ("officer",)
 REVIEWERS = ("officer", "admin")
+HAMLET_OR_COMMUNE = ("hamlet_head", "officer")
 # Roles whose every action is bound to their own unit; only an admin may act everywhere.
 ROLES: dict[str, tuple[str, ...] | None] = {
     "invite.check": ANYONE,
@@ -61,6 +64,12 @@ ROLES: dict[str, tuple[str, ...] | None] = {
     "round.post": COMMUNE,
     "round.standard": COMMUNE,
     "round.decide": COMMUNE,
+    "support.begin": HAMLET_OR_COMMUNE,
+    "support.search": HAMLET_OR_COMMUNE,
+    "support.record": HAMLET_OR_COMMUNE,
+    "assign.list": COMMUNE,
+    "assign.household": COMMUNE,
+    "assign.save": COMMUNE,
 }
 
 

@@ -71,22 +71,33 @@ class HouseholdGaps:
         return [n for n in self.needs if not n.addressed]
 
 
-async def gaps(db: AsyncSession, *, root_id: int, today: date) -> list[HouseholdGaps]:
+async def group_count(db: AsyncSession, *, root_id: int) -> int:
+    """How many poor and near-poor households the unit has."""
+    stmt = select(func.count()).select_from(Household).where(*_in_groups(root_id))
+    return int((await db.execute(stmt)).scalar_one())
+
+
+async def gaps(
+    db: AsyncSession, *, root_id: int, today: date, household_id: int | None = None
+) -> list[HouseholdGaps]:
     """Every poor and near-poor household of the unit's subtree with its missing indicators
     (its latest approved assessment) and causes, and whether anyone addresses each: an active
     helper, a support of a matching kind in the last 12 months, or a plan naming one."""
+    where = _in_groups(root_id)
+    if household_id is not None:
+        where = (*where, Household.id == household_id)
     households = list(
         (
             await db.execute(
                 select(Household)
-                .where(*_in_groups(root_id))
+                .where(*where)
                 .order_by(Household.hamlet_id, Household.head_name, Household.id)
             )
         )
         .scalars()
         .all()
     )
-    ids = select(Household.id).where(*_in_groups(root_id))
+    ids = select(Household.id).where(*where)
     ranked = (
         select(
             Assessment.household_id,

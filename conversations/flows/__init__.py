@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from conversations.flows.assign import ASSIGN
 from conversations.flows.exit import EXIT
 from conversations.flows.exit_review import EXIT_REVIEW
 from conversations.flows.exit_status import STATUS
@@ -11,6 +12,7 @@ from conversations.flows.progress import PROGRESS
 from conversations.flows.report import REPORT
 from conversations.flows.review import REVIEW
 from conversations.flows.round import ROUND
+from conversations.flows.support import SUPPORT
 from conversations.model import Flow
 
 FLOWS: tuple[Flow, ...] = (
@@ -24,4 +26,6 @@ FLOWS: tuple[Flow, ...] = (
     EXIT,
     STATUS,
     EXIT_REVIEW,
+    SUPPORT,
+    ASSIGN,
 )
