@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api import (
     dashboard,
     exports,
+    gaps,
     households,
     metrics,
     operations,
@@ -26,6 +27,7 @@ from api import (
     rounds,
     simulator,
     submissions,
+    support,
     units,
     webhooks,
 )
@@ -132,6 +134,8 @@ def create_app(
     app.include_router(submissions.router)
     app.include_router(periods.router)
     app.include_router(rounds.router)
+    app.include_router(support.router)
+    app.include_router(gaps.router)
     app.include_router(people.router)
     app.include_router(operations.router)
     app.include_router(dashboard.router)

@@ -133,6 +133,30 @@ async def supporter_for(
     return supporter, True
 
 
+async def update_contact(
+    db: AsyncSession,
+    *,
+    supporter: Supporter,
+    contact_person_id: int | None,
+    phone: str | None,
+    actor: str,
+) -> None:
+    """Who speaks for the supporter (the monthly nudge goes to them) and its phone; None keeps."""
+    before = {"contact_person_id": supporter.contact_person_id, "phone": supporter.phone}
+    if contact_person_id is not None:
+        supporter.contact_person_id = contact_person_id
+    if phone is not None:
+        supporter.phone = phone
+    record(
+        db,
+        actor=actor,
+        action="supporter.update",
+        entity=f"supporter:{supporter.id}",
+        before=before,
+        after={"contact_person_id": supporter.contact_person_id, "phone": supporter.phone},
+    )
+
+
 # ---- supports --------------------------------------------------------------------------------
 
 
