@@ -18,6 +18,7 @@ from api import (
     dashboard,
     documents,
     exports,
+    gaps,
     households,
     metrics,
     operations,
@@ -27,6 +28,7 @@ from api import (
     rounds,
     simulator,
     submissions,
+    support,
     units,
     webhooks,
 )
@@ -134,6 +136,8 @@ def create_app(
     app.include_router(periods.router)
     app.include_router(rounds.router)
     app.include_router(documents.router)
+    app.include_router(support.router)
+    app.include_router(gaps.router)
     app.include_router(people.router)
     app.include_router(operations.router)
     app.include_router(dashboard.router)

@@ -114,6 +114,14 @@ LABELS = {
     "col_period": N_("Period"),
     "col_households": N_("Households"),
     "total": N_("Total"),
+    # The households whose needs nobody addresses (issue 16), under the review list.
+    "gaps_heading": N_("Needs nobody addresses"),
+    "gaps_count": N_(
+        "{open} of {households} poor and near-poor households have needs nobody addresses "
+        "({without} without a helper)."
+    ),
+    "gaps_more": N_("the first {shown} are shown"),
+    "gaps_none": N_("Every known need of the poor and near-poor households is addressed."),
     "role_officer": N_("commune officer"),
     "role_province": N_("province staff"),
     "role_admin": N_("administrator"),

@@ -28,10 +28,13 @@ from api.lists import (
     scope_root,
     units_by_id,
 )
+from api.support import PlanPublic, SupportPublic, support_publics
 from domain.i18n import N_
 from storage import admin_lists
 from storage.models_register import STATUSES, Household
 from storage.register import timeline
+from storage.support import household_plan, household_supports
+from storage.support_gaps import helpers_of
 
 router = ApiRouter(prefix="/api/v1", tags=["households"])
 
@@ -68,6 +71,9 @@ class HouseholdDetail(HouseholdPublic):
     phone: str | None
     causes: list[str]
     timeline: list[TimelineEvent]
+    supports: list[SupportPublic]  # oldest first
+    plan: PlanPublic | None  # its way out, once agreed
+    helpers: list[str]  # the supporters assigned to help it
 
 
 COLUMNS = (
@@ -157,6 +163,21 @@ async def get_household(c: CallerDep, household_id: DbId) -> HouseholdDetail:
         )
         for e in await timeline(db, household_id)
     ]
+    plan = await household_plan(db, household_id)
+    helpers = (await helpers_of(db, [household_id])).get(household_id, [])
     return HouseholdDetail(
-        **public.model_dump(), phone=household.phone, causes=household.causes, timeline=events
+        **public.model_dump(),
+        phone=household.phone,
+        causes=household.causes,
+        timeline=events,
+        supports=await support_publics(db, await household_supports(db, household_id)),
+        plan=PlanPublic(
+            target_year=plan.target_year,
+            supports=plan.supports,
+            note=plan.note,
+            updated_at=plan.updated_at,
+        )
+        if plan
+        else None,
+        helpers=[s.name for s in helpers],
     )

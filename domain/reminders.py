@@ -135,3 +135,23 @@ ROUND_RULES: tuple[Rule, ...] = (
 def day_firing(rule: Rule, day: date) -> Firing:
     """A one-off firing of a round rule on a given local day."""
     return Firing(rule, rule.id, _at(day, rule.at))
+
+
+# "Chung tay" (issue 16): once a month the contact of every supporter assigned to a household
+# hears which households it helps; `days` is the day of the month.
+HELPER_NUDGE = "helper_nudge"
+SUPPORT_RULES: tuple[Rule, ...] = (Rule("helper-nudge", HELPER_NUDGE, days=1),)
+
+
+def monthly_firings(start: datetime, end: datetime, rule: Rule) -> Iterator[Firing]:
+    """Monthly firings whose time lies in (start, end]; the key names the month."""
+    first = local_day(start).replace(day=1)
+    month = (first.year, first.month)
+    while True:
+        day = date(month[0], month[1], min(rule.days, 28) or 1)
+        moment = _at(day, rule.at)
+        if moment > end:
+            return
+        if start < moment:
+            yield Firing(rule, f"{rule.id}-{day:%Y-%m}", moment)
+        month = (month[0] + month[1] // 12, month[1] % 12 + 1)

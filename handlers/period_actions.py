@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.calendar import on_time
+from domain.calendar import local_day, on_time
 from handlers.actions import ActionContext
+from handlers.support_actions import gaps_summary
 from storage.hamlet_reports import (
     approve_report,
     change_counts,
@@ -17,6 +18,8 @@ from storage.hamlet_reports import (
 )
 from storage.models import OrgUnit
 from storage.models_register import ReportingPeriod
+
+GAPS_SHOWN = 5  # households with unaddressed needs listed on the board, with a button each
 
 
 async def period_report_begin(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:
@@ -76,6 +79,9 @@ async def progress_show(ctx: ActionContext, args: dict[str, Any]) -> dict[str, A
     ]
     return {
         "ok": bool(hamlets),
+        "gaps": await gaps_summary(
+            ctx.db, root_id=commune_id, today=local_day(ctx.now), limit=GAPS_SHOWN
+        ),
         "period_code": period.code,
         "hamlet_deadline": period.hamlet_deadline.isoformat(),
         "reported": sum(1 for h in hamlets if h["report"]),

@@ -19,6 +19,7 @@ from handlers import (
     request_actions,
     review_actions,
     round_actions,
+    support_actions,
 )
 from handlers.actions import Action
 
@@ -32,12 +33,14 @@ ACTIONS: dict[str, Action] = {
     **complaint_actions.ACTIONS,
     **round_actions.ACTIONS,
     **meeting_actions.ACTIONS,
+    **support_actions.ACTIONS,
 }
 
 ANYONE = None  # open without an invite: linking a chat, a household's own registration, request
 HAMLET = ("hamlet_head",)
 COMMUNE = ("officer",)
 REVIEWERS = ("officer", "admin")
+HAMLET_OR_COMMUNE = ("hamlet_head", "officer")
 # Roles whose every action is bound to their own unit; only an admin may act everywhere.
 ROLES: dict[str, tuple[str, ...] | None] = {
     "invite.check": ANYONE,
@@ -83,6 +86,12 @@ ROLES: dict[str, tuple[str, ...] | None] = {
     "complaint.list": COMMUNE,
     "complaint.load": COMMUNE,
     "complaint.answer": COMMUNE,
+    "support.begin": HAMLET_OR_COMMUNE,
+    "support.search": HAMLET_OR_COMMUNE,
+    "support.record": HAMLET_OR_COMMUNE,
+    "assign.list": COMMUNE,
+    "assign.household": COMMUNE,
+    "assign.save": COMMUNE,
 }
 
 

@@ -31,6 +31,7 @@ from domain.reminders import (
 )
 from handlers.reminder_plan import LOOKBACK, Planned, _address, _base, _World, _world
 from handlers.round_reminders import plan_rounds
+from handlers.support_reminders import plan_helpers
 from storage.models import OrgUnit
 from storage.models_outbox import OutboxMessage
 from storage.models_register import HamletReport, ReportingPeriod, Submission
@@ -110,6 +111,7 @@ async def plan(
                 out += _to_officers(world, period, firing, decision, reported)
     out += await _digests(db, world, now, grace=grace, quiet=quiet)
     out += await plan_rounds(db, world, now, grace=grace, quiet=quiet)
+    out += await plan_helpers(db, world, now, grace=grace, quiet=quiet)
     return out if include_existing else [p for p in out if p.key not in world.existing]
 
 

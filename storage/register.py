@@ -19,6 +19,7 @@ from storage.audit import record
 from storage.models import AuditLog, OrgUnit
 from storage.models_register import Assessment, Household, Submission
 from storage.paging import page
+from storage.support import support_events
 
 # The status an approved change sets; kinds not listed take the assessed class.
 KIND_STATUS = {"newly_poor": "poor", "newly_near_poor": "near_poor", "fell_back": "poor"}
@@ -42,11 +43,21 @@ def household_public(h: Household) -> dict[str, Any]:
 
 
 async def search_households(
-    db: AsyncSession, *, hamlet_id: int, query: str, limit: int = 5, offset: int = 0
+    db: AsyncSession,
+    *,
+    hamlet_id: int | None = None,
+    commune_id: int | None = None,
+    query: str,
+    limit: int = 5,
+    offset: int = 0,
 ) -> tuple[list[Household], int]:
-    """By code (exact) or by name, without diacritics or case, within one hamlet."""
+    """By code (exact) or by name, without diacritics or case, within one hamlet (or, for the
+    commune officer, one commune)."""
+    if (hamlet_id is None) == (commune_id is None):
+        raise ValueError("search one hamlet or one commune")
     key = fold(query)
-    cond = [Household.hamlet_id == hamlet_id, Household.active.is_(True)]  # type: ignore[attr-defined]
+    where = Household.hamlet_id == hamlet_id if hamlet_id else Household.commune_id == commune_id
+    cond = [where, Household.active.is_(True)]  # type: ignore[attr-defined]
     match = or_(func.lower(Household.code) == key, Household.name_key.contains(key))  # type: ignore[attr-defined]
     base = select(Household).where(*cond, match)
     return await page(db, base, Household.head_name, Household.id, limit=limit, offset=offset)
@@ -327,7 +338,8 @@ async def timeline(db: AsyncSession, household_id: int) -> list[dict[str, Any]]:
         .scalars()
         .all()
     )
-    entities = [f"household:{household_id}"] + [f"submission:{s.id}" for s in subs]
+    entities = [f"household:{household_id}", f"household_plan:{household_id}"]
+    entities += [f"submission:{s.id}" for s in subs]
     audits = (
         (await db.execute(select(AuditLog).where(AuditLog.entity.in_(entities)))).scalars().all()
     )  # type: ignore[attr-defined]
@@ -359,5 +371,6 @@ async def timeline(db: AsyncSession, household_id: int) -> list[dict[str, Any]]:
         events.append(
             {"at": e.at, "type": "audit", "action": e.action, "actor": e.actor, "after": e.after}
         )
+    events += await support_events(db, household_id)
     events.sort(key=lambda ev: ev["at"])
     return events

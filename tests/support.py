@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import Services
@@ -12,7 +13,7 @@ from domain.procedure import POSTED, needs_meeting
 from storage.db import transaction
 from storage.meetings import close_meeting, start_meeting, vote
 from storage.models import ChannelAccount, Person
-from storage.models_register import Household, Submission
+from storage.models_register import Assessment, Household, Submission
 from storage.orgtree import import_units, parse_csv, unit_by_code
 from storage.people import create_invite
 from storage.register import apply_decision, create_household, decide, submit
@@ -61,6 +62,31 @@ async def make_household(
         )
         household.status = status
         return household.code
+
+
+async def assess_household(
+    services: Services, code: str, standard_id: str, deprived: list[str], causes: list[str]
+) -> None:
+    """An approved assessment of a household (as its last decided report left it) and its
+    causes of poverty."""
+    async with transaction(services.sessionmaker) as db:
+        household = (
+            (await db.execute(select(Household).where(Household.code == code))).scalars().first()
+        )
+        assert household is not None, code
+        household.causes = causes
+        db.add(
+            Assessment(
+                household_id=household.id,  # type: ignore[arg-type]
+                standard_id=standard_id,
+                income_per_capita=1_000_000,
+                members=household.members,
+                deprived=deprived,
+                klass=household.status,
+                source="hamlet_head",
+                approved=True,
+            )
+        )
 
 
 async def link_person(

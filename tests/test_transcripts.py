@@ -21,7 +21,13 @@ from storage.models_register import Submission
 from storage.orgtree import unit_by_code
 from storage.review_queue import by_ref
 from storage.rounds import current_round, set_standard
-from tests.support import close_services, make_household, make_invite, seed_units
+from tests.support import (
+    assess_household,
+    close_services,
+    make_household,
+    make_invite,
+    seed_units,
+)
 from tests.transcript import DIRECTORY, Transcript, describe, expand, labels, nfc, parse_invite
 
 FILES = sorted(DIRECTORY.glob("*.txt"))
@@ -80,6 +86,13 @@ async def run(transcript: Transcript, settings: Any, clock: Any) -> None:
                 r.vars[var] = await make_household(
                     r.services, hamlet, head, int(members), status[0] if status else "unknown"
                 )
+            elif line.kind == "@" and line.body.startswith("assessed "):
+                # "@assessed mai nd07-2021 water latrine cause:no_capital": an approved
+                # assessment of a household set up by @household, and its causes.
+                var, standard_id, *codes = shlex.split(line.body)[1:]
+                causes = [c.removeprefix("cause:") for c in codes if c.startswith("cause:")]
+                deprived = [c for c in codes if not c.startswith("cause:")]
+                await assess_household(r.services, r.vars[var], standard_id, deprived, causes)
             elif line.kind == "@" and line.body.startswith("round "):
                 # The commune's current round classifies under this standard (the officer's
                 # choice per round; by default the annual round of 2026 uses NĐ 351/2025).

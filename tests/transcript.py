@@ -3,6 +3,8 @@
 # comment
 @invite NAME ROLE UNIT_CODE "Person name" [expired]   set-up: an invite; {NAME} is its code
 @round UNIT STANDARD                                  set-up: the commune's current round uses STANDARD
+@household VAR HAMLET "Head name" MEMBERS [STATUS]    set-up: a household; {VAR} is its code
+@assessed VAR STANDARD CODE… [cause:CAUSE…]           set-up: its approved assessment and causes
 ! chat ID            talk as another chat (default: chat-1)
 ! zalo               this chat speaks as Zalo: no buttons, choices are "1. Label" lines in the
                      text (check them with <), answered by typing the number or the label

@@ -66,14 +66,15 @@
     if (status === 401) return signOut(L.error_unauthorized);
     showError(status === 403 ? L.error_forbidden : status === 404 ? L.error_not_found : L.error_generic);
     $("status").textContent = "";
-    for (const id of ["completeness", "trend", "pending", "documents"]) $(id).hidden = true;
+    for (const id of ["completeness", "trend", "pending", "documents", "gaps"]) $(id).hidden = true;
   }
 
   // ---- sign in / out ----------------------------------------------------------------------
   function signOut(message) {
     sessionStorage.removeItem(KEY);
     state.context = state.completeness = state.trend = null;
-    for (const id of ["completeness-chart", "completeness-table", "trend-chart", "trend-table", "pending-list", "documents-list"]) {
+    for (const id of ["completeness-chart", "completeness-table", "trend-chart", "trend-table", "pending-list",
+      "documents-list", "gaps-list"]) {
       $(id).replaceChildren();
     }
     $("unit").replaceChildren();
@@ -127,19 +128,21 @@
     $("status").textContent = L.loading;
     document.body.dataset.ready = "";
     try {
-      const [completeness, trend, pending, documents] = await Promise.all([
+      const [completeness, trend, pending, documents, gaps] = await Promise.all([
         period ? api("/api/v1/reports/completeness", { unit, period, kind }) : null,
         api("/api/v1/reports/trend", { unit, limit: 12 }),
         api("/api/v1/reports/pending", { unit, limit: 20 }),
         api("/api/v1/documents", { unit, lang: document.documentElement.lang }),
+        api("/api/v1/reports/gaps", { unit, limit: 10, lang: document.documentElement.lang }),
       ]);
       state.completeness = completeness;
       state.trend = trend;
-      for (const id of ["completeness", "trend", "pending", "documents"]) $(id).hidden = false;
+      for (const id of ["completeness", "trend", "pending", "documents", "gaps"]) $(id).hidden = false;
       drawCompleteness();
       drawTrend();
       showPending(pending);
       showDocuments(documents);
+      showGaps(gaps);
       $("status").textContent = "";
       document.body.dataset.ready = "1";
     } catch (err) {
@@ -347,6 +350,23 @@
         b.addEventListener("click", () => download(d));
         return b;
       })))));
+  }
+
+  // ---- needs nobody addresses (issue 16): no helper, no matching support in 12 months, no plan --
+  function showGaps(data) {
+    $("gaps-empty").hidden = data.total > 0;
+    $("gaps-count").hidden = data.households === 0;
+    let count = fill(L.gaps_count, { open: data.with_open_needs, households: data.households,
+      without: data.without_helper });
+    if (data.total > data.items.length) count += " · " + fill(L.gaps_more, { shown: data.items.length });
+    $("gaps-count").textContent = count;
+    $("gaps-list").replaceChildren(...data.items.map((it) => {
+      const open = it.needs.filter((n) => n.addressed_by.length === 0)
+        .map((n) => (n.kind_labels.length ? `${n.label} (→ ${n.kind_labels.join(", ")})` : n.label));
+      return el("li", { "data-code": it.code, "data-hamlet": it.hamlet_code },
+        el("span", { class: "kind" }, `${it.head_name} (${it.code})`), " · " + it.hamlet_name,
+        el("br"), el("span", { class: "meta" }, open.join("; ")));
+    }));
   }
 
   // ---- wiring -----------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from conversations.flows.assign import ASSIGN
 from conversations.flows.complaint import COMPLAINT
 from conversations.flows.exit import EXIT
 from conversations.flows.exit_review import EXIT_REVIEW
@@ -14,6 +15,7 @@ from conversations.flows.report import REPORT
 from conversations.flows.request import REQUEST
 from conversations.flows.review import REVIEW
 from conversations.flows.round import ROUND
+from conversations.flows.support import SUPPORT
 from conversations.model import Flow
 
 FLOWS: tuple[Flow, ...] = (
@@ -30,4 +32,6 @@ FLOWS: tuple[Flow, ...] = (
     COMPLAINT,
     EXIT_REVIEW,
     MEETING,
+    SUPPORT,
+    ASSIGN,
 )

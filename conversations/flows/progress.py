@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from conversations.flows.support_steps import needs_line
 from conversations.model import Choice, Ctx, Step, flow
 from domain.i18n import N_
 
@@ -38,6 +39,15 @@ def _board_prompt(ctx: Ctx) -> str:
         if report["status"] == "approved":
             line += " " + t("(approved)")
         lines.append(line)
+    gaps = board.get("gaps") or {}
+    if gaps.get("households"):
+        lines.append(
+            t(
+                "Poor and near-poor households with needs nobody addresses: {n} of {total}.",
+                n=gaps["open"],
+                total=gaps["households"],
+            )
+        )
     if ctx.vars.get("approve"):
         lines.insert(0, _approved(ctx))
     return "\n".join(lines)
@@ -58,12 +68,39 @@ def _board_choices(ctx: Ctx) -> list[Choice]:
         for h in ctx.vars["board"]["hamlets"]
         if h.get("report") and h["report"]["status"] != "approved"
     ]
+    gaps = ctx.vars["board"].get("gaps") or {}
+    if gaps.get("open"):
+        out.append(Choice("gaps", ctx.t("Households nobody helps ({n})", n=gaps["open"])))
     return [*out, Choice("close", ctx.t("Close"))]
 
 
 def _after_board(ctx: Ctx, value: str) -> str | None:
     ctx.vars.pop("approve", None)
+    if value == "gaps":
+        return "gaps"
     return "closed" if value == "close" else "approve"
+
+
+def _gaps_text(ctx: Ctx) -> str:
+    gaps, t = ctx.vars["board"]["gaps"], ctx.t
+    lines = [
+        t(
+            "Needs nobody addresses (no helper, no support of a matching kind in 12 months, no plan):"
+        )
+    ]
+    for item in gaps["items"]:
+        lines.append(f"• {item['head_name']} ({item['code']}): {needs_line(ctx, item)}")
+    if gaps["open"] > len(gaps["items"]):
+        lines.append(t("… and {n} more: type /phancong.", n=gaps["open"] - len(gaps["items"])))
+    return "\n".join(lines)
+
+
+def _gaps_choices(ctx: Ctx) -> list[Choice]:
+    # Buttons naming a flow start it once this one has ended (the engine's flow:<id>).
+    return [
+        Choice(f"flow:assign:{i['id']}", ctx.t("Assign a helper: {name}", name=i["head_name"]))
+        for i in ctx.vars["board"]["gaps"]["items"]
+    ]
 
 
 PROGRESS = flow(
@@ -91,6 +128,7 @@ PROGRESS = flow(
             args=lambda ctx: {"report_id": int(ctx.answers["hamlet"])},
             next="board",
         ),
+        Step("gaps", "message", _gaps_text, choices=_gaps_choices),
         Step("closed", "message", N_("Closed. Type /tinhhinh to see it again.")),
         Step(
             "no_commune",

@@ -25,9 +25,14 @@ from bot.services import Services, build_services
 from bot.settings import Settings
 from conversations.flows import FLOWS as DEFINITIONS
 from conversations.flows.report import NEW_OK
+from conversations.flows.support_steps import PAGE
 from conversations.inputs import GLOBAL_COMMANDS, NO, YES, clean, match_choice
 from conversations.model import Choice, Outbound, Step
 from domain.i18n import fold
+from storage.db import transaction
+from storage.orgtree import unit_by_code
+from storage.support import supporter_for
+from storage.support_gaps import without_helper
 from tests.conftest import SECRET
 from tests.fuzz.world import NOW, State, World, vietnamese
 from tests.support import seed_units
@@ -41,7 +46,8 @@ DISCARDING = ("offer:switch", "discard")
 COMMANDS = (
     "/back", "/cancel", "/help", "/start", "/me", "/quaylai", "/trogiup", "?", "quay lại",
     "/foo", "/baocao", "/thoatngheo", "/duyet", "/xacnhan", "/baocaoky", "/trangthai", "/hopthon",
-    "/tinhhinh", "/start ABCD-EFGH", "/help@chungtay_bot", "/back extra words",
+    "/tinhhinh", "/start ABCD-EFGH", "/help@chungtay_bot", "/back extra words", "/hotro",
+    "/phancong",
 )  # fmt: skip
 EMOJI = ("👍", "🙏🏻", "❤️", "👨‍👩‍👧‍👦", "🇻🇳", "😀😀😀", "✅", "1️⃣")
 PHRASES = (
@@ -245,6 +251,55 @@ async def onboarding(w: World) -> Plan:
     return Plan(f"new-{w.next_id()}", "/start", answers, ("Xin chào",))
 
 
+SUPPORTERS = ("Hội Phụ nữ xã", "Hội Nông dân xã", "Đoàn Thanh niên xã", "Hội Cựu chiến binh xã")
+SUPPORTERS += ("Mặt trận xã", "Ngân hàng CSXH", "Công ty May", "Dòng họ Đinh")
+
+
+async def full_lists(w: World) -> None:
+    """As many supporters and households without a helper as the flows show buttons for, so
+    that random answers adding one more do not change what the next example is offered."""
+    async with transaction(w.services.sessionmaker) as db:
+        commune = await unit_by_code(db, "37-GIAVIEN")
+        assert commune is not None and commune.id is not None
+        for name in SUPPORTERS:
+            await supporter_for(db, commune_id=commune.id, name=name, kind="other", actor="test")
+        _, waiting = await without_helper(db, root_id=commune.id, limit=1, offset=0)
+    for _ in range(PAGE + 1 - waiting):
+        await w.household("37-GIAVIEN-02", "poor")
+
+
+async def support_record(w: World) -> Plan:
+    await full_lists(w)
+    chat = await w.person("hamlet_head", "37-GIAVIEN-03")
+    code, _ = await w.household("37-GIAVIEN-03", "poor")
+    answers = {
+        "find": code,
+        "pick": "1",
+        "supporter": "Hội Nông dân xã",
+        "supporter_kind": "4",
+        "kind": "2",  # breeding stock: a value, or Skip
+        "value": "1tr2",
+        "day": "hôm nay",
+        "summary": "1",
+    }
+    return Plan(chat, "/hotro", answers, ("Đã lưu",))
+
+
+async def assign_helper(w: World) -> Plan:
+    await full_lists(w)
+    chat = await w.person("officer", "37-GIAVIEN")
+    code, _ = await w.household("37-GIAVIEN-03", "near_poor")
+    answers = {
+        "pick_list": "1",  # a household without a helper, or "Find another household"
+        "find": code,
+        "pick": "1",
+        "supporter": "Hội Phụ nữ xã",
+        "supporter_kind": "2",
+        "confirm": "có",
+    }
+    return Plan(chat, "/phancong", answers, ("Đã phân công", "đã được phân công"))
+
+
 FLOWS: dict[str, Prepare] = {
     "onboarding": onboarding,
     "report_existing": report_existing,
@@ -258,6 +313,8 @@ FLOWS: dict[str, Prepare] = {
     "review_request": review_request,
     "complaint": complaint,
     "complaint_answer": complaint_answer,
+    "support_record": support_record,
+    "assign_helper": assign_helper,
 }
 
 
