@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import (
     dashboard,
+    emulation,
     exports,
     households,
     metrics,
@@ -26,6 +27,7 @@ from api import (
     rounds,
     simulator,
     submissions,
+    targets,
     units,
     webhooks,
 )
@@ -127,6 +129,8 @@ def create_app(
     app.include_router(webhooks.router)
     app.include_router(reports.router)
     app.include_router(exports.router)
+    app.include_router(emulation.router)
+    app.include_router(targets.router)
     app.include_router(units.router)
     app.include_router(households.router)
     app.include_router(submissions.router)
