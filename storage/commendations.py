@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.emulation import family_keys, rules, years_before
 from domain.i18n import LOCAL_TZ
-from storage.emulation import Window, last_exits, still_out
+from storage.emulation import Window, exits_between, still_out
 from storage.models import OrgUnit, Person
 from storage.models_register import Household, Submission
 from storage.models_support import FundContribution, Support, Supporter
@@ -216,16 +216,16 @@ async def exited_supporters(
     if not links:
         return []
     before = _start_of(years_before(w.last, rules().sustainable_years) + timedelta(days=1))
-    last = last_exits(
+    exits = exits_between(
         None,
-        w.end,
+        before,
         Submission.household_id.in_({h for h, _ in links.values()}),  # type: ignore[union-attr]
     )
     stmt = (
-        select(Household.id, Household.code, Household.head_name, OrgUnit.name, last.c.last_exit)
-        .join(last, last.c.household_id == Household.id)
+        select(Household.id, Household.code, Household.head_name, OrgUnit.name, exits.c.last)
+        .join(exits, exits.c.household_id == Household.id)
         .join(OrgUnit, OrgUnit.id == Household.hamlet_id)
-        .where(still_out(last, before))
+        .where(still_out(exits, w.end))
     )
     out = {h: rest for h, *rest in await db.execute(stmt)}
     found = []
