@@ -201,7 +201,8 @@ def family_keys(name_key: str, prefixes: Sequence[str]) -> set[str]:
     """The head names a family supporter's folded name may stand for: the name itself and the
     name without a leading "gia đình ông", "hộ bà", …"""
     keys = {name_key}
-    for prefix in prefixes:
+    for prefix in prefixes:  # longest first: "gia đình ông …" before "gia đình …"
         if name_key.startswith(prefix + " ") and name_key[len(prefix) + 1 :].strip():
             keys.add(name_key[len(prefix) + 1 :].strip())
+            break
     return keys
