@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.demo import DemoSummary, write_demo
+from storage.demo_support import write_demo_support
 from storage.models import OrgUnit
 from storage.orgtree import import_units, parse_csv
 from storage.people import create_invite
@@ -42,6 +43,7 @@ async def seed_demo(
     await import_units(session, parse_csv(DEMO_CSV.read_text(encoding="utf-8")), actor="seed")
     units = list((await session.execute(select(OrgUnit).order_by(OrgUnit.code))).scalars())
     summary, people = await write_demo(session, units=units, now=now)
+    await write_demo_support(session, units=units, now=now)
     by_code = {u.code: u for u in units}
     out = []
     for role, code, name in DEMO_INVITES:
