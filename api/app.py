@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api import (
     dashboard,
     documents,
+    emulation,
     exports,
     gaps,
     households,
@@ -29,6 +30,7 @@ from api import (
     simulator,
     submissions,
     support,
+    targets,
     units,
     webhooks,
 )
@@ -130,6 +132,8 @@ def create_app(
     app.include_router(webhooks.router)
     app.include_router(reports.router)
     app.include_router(exports.router)
+    app.include_router(emulation.router)
+    app.include_router(targets.router)
     app.include_router(units.router)
     app.include_router(households.router)
     app.include_router(submissions.router)

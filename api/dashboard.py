@@ -18,6 +18,7 @@ from fastapi import Query
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
+from api import dashboard_emulation as emulation_panel
 from api.deps import ApiError, ApiRouter, CurrentToken, ServicesDep, SessionDep
 from api.reports import PeriodRef, UnitRef, period_ref, unit_ref
 from conversations.flows.assess import KIND_LABELS
@@ -30,7 +31,11 @@ from storage.periods import recent_periods
 from storage.reports import HAMLET
 
 STATIC = Path(__file__).resolve().parent / "static"
-ASSETS = {"dashboard.js": "text/javascript", "dashboard.css": "text/css"}
+ASSETS = {
+    "dashboard.js": "text/javascript",
+    "dashboard.css": "text/css",
+    emulation_panel.SCRIPT: "text/javascript",
+}
 MONTHS_SHOWN, YEARS_SHOWN = 24, 5
 
 router = ApiRouter(tags=["dashboard"])
@@ -132,6 +137,7 @@ Lang = Annotated[Literal["vi", "en"] | None, Query(description="page language")]
 
 def labels(t: Translator) -> dict[str, object]:
     out: dict[str, object] = {key: t(msgid) for key, msgid in LABELS.items()}
+    out.update({key: t(msgid) for key, msgid in emulation_panel.LABELS.items()})
     out["kinds"] = {kind: t(msgid) for kind, msgid in KIND_LABELS.items()}
     return out
 

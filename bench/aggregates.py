@@ -1,15 +1,20 @@
-"""Aggregates benchmark: the summary endpoint on a generated province vs one hand-written SQL query.
+"""Aggregates benchmark: the summary and emulation endpoints on a generated province, each vs one
+hand-written SQL query.
 
     .venv/bin/python bench/aggregates.py [--database-url URL] [--hamlets 2000]
-        [--households-per-hamlet 100] [--events 1000000] [--repeat 15]
+        [--households-per-hamlet 100] [--events 1000000] [--supports 100000] [--repeat 15]
 
 Generates a province (100 communes, 2,000 hamlets, 200,000 households, 1,000,000 change events
 spread over 23 monthly periods, each household's chain of decisions consistent with its register
 row), then times, on the same data and the same engine:
 - `GET /api/v1/reports/summary?unit=P&period=<2026-11>` through the real app (in-process HTTP,
   bearer token, scope check, JSON) — the province's commune rows and the total;
-- one hand-written SQL query computing the same figures per commune.
-Both answers are compared before timing. Without --database-url the data goes to a temporary
+- one hand-written SQL query computing the same figures per commune;
+then the same for `GET /api/v1/reports/emulation?unit=P&year=Y` (2026 as of 25 November; 2025,
+which takes 2026's decisions back; 2027 as of 30 June, whose sustainable exits are the data's
+first half-year's exits) against
+bench/emulation_sql.py's RAW_EMULATION, with supporters, --supports supports, targets and fund
+contributions generated beside the register. Both answers are compared before timing. Without --database-url the data goes to a temporary
 SQLite file; pass `postgresql+asyncpg://postgres@127.0.0.1:5432/chungtay_bench` for PostgreSQL
 (the database's public schema is dropped and recreated). Prints one JSON object as its last line.
 """
@@ -35,17 +40,23 @@ from sqlalchemy import text
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from api.app import create_app
+from bench import emulation_sql
 from bot.services import build_services
 from bot.settings import Settings
 from domain.calendar import monthly
 from storage.api_tokens import create_token
 from storage.db import make_engine, transaction
+from storage.emulation import window
 from storage.migrate import upgrade
 from storage.orgtree import import_units, parse_csv, unit_by_code
 from storage.periods import ensure_period
 from storage.reports import period_window
 
 SECRET = "bench-secret"
+CLOCK = datetime(2026, 11, 25, 2, tzinfo=UTC)  # 09:00 in Hà Nội, the day after the last event
+# (year, the app's clock): the current year so far; a past year, 2026's decisions taken back;
+# mid-2027, whose sustainable exits are the exits decided in the data's first half-year.
+EMULATION = ((2026, CLOCK), (2025, CLOCK), (2027, datetime(2027, 6, 30, 2, tzinfo=UTC)))
 
 # The baseline: the same figures per commune in one query, written by hand (SQLite and PostgreSQL).
 RAW_SUMMARY = """
@@ -185,7 +196,7 @@ S_COLS = ("id ref idempotency_key kind household_id hamlet_id commune_id status 
           "result revision").split()  # fmt: skip
 
 
-async def load_pg(url: str, households: list[tuple], submissions: list[tuple]) -> None:
+async def load_pg(url: str, households: list[tuple], submissions: list[tuple], extra: Any) -> None:
     import asyncpg
 
     conn = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
@@ -204,12 +215,13 @@ async def load_pg(url: str, households: list[tuple], submissions: list[tuple]) -
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                 f"(SELECT max(id) FROM {table}))"
             )
+        await emulation_sql.load_pg(conn, extra)
         await conn.execute("VACUUM ANALYZE")  # what autovacuum does after a bulk load
     finally:
         await conn.close()
 
 
-def load_sqlite(path: str, households: list[tuple], submissions: list[tuple]) -> None:
+def load_sqlite(path: str, households: list[tuple], submissions: list[tuple], extra: Any) -> None:
     def ts(d: datetime) -> str:
         return d.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
@@ -227,6 +239,7 @@ def load_sqlite(path: str, households: list[tuple], submissions: list[tuple]) ->
             ((*s[:8], ts(s[8]), ts(s[9]), *s[10:], "hamlet_head", "{}", "{}", 1)
              for s in submissions),
         )  # fmt: skip
+        emulation_sql.load_sqlite(conn, extra)
         conn.commit()
         conn.execute("ANALYZE")
     finally:
@@ -261,6 +274,48 @@ def normalise_raw(rows: list[Any]) -> dict[str, list[int]]:
     return out
 
 
+def same(name: str, a: dict[str, list[int]], b: dict[str, list[int]]) -> None:
+    if a != b:
+        diff = {k: (a.get(k), b.get(k)) for k in set(a) | set(b) if a.get(k) != b.get(k)}
+        raise SystemExit(f"{name}: endpoint and raw SQL disagree: {dict(list(diff.items())[:3])}")
+
+
+async def timed(fns: dict[str, Any], repeat: int) -> dict[str, list[float]]:
+    """Seconds per call of each, interleaved so that drift hits them alike."""
+    out: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            t = time.perf_counter()
+            await fn()
+            out[name].append(time.perf_counter() - t)
+    return out
+
+
+def emulation_calls(
+    client: httpx.AsyncClient,
+    services: Any,
+    headers: dict[str, str],
+    year: int,
+    today: date,
+    backend: str,
+) -> dict[str, Any]:
+    """The emulation endpoint for the province and the year, and its hand-written baseline."""
+    params = emulation_sql.raw_params(window(year, today), backend)
+
+    async def endpoint() -> dict[str, Any]:
+        r = await client.get(
+            "/api/v1/reports/emulation", params={"unit": "P", "year": year}, headers=headers
+        )
+        r.raise_for_status()
+        return r.json()  # type: ignore[no-any-return]
+
+    async def raw() -> list[Any]:
+        async with services.db_engine.connect() as conn:
+            return list((await conn.execute(text(emulation_sql.RAW_EMULATION), params)).all())
+
+    return {"endpoint": endpoint, "raw": raw}
+
+
 def median_ms(samples: list[float]) -> float:
     return round(statistics.median(samples) * 1000, 1)
 
@@ -271,6 +326,7 @@ async def main() -> None:
     ap.add_argument("--hamlets", type=int, default=2000)
     ap.add_argument("--households-per-hamlet", type=int, default=100)
     ap.add_argument("--events", type=int, default=1_000_000)
+    ap.add_argument("--supports", type=int, default=100_000)
     ap.add_argument("--repeat", type=int, default=15)
     ap.add_argument(
         "--reuse", action="store_true", help="keep the data a previous run left at --database-url"
@@ -280,13 +336,15 @@ async def main() -> None:
     url = args.database_url or f"sqlite+aiosqlite:///{tmp.name}/bench.db"
     backend = "postgresql" if url.startswith("postgresql") else "sqlite"
     rng = random.Random(20261126)
+    now = [CLOCK]
 
     t0 = time.perf_counter()
     reuse = args.reuse and bool(args.database_url)
     if not reuse:
         await reset(url)
     services = build_services(
-        Settings(database_url=url, secret_key=SECRET, seed_demo=False)  # type: ignore[arg-type]
+        Settings(database_url=url, secret_key=SECRET, seed_demo=False),  # type: ignore[arg-type]
+        clock=lambda: now[0],
     )
     async with transaction(services.sessionmaker) as db:
         if not reuse:
@@ -315,10 +373,12 @@ async def main() -> None:
             n_events = (await conn.execute(text("SELECT count(*) FROM submissions"))).scalar()
     else:
         households, submissions = generate(hamlets, args.households_per_hamlet, args.events, rng)
+        communes = sorted({c for _, c, _ in hamlets})
+        extra = emulation_sql.generate(communes, root.id, households, args.supports, rng)  # type: ignore[union-attr,arg-type]
         if backend == "postgresql":
-            await load_pg(url, households, submissions)
+            await load_pg(url, households, submissions, extra)
         else:
-            load_sqlite(url.split("///", 1)[1], households, submissions)
+            load_sqlite(url.split("///", 1)[1], households, submissions, extra)
         n_households, n_events = len(households), len(submissions)
     print(
         f"{'reused' if reuse else 'generated'} {len(hamlets)} hamlets, {n_households} households, "
@@ -345,17 +405,25 @@ async def main() -> None:
                 return list(result.all())
 
         a, b = normalise_endpoint(await endpoint()), normalise_raw(await raw())
-        if a != b:
-            diff = {k: (a.get(k), b.get(k)) for k in set(a) | set(b) if a.get(k) != b.get(k)}
-            raise SystemExit(f"endpoint and raw SQL disagree: {dict(list(diff.items())[:3])}")
-        timings: dict[str, list[float]] = {"summary": [], "raw": []}
-        for _ in range(args.repeat):  # interleaved, so drift hits both alike
-            for name, fn in (("summary", endpoint), ("raw", raw)):
-                t = time.perf_counter()
-                await fn()
-                timings[name].append(time.perf_counter() - t)
+        same("summary", a, b)
+        timings = await timed({"summary": endpoint, "raw": raw}, args.repeat)
+        emulation = {}
+        for year, clock in EMULATION:
+            now[0] = clock
+            fns = emulation_calls(client, services, headers, year, clock.date(), backend)
+            a = emulation_sql.normalise_endpoint(await fns["endpoint"]())
+            same(f"emulation {year}", a, emulation_sql.normalise_raw(await fns["raw"]()))
+            emulation[year] = await timed(fns, args.repeat)
     await services.aclose()
     summary_ms, raw_ms = median_ms(timings["summary"]), median_ms(timings["raw"])
+    emulation_out = {
+        str(year): {
+            "endpoint_ms": median_ms(t["endpoint"]),
+            "raw_sql_ms": median_ms(t["raw"]),
+            "ratio": round(median_ms(t["endpoint"]) / median_ms(t["raw"]), 2),
+        }
+        for year, t in emulation.items()
+    }
     print(
         json.dumps(
             {
@@ -368,6 +436,7 @@ async def main() -> None:
                 "summary_ms": summary_ms,
                 "raw_sql_ms": raw_ms,
                 "ratio": round(summary_ms / raw_ms, 2),
+                "emulation": emulation_out,
             }
         )
     )

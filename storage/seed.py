@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.demo import DemoSummary, write_demo
 from storage.demo_rounds import record_rounds
+from storage.demo_support import write_demo_support
 from storage.models import OrgUnit
 from storage.orgtree import import_units, parse_csv
 from storage.people import create_invite
@@ -44,6 +45,7 @@ async def seed_demo(
     units = list((await session.execute(select(OrgUnit).order_by(OrgUnit.code))).scalars())
     summary, people = await write_demo(session, units=units, now=now)
     await record_rounds(session, now=now)  # the past decisions as rounds, for their documents
+    await write_demo_support(session, units=units, now=now)
     by_code = {u.code: u for u in units}
     out = []
     for role, code, name in DEMO_INVITES:

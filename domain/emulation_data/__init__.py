@@ -1,0 +1,1 @@
+"""Rules of the emulation results as data: the default yearly target and its source."""
