@@ -7,6 +7,7 @@ import asyncio
 import logging
 import re
 import time
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -215,8 +216,9 @@ class TelegramChannel:
             pressed_id = pressed.message_id if pressed is not None else None
 
             async def first() -> None:
+                retire = self._retire(chat_id, pressed_id)  # before the reply can look
                 answer = self._call(AnswerCallbackQuery(callback_query_id=query.id))
-                await asyncio.gather(quietly(answer, "answer"), self._retire(chat_id, pressed_id))
+                await asyncio.gather(quietly(answer, "answer"), retire)
 
             await relay.process(self, inbound, first=first)
 
@@ -358,9 +360,14 @@ class TelegramChannel:
 
     # -- calls out -----------------------------------------------------------------------------
 
-    async def _retire(self, chat_id: str, pressed: int | None = None) -> None:
-        """Remove the keyboard of the chat's last question (and of the pressed message)."""
+    def _retire(self, chat_id: str, pressed: int | None = None) -> Awaitable[None]:
+        """Remove the keyboard of the chat's last question (and of the pressed message). The
+        live keyboard is taken at the call, not when the edit is awaited: a reply sent beside
+        it must not find the same keyboard and remove it a second time."""
         ids = {self._keyboards.pop(chat_id, None), pressed} - {None}
+        return self._remove_keyboards(chat_id, ids)
+
+    async def _remove_keyboards(self, chat_id: str, ids: set[int]) -> None:
         for message_id in ids:
             method = EditMessageReplyMarkup(chat_id=chat_id, message_id=message_id)
             await quietly(self._call(method, chat_id), "removing a keyboard")

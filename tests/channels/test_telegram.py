@@ -217,6 +217,29 @@ async def test_a_stale_button_gets_an_explanation(
         assert len(fake.called("answerCallbackQuery")) == 2
 
 
+async def test_a_press_answered_by_a_question_removes_one_keyboard(
+    settings: Settings, clock: Any, fake_telegram: FakeTelegram
+) -> None:
+    """The pressed message is the chat's live keyboard: removed once, not once for the press and
+    again by the next question sent beside it."""
+    fake = fake_telegram
+    extra = telegram_settings(
+        fake, telegram_webhook_url="https://bot.example.vn/hook", telegram_webhook_secret="k"
+    )
+    headers = {TELEGRAM_HEADER: "k"}
+    async with live_app(settings, clock, **extra) as live:
+        for text in (f"/start {await _invite(live)}", "có", "/baocao"):
+            await live.http.post("/webhooks/telegram", json=fake.text(text), headers=headers)
+        menu = fake.sent()[-1]
+        before = len(fake.called("editMessageReplyMarkup"))
+        press = fake.press(dict(fake.buttons(menu))["Nghèo phát sinh"], menu["message_id"])
+        await live.http.post("/webhooks/telegram", json=press, headers=headers)
+        question = fake.sent()[-1]
+        assert fake.buttons(question)  # the answer is itself a question with buttons
+        edits = fake.called("editMessageReplyMarkup")[before:]
+        assert [int(c.params["message_id"]) for c in edits] == [menu["message_id"]]
+
+
 async def test_a_photo_gets_a_hint_to_type_and_the_question_again(
     settings: Settings, clock: Any, fake_telegram: FakeTelegram
 ) -> None:
