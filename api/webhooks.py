@@ -67,7 +67,7 @@ def _busy(retry_after: float | None = None) -> JSONResponse:
     return response
 
 
-async def _feed(request: Request, name: str, header: str) -> bool | Response:
+async def _feed(request: Request, name: str, header: str) -> bool | bytes | Response:
     """The shared part of both webhooks: the channel in webhook mode, the secret header, the body,
     then the channel's feed_webhook. Its result (False: not an update), or the refusal to send."""
     services = _services(request)
@@ -97,6 +97,8 @@ async def telegram(request: Request) -> Response:
     fed = await _feed(request, "telegram", TELEGRAM_HEADER)
     if isinstance(fed, Response):
         return fed
+    if isinstance(fed, bytes):  # a Bot API call Telegram makes on the bot's behalf
+        return Response(fed, media_type="application/json")
     if not fed:
         # Not an update we can read; refusing it would only make Telegram send it again.
         log.warning("telegram webhook body is not an update: ignored")

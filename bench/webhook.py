@@ -460,6 +460,10 @@ async def wait_healthy(session: aiohttp.ClientSession, base: str) -> None:
 # -- the load ------------------------------------------------------------------------------------
 
 
+# Bot API calls made in webhooks' answers (Telegram carries them out; the fake never sees them).
+ANSWERED: Counter[str] = Counter()
+
+
 async def post(session: aiohttp.ClientSession, base: str, update: dict[str, Any]) -> float:
     began = time.perf_counter()
     async with session.post(
@@ -470,9 +474,11 @@ async def post(session: aiohttp.ClientSession, base: str, update: dict[str, Any]
             "Content-Type": "application/json",
         },
     ) as r:
-        await r.read()
+        body = await r.read()
         if r.status != 200:
             raise RuntimeError(f"webhook answered {r.status}")
+    if body:
+        ANSWERED[json.loads(body)["method"]] += 1
     return time.perf_counter() - began
 
 
@@ -492,6 +498,7 @@ async def drive(
     profiled: int | None = None,
 ) -> dict[str, Any]:
     chats = [700_000 + u for u in range(users)]
+    ANSWERED.clear()  # counted like the fake's calls: onboarding included
     connector = aiohttp.TCPConnector(limit=users, force_close=False)
     async with aiohttp.ClientSession(connector=connector) as session:
         await wait_healthy(session, base)
@@ -573,6 +580,7 @@ async def scenario(
     async with aiohttp.ClientSession() as session:
         stats = await fake_stats(session, api_base, reset=True)
     result["bot_api_calls"] = stats["calls"]
+    result["bot_api_calls_in_webhook_answers"] = dict(ANSWERED)
     if profile:
         result["profile_percent"] = profile_summary(profile)
     if kind == "full":

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import AiogramError, ClientDecodeError, TelegramConflictError
 from aiogram.methods import (
@@ -35,6 +34,7 @@ from aiogram.utils.token import TokenValidationError
 from bot.channels.base import NO_FILE, ChannelError, Files, RecipientGone, redact
 from bot.channels.relay import Relay, quietly, reliably
 from bot.channels.render import numbered, split_text, utf16_len
+from bot.channels.telegram_session import JsonSession, WebhookReply
 from bot.channels.telegram_wire import blocked, keyboard, parse_update, retry_after
 from conversations.model import Outbound
 from domain.i18n import N_, Translator
@@ -99,7 +99,7 @@ class TelegramChannel:
         self.config = config
         self.files = files  # makes a message's attachment into the file sent with it
         try:
-            session = AiohttpSession(api=TelegramAPIServer.from_base(config.api_base))
+            session = JsonSession(api=TelegramAPIServer.from_base(config.api_base))
             self.bot = Bot(config.token, session=session)
         except TokenValidationError:
             raise ValueError(
@@ -168,9 +168,13 @@ class TelegramChannel:
 
     # -- updates in ----------------------------------------------------------------------------
 
-    async def on_update(self, update: Update, relay: Relay) -> None:
+    async def on_update(
+        self, update: Update, relay: Relay, *, reply: WebhookReply | None = None
+    ) -> None:
         """Nothing is called on the Bot API before the update is known to be new: a redelivered
-        copy must not answer a button again or strip the keyboard of the question just sent."""
+        copy must not answer a button again or strip the keyboard of the question just sent.
+        With `reply` (a webhook), the button's answer, or a typed answer's keyboard removal, goes
+        in the webhook's answer instead of a request of its own."""
         update_id = str(update.update_id)
         if (message := update.message) is not None:
             user = message.from_user
@@ -196,7 +200,7 @@ class TelegramChannel:
                 update_id=update_id,
                 display_name=user.full_name[:100] if user else None,
             )
-            await relay.process(self, inbound, first=lambda: self._retire(chat_id))
+            await relay.process(self, inbound, first=lambda: self._retire(chat_id, reply=reply))
         elif (query := update.callback_query) is not None:
             pressed = query.message
             if query.data is None or query.from_user.is_bot:
@@ -216,9 +220,13 @@ class TelegramChannel:
             pressed_id = pressed.message_id if pressed is not None else None
 
             async def first() -> None:
-                retire = self._retire(chat_id, pressed_id)  # before the reply can look
-                answer = self._call(AnswerCallbackQuery(callback_query_id=query.id))
-                await asyncio.gather(quietly(answer, "answer"), retire)
+                answer = AnswerCallbackQuery(callback_query_id=query.id)
+                answered = reply is not None and reply.take(answer)
+                retire = self._retire(chat_id, pressed_id, reply=reply)  # before the reply looks
+                if answered:
+                    await retire
+                else:
+                    await asyncio.gather(quietly(self._call(answer), "answer"), retire)
 
             await relay.process(self, inbound, first=first)
 
@@ -227,13 +235,15 @@ class TelegramChannel:
         m = _ADDRESSED.match(text)
         return m is not None and m.group(1).lower() != (self._username or "").lower()
 
-    async def feed_webhook(self, payload: Any, relay: Relay) -> bool:
-        """Handle a webhook body; False when it is not an update at all."""
+    async def feed_webhook(self, payload: Any, relay: Relay) -> bool | bytes:
+        """Handle a webhook body; False when it is not an update at all, else True or the Bot API
+        call to answer the webhook with (JSON)."""
         update = parse_update(payload, self.bot)
         if update is None:
             return False
-        await self.on_update(update, relay)
-        return True
+        reply = WebhookReply(self.bot)
+        await self.on_update(update, relay, reply=reply)
+        return reply.body or True
 
     # -- running -------------------------------------------------------------------------------
 
@@ -360,11 +370,18 @@ class TelegramChannel:
 
     # -- calls out -----------------------------------------------------------------------------
 
-    def _retire(self, chat_id: str, pressed: int | None = None) -> Awaitable[None]:
-        """Remove the keyboard of the chat's last question (and of the pressed message). The
-        live keyboard is taken at the call, not when the edit is awaited: a reply sent beside
-        it must not find the same keyboard and remove it a second time."""
+    def _retire(
+        self, chat_id: str, pressed: int | None = None, *, reply: WebhookReply | None = None
+    ) -> Awaitable[None]:
+        """Remove the keyboard of the chat's last question (and of the pressed message), one of
+        them in the webhook's answer when it is free. The live keyboard is taken at the call, not
+        when the edit is awaited: a reply sent beside it must not find the same keyboard and
+        remove it a second time."""
         ids = {self._keyboards.pop(chat_id, None), pressed} - {None}
+        if reply is not None and ids:
+            message_id = min(ids)
+            if reply.take(EditMessageReplyMarkup(chat_id=chat_id, message_id=message_id)):
+                ids.discard(message_id)
         return self._remove_keyboards(chat_id, ids)
 
     async def _remove_keyboards(self, chat_id: str, ids: set[int]) -> None:

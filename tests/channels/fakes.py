@@ -25,6 +25,7 @@ class Call:
     token: str
     at: float
     failed: bool = False
+    content_type: str = ""  # of the request body: application/json, multipart/form-data…
 
 
 class FakeServer:
@@ -84,7 +85,8 @@ class FakeServer:
     async def _route(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await self._params(request)
-        call = Call(method, params, request.match_info["token"], time.monotonic())
+        token = request.match_info["token"]
+        call = Call(method, params, token, time.monotonic(), content_type=request.content_type)
         self.calls.append(call)
         if method in self.delays:
             await asyncio.sleep(self.delays[method])

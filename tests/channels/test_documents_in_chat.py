@@ -73,6 +73,9 @@ async def test_telegram_sends_the_draft_decision_as_a_file(
         await fake.wait_for(lambda: any("Văn bản đây" in m["text"] for m in fake.sent(user)))
         last_text = fake.called("sendMessage")[-1]
         assert fake.called("sendDocument")[0].at < last_text.at
+        # The upload is the one call not sent as JSON: a file needs a multipart body.
+        assert fake.called("sendDocument")[0].content_type == "multipart/form-data"
+        assert last_text.content_type == "application/json"
 
         # The card again, after the document: its buttons answer the new question.
         cards = await fake.wait_for(lambda: _cards(fake, user)[1:])

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
 from aiogram.exceptions import TelegramAPIError
-from aiogram.methods import SendMessage
+from aiogram.methods import BanChatMember, SendDocument, SendMessage
+from aiogram.types import BufferedInputFile, LinkPreviewOptions
 
 from bot.channels.base import ChannelError, RecipientGone
 from bot.channels.telegram import TelegramChannel, TelegramConfig
+from bot.channels.telegram_session import json_body
 from bot.channels.telegram_wire import parse_update, retry_after
 from conversations.model import Choice, Outbound
 from tests.channels.fakes import TELEGRAM_TOKEN, FakeTelegram
@@ -135,3 +141,41 @@ def test_retry_after_is_read_from_the_description_when_parameters_are_missing() 
     method = SendMessage(chat_id=1, text="x")
     assert retry_after(TelegramAPIError(method, "Too Many Requests: retry after 7")) == 7
     assert retry_after(TelegramAPIError(method, "Bad Request")) is None
+
+
+async def test_calls_go_as_json_with_the_keyboard_as_nested_json(
+    channel: TelegramChannel, fake_telegram: FakeTelegram
+) -> None:
+    await channel.send("7001", Outbound("Câu một?", YES_NO))
+    await channel.send("7001", Outbound("Câu hai?", YES_NO))
+    [first, second] = fake_telegram.called("sendMessage")
+    [edit] = fake_telegram.called("editMessageReplyMarkup")
+    assert {c.content_type for c in (first, second, edit)} == {"application/json"}
+    # One JSON document: the keyboard is an object inside it, the ids keep their JSON types.
+    assert first.params["reply_markup"] == {
+        "inline_keyboard": [
+            [{"text": "Có", "callback_data": "yes"}, {"text": "Không", "callback_data": "no"}]
+        ]
+    }
+    assert edit.params == {
+        "chat_id": "7001",
+        "message_id": fake_telegram.sent(7001)[0]["message_id"],
+    }
+
+
+def test_the_json_body_leaves_what_aiogram_alone_encodes_to_aiogram() -> None:
+    bot = Bot(TELEGRAM_TOKEN, default=DefaultBotProperties(parse_mode="HTML"))
+    # A default from the bot's settings, at the top level, is resolved as the form would be.
+    body = json_body(bot, SendMessage(chat_id=1, text="x"))
+    assert body is not None and json.loads(body) == {
+        "chat_id": 1,
+        "text": "x",
+        "parse_mode": "HTML",
+    }
+    # A file, a date (Unix time in aiogram's form) or a default nested in an object: multipart.
+    upload = SendDocument(chat_id=1, document=BufferedInputFile(b"data", filename="a.docx"))
+    assert json_body(bot, upload) is None
+    until = datetime(2027, 1, 1, tzinfo=UTC)
+    assert json_body(bot, BanChatMember(chat_id=1, user_id=2, until_date=until)) is None
+    nested = SendMessage(chat_id=1, text="x", link_preview_options=LinkPreviewOptions())
+    assert json_body(bot, nested) is None
