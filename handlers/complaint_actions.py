@@ -10,17 +10,16 @@ from sqlalchemy import or_, select
 from domain.calendar import local_day
 from domain.i18n import N_, fold
 from handlers.actions import ActionContext
+from handlers.household_filing import link_chat
 from handlers.procedure_actions import COMPLAINT_NEW, answer_complaint
 from handlers.rate_limits import limited
 from storage.audit import record
 from storage.complaint_queue import commune_officers, open_in_commune, posting_round
 from storage.complaints import ComplaintRefused, complaint_by_ref, file_complaint
-from storage.exit_register import link_household_chat
 from storage.models import OrgUnit, Person, RateEvent
 from storage.models_procedure import Complaint, ReviewRound
 from storage.models_register import Submission
 from storage.orgtree import unit_by_id
-from storage.people import describe_person
 from storage.review_queue import by_ref, names
 from storage.rounds import posted
 
@@ -123,18 +122,13 @@ async def complaint_submit(ctx: ActionContext, args: dict[str, Any]) -> dict[str
     except ComplaintRefused as exc:
         return {"status": exc.code}
     if hamlet is not None:
-        person = await link_household_chat(
-            ctx.db,
-            channel=ctx.channel,
-            user_id=ctx.user_id,
-            chat_id=ctx.chat_id,
+        person = await link_chat(
+            ctx,
             name=a["sender_name"],
             hamlet_id=hamlet.id,  # type: ignore[arg-type]
             household_id=None,
-            locale=ctx.locale,
             via=RATE_KIND,
         )
-        ctx.user.update(await describe_person(ctx.db, person))
         complaint.sender_person_id = person.id
     ctx.db.add(RateEvent(kind=RATE_KIND, channel=ctx.channel, chat_id=ctx.chat_id, at=ctx.now))
     for officer in await commune_officers(ctx.db, commune_id=sub.commune_id):

@@ -15,6 +15,7 @@ from domain.standards import Standard, standard_for
 from storage.audit import record
 from storage.models_procedure import Complaint, ReviewRound
 from storage.models_register import Submission
+from storage.register import apply_decision
 from storage.upsert import insert_ignore
 
 
@@ -195,8 +196,6 @@ async def close_round(
 ) -> list[Submission]:
     """The commune's decision: every household still on the posted list changes on its date.
     Refused while posting has not ended or a complaint is open."""
-    from storage.register import apply_decision  # register imports this module's neighbours
-
     await db.refresh(rnd, with_for_update=True)
     if rnd.status == proc.CLOSED:
         raise RoundRefused("round_closed")

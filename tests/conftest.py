@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi.dependencies import models as fastapi_dependencies
 from sqlalchemy import text
 
 from api.app import create_app
@@ -36,6 +37,28 @@ class Clock:
 
     def advance(self, **kw: float) -> None:
         self.now += timedelta(**kw)
+
+
+# FastAPI remembers, in module-level caches of 4096 entries, every endpoint and dependency
+# function it has classified (generator? coroutine?), keeping them alive. An app's own closures
+# (create_app's /healthz and /, the offline docs pages) keep the app and its Services alive
+# with them: over the suite, hundreds of apps, every garbage collection slower for each (a full
+# collection took seconds by the end, ~10 s of one test's five gc.collect()).
+_FASTAPI_CACHES = (
+    "_is_gen_callable_cached",
+    "_is_async_gen_callable_cached",
+    "_is_coroutine_callable_cached",
+)
+
+
+@pytest.fixture(autouse=True)
+def _forget_apps() -> Iterator[None]:
+    """Each test's apps are let go after it: the caches are emptied (they only save work)."""
+    yield
+    for name in _FASTAPI_CACHES:
+        cache = getattr(fastapi_dependencies, name, None)
+        if cache is not None:
+            cache.cache_clear()
 
 
 @pytest.fixture
