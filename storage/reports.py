@@ -14,7 +14,6 @@ households one by one (bench/aggregates.py measures it against a hand-written qu
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
@@ -30,11 +29,10 @@ from domain.aggregates import (
     Completeness,
     Tally,
     completeness,
-    lacking,
 )
 from domain.i18n import LOCAL_TZ
 from storage.models import OrgUnit
-from storage.models_register import Assessment, HamletReport, Household, ReportingPeriod, Submission
+from storage.models_register import HamletReport, Household, ReportingPeriod, Submission
 from storage.orgtree import subtree_ids
 
 AREAS = ("rural", "urban")
@@ -89,33 +87,6 @@ async def load_tree(db: AsyncSession, unit: OrgUnit) -> Tree:
             cur = units[cur].parent_id  # type: ignore[assignment]
         row_of[uid] = cur  # the unit itself only when it is its own row
     return Tree(unit, units, rows, row_of)  # type: ignore[arg-type]
-
-
-def _end_state(end: datetime) -> tuple[Any, Any, Any]:
-    """(subquery of each household's first approval at or after `end`, status, active at end)."""
-    ranked = (
-        select(
-            Submission.household_id,
-            Submission.before_status,
-            Submission.before_active,
-            func.row_number()
-            .over(
-                partition_by=Submission.household_id,
-                order_by=(Submission.decided_at, Submission.id),
-            )
-            .label("rn"),
-        )
-        .where(
-            Submission.status == "approved",
-            Submission.decided_at >= end,  # type: ignore[operator]
-            Submission.household_id.is_not(None),  # type: ignore[union-attr]
-        )
-        .subquery()
-    )
-    later = select(ranked).where(ranked.c.rn == 1).subquery()
-    status = func.coalesce(later.c.before_status, Household.status)
-    active = func.coalesce(later.c.before_active, Household.active)
-    return later, status, active
 
 
 def _count(*conditions: Any) -> Any:
@@ -468,46 +439,3 @@ async def completeness_report(
         rows.append(CompletenessRow(row_unit, completeness(len(mine), flags)))
     total = sum((r.figures for r in rows), Completeness(0, 0, 0))
     return [*rows, CompletenessRow(None, total)]
-
-
-async def indicators_report(
-    db: AsyncSession, *, unit: OrgUnit, period: ReportingPeriod, codes: Iterable[str]
-) -> dict[str, dict[str, int]]:
-    """Per indicator: poor and near-poor households (status at the period's end) lacking it,
-    from the latest assessment approved before the period ended."""
-    tree = await load_tree(db, unit)
-    _, end = period_window(period)
-    later, status, active = _end_state(end)
-    ranked = (
-        select(
-            Assessment.household_id,
-            Assessment.deprived,
-            func.row_number()
-            .over(
-                partition_by=Assessment.household_id,
-                order_by=(Submission.decided_at.desc(), Submission.id.desc()),  # type: ignore[union-attr]
-            )
-            .label("rn"),
-        )
-        .join(Submission, Submission.id == Assessment.submission_id)
-        .where(
-            Assessment.approved.is_(True),  # type: ignore[attr-defined]
-            Submission.status == "approved",
-            Submission.decided_at < end,  # type: ignore[operator]
-        )
-        .subquery()
-    )
-    latest = select(ranked).where(ranked.c.rn == 1).subquery()
-    stmt = (
-        select(status, latest.c.deprived)
-        .select_from(Household)
-        .outerjoin(later, later.c.household_id == Household.id)
-        .outerjoin(latest, latest.c.household_id == Household.id)
-        .where(
-            Household.hamlet_id.in_(list(tree.units)),  # type: ignore[attr-defined]
-            active.is_(True),
-            status.in_(GROUPS),
-        )
-    )
-    pairs = [(st, tuple(d or ())) for st, d in (await db.execute(stmt)).all()]
-    return lacking(pairs, codes)
