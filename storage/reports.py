@@ -132,6 +132,19 @@ def _within(dialect: str, column: Any, subtree: Any, *, in_order: bool = False) 
     return (column + 0).in_(subtree)
 
 
+def _scoped(dialect: str, column: Any, subtree: Any | None, *, in_order: bool = False) -> Any:
+    """The `_within` condition as a tuple for `.where(*…)`; none when subtree is None (the
+    unit is the whole database: the final join to the row map keeps its rows)."""
+    return () if subtree is None else (_within(dialect, column, subtree, in_order=in_order),)
+
+
+async def is_whole(db: AsyncSession, unit_id: int) -> bool:
+    """Whether every unit in the database lies under this one (a country's or a province's own
+    deployment): its reports read their tables without matching each row to the subtree."""
+    stmt = select(OrgUnit.id).where(OrgUnit.parent_id.is_(None)).limit(2)  # type: ignore[union-attr]
+    return list((await db.execute(stmt)).scalars()) == [unit_id]
+
+
 # Per hamlet: households, poor and near-poor at the end, ethnic-minority poor and near-poor at
 # the end, then poor exited / fell back / newly, near-poor exited / fell back / newly.
 FIGURES = ("households", "p_end", "n_end", "em_p", "em_n", "px", "pf", "pn", "nx", "nf", "nn")
@@ -160,7 +173,7 @@ def _hamlet_parts(dialect: str, subtree: Any, period_id: Any, start: Any, end: A
             Household.ethnic_minority,
             func.count().label("n"),
         )
-        .where(_within(dialect, Household.hamlet_id, subtree, in_order=True))
+        .where(*_scoped(dialect, Household.hamlet_id, subtree, in_order=True))
         .group_by(
             Household.hamlet_id, Household.status, Household.active, Household.ethnic_minority
         )
@@ -195,7 +208,7 @@ def _hamlet_parts(dialect: str, subtree: Any, period_id: Any, start: Any, end: A
         .where(
             Submission.status == "approved",
             Submission.decided_at >= end,  # type: ignore[operator]
-            _within(dialect, Submission.hamlet_id, subtree),
+            *_scoped(dialect, Submission.hamlet_id, subtree),
         )
         .group_by(BY_HAMLET)
     )
@@ -212,7 +225,7 @@ def _hamlet_parts(dialect: str, subtree: Any, period_id: Any, start: Any, end: A
             Submission.status == "approved",
             Submission.decided_at >= start,  # type: ignore[operator]
             Submission.decided_at < end,  # type: ignore[operator]
-            _within(dialect, Submission.hamlet_id, subtree),
+            *_scoped(dialect, Submission.hamlet_id, subtree),
         )
         .group_by(BY_HAMLET)
     )
@@ -221,7 +234,7 @@ def _hamlet_parts(dialect: str, subtree: Any, period_id: Any, start: Any, end: A
         HamletReport.period_id == period_id,
         HamletReport.current.is_(True),  # type: ignore[attr-defined]
         HamletReport.total_households.is_not(None),  # type: ignore[union-attr]
-        HamletReport.hamlet_id.in_(subtree),  # type: ignore[attr-defined]
+        *(() if subtree is None else (HamletReport.hamlet_id.in_(subtree),)),  # type: ignore[attr-defined]
     )
     return union_all(now, undone, moved, entered).subquery()
 
@@ -254,14 +267,14 @@ def _row_map(root_id: int) -> Any:
 
 
 @cache
-def _area_statement(dialect: str) -> Any:
+def _area_statement(dialect: str, whole: bool = False) -> Any:
     """The area_tallies statement, built once per backend; parameters root_id, period_id, start,
     end. Per hamlet, the union of _hamlet_parts (the register now, approvals after the period
     taken back, the period's flows, entered totals) is summed, a hamlet's entered total replaces
     its counted households, and the hamlets are summed per row unit and area."""
     root_id, period_id = bindparam("root_id"), bindparam("period_id")
     rowmap = _row_map(root_id)
-    subtree = select(rowmap.c.id)
+    subtree = None if whole else select(rowmap.c.id)
     parts = _hamlet_parts(dialect, subtree, period_id, bindparam("start"), bindparam("end"))
     per_hamlet = (
         select(parts.c.hamlet_id, *(func.sum(parts.c[n]).label(n) for n in FIGURES))
@@ -300,7 +313,7 @@ async def area_tallies(
     """Per (row unit, area): the period's figures, in one statement (_area_statement)."""
     start, end = period_window(period)
     params = {"root_id": root_id, "period_id": period.id, "start": start, "end": end}
-    stmt = _area_statement(_dialect(db))
+    stmt = _area_statement(_dialect(db), await is_whole(db, root_id))
     out = {}
     for row_id, row_area, *counts in await db.execute(stmt, params):
         households, p_end, n_end, em_p, em_n, px, pf, pn, nx, nf, nn = (int(v or 0) for v in counts)
