@@ -6,9 +6,9 @@ hand-written query):
 - the households poor or near-poor at the end: those on the lists now with no approval decided
   since (read off the households' status), and those whose first approval since the end found
   them on a list (its `before_*` state: each household's approvals chain);
-- for each, its latest approved assessment decided before the end, probed through the
-  assessments' partial index ix_assessments_approved (the household's few approved
-  assessments, their submission's decision moment by primary key);
+- for each, its latest approved assessment decided before the end, probed per household
+  through ix_assessments_household_id (its few assessments, their submission's decision moment
+  by primary key);
 - grouped by (status, deprived indicators as stored): a few hundred groups, counted out per
   indicator by domain.aggregates.lacking_counted.
 """
