@@ -22,6 +22,7 @@ from domain.procedure import stage
 from domain.standards import Standard, get_standard, load_standards, standard_for
 from storage.complaints import open_for_submissions
 from storage.hamlet_reports import find_period
+from storage.indicators import indicators_report
 from storage.models import OrgUnit
 from storage.models_register import Household, ReportingPeriod, Submission
 from storage.periods import recent_periods
@@ -32,7 +33,6 @@ from storage.reports import (
     SummaryRow,
     completeness_report,
     end_totals,
-    indicators_report,
     summary,
 )
 from storage.review_queue import names, pending

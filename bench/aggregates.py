@@ -40,7 +40,7 @@ from sqlalchemy import text
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from api.app import create_app
-from bench import emulation_sql
+from bench import emulation_sql, indicators_sql, national
 from bot.services import build_services
 from bot.settings import Settings
 from domain.calendar import monthly
@@ -59,8 +59,9 @@ CLOCK = datetime(2026, 11, 25, 2, tzinfo=UTC)  # 09:00 in Hà Nội, the day aft
 EMULATION = ((2026, CLOCK), (2025, CLOCK), (2027, datetime(2027, 6, 30, 2, tzinfo=UTC)))
 
 # The baseline: the same figures per commune in one query, written by hand (SQLite and PostgreSQL).
+# `{...}`: the scope fragments of bench/national.py (empty: the whole database, per commune).
 RAW_SUMMARY = """
-WITH now AS (
+WITH {hamlets}now AS (
   SELECT hamlet_id,
     SUM(CASE WHEN active THEN n ELSE 0 END) AS households,
     SUM(CASE WHEN active AND status = 'poor' THEN n ELSE 0 END) AS p_end,
@@ -68,7 +69,7 @@ WITH now AS (
     SUM(CASE WHEN active AND status = 'poor' AND em THEN n ELSE 0 END) AS em_p,
     SUM(CASE WHEN active AND status = 'near_poor' AND em THEN n ELSE 0 END) AS em_n
   FROM (SELECT hamlet_id, status, active, ethnic_minority AS em, COUNT(*) AS n FROM households
-        GROUP BY hamlet_id, status, active, ethnic_minority) g
+        {where_h} GROUP BY hamlet_id, status, active, ethnic_minority) g
   GROUP BY hamlet_id
 ), undo AS (  -- approvals after the period, taken back: the register as it stood at its end
   SELECT s.hamlet_id + 0 AS hamlet_id,  -- + 0: SQLite keeps to the (status, decided_at) index
@@ -87,7 +88,7 @@ WITH now AS (
           - (CASE WHEN s.after_active AND s.after_status = 'near_poor' THEN 1 ELSE 0 END)
         ELSE 0 END) AS em_n
   FROM submissions s JOIN households h ON h.id = s.household_id
-  WHERE s.status = 'approved' AND s.decided_at >= :end
+  WHERE s.status = 'approved' AND s.decided_at >= :end {and_s}
   GROUP BY s.hamlet_id + 0
 ), moves AS (
   SELECT s.hamlet_id, s.kind,
@@ -96,7 +97,7 @@ WITH now AS (
     CASE WHEN s.before_active AND s.before_status = 'near_poor' THEN 1 ELSE 0 END AS wn,
     CASE WHEN s.after_active AND s.after_status = 'near_poor' THEN 1 ELSE 0 END AS nn
   FROM submissions s
-  WHERE s.status = 'approved' AND s.decided_at >= :start AND s.decided_at < :end
+  WHERE s.status = 'approved' AND s.decided_at >= :start AND s.decided_at < :end {and_s}
 ), m AS (
   SELECT hamlet_id,
     SUM(CASE WHEN wp = 1 AND np = 0 THEN 1 ELSE 0 END) AS p_x,
@@ -291,50 +292,124 @@ async def timed(fns: dict[str, Any], repeat: int) -> dict[str, list[float]]:
     return out
 
 
-def emulation_calls(
-    client: httpx.AsyncClient,
-    services: Any,
-    headers: dict[str, str],
-    year: int,
-    today: date,
-    backend: str,
-) -> dict[str, Any]:
-    """The emulation endpoint for the province and the year, and its hand-written baseline."""
-    params = emulation_sql.raw_params(window(year, today), backend)
-
-    async def endpoint() -> dict[str, Any]:
-        r = await client.get(
-            "/api/v1/reports/emulation", params={"unit": "P", "year": year}, headers=headers
-        )
+def get_json(client: httpx.AsyncClient, path: str, params: dict[str, Any], headers: Any) -> Any:
+    async def call() -> Any:
+        r = await client.get(path, params=params, headers=headers)
         r.raise_for_status()
-        return r.json()  # type: ignore[no-any-return]
+        return r.json()
 
-    async def raw() -> list[Any]:
+    return call
+
+
+def run_sql(services: Any, sql: str, params: dict[str, Any]) -> Any:
+    async def call() -> list[Any]:
         async with services.db_engine.connect() as conn:
-            return list((await conn.execute(text(emulation_sql.RAW_EMULATION), params)).all())
+            return list((await conn.execute(text(sql), params)).all())
 
-    return {"endpoint": endpoint, "raw": raw}
+    return call
 
 
 def median_ms(samples: list[float]) -> float:
     return round(statistics.median(samples) * 1000, 1)
 
 
+def figures(t: dict[str, list[float]]) -> dict[str, float]:
+    endpoint, raw = median_ms(t["endpoint"]), median_ms(t["raw"])
+    return {"endpoint_ms": endpoint, "raw_sql_ms": raw, "ratio": round(endpoint / raw, 2)}
+
+
+def cases(scale: str, backend: str, root: str, province: str) -> list[tuple[str, str, Any]]:
+    """(name, unit code, baseline scope) per case: the root's, and at national scale one
+    province's within the country."""
+    if scale == "province":
+        return [("", root, None)]
+    return [(root, root, "national"), (province, province, "province")]
+
+
+def scoped(sql: str, scope: str | None, figures_n: int) -> str:
+    fragments = national.PROVINCE if scope == "province" else national.WHOLE
+    sql = sql.format(**fragments)
+    return national.by_province(sql, figures_n) if scope == "national" else sql
+
+
+async def measure(
+    client: httpx.AsyncClient, services: Any, headers: Any, now: list[datetime], scale: str,
+    backend: str, period: Any, unit_ids: dict[str, int], repeat: int,
+) -> dict[str, Any]:  # fmt: skip
+    """Every case compared with its baseline, then timed; figures per report and case."""
+    start, end = period_window(period)
+    root = national.ROOT if scale == "national" else "P"
+    out: dict[str, Any] = {"summary": {}, "indicators": {}, "emulation": {}}
+    for name, code, scope in cases(scale, backend, root, "P01"):
+        base = {"root": unit_ids[code]} if scope == "province" else {}
+        fns = {
+            "endpoint": get_json(client, "/api/v1/reports/summary",
+                                 {"unit": code, "period": period.code}, headers),
+            "raw": run_sql(services, scoped(RAW_SUMMARY, scope, 13),
+                           {**base, "start": start, "end": end}),
+        }  # fmt: skip
+        same(f"summary {code}", normalise_endpoint(await fns["endpoint"]()),
+             normalise_raw(await fns["raw"]()))  # fmt: skip
+        out["summary"][name] = await timed(fns, repeat)
+
+        fragments = national.PROVINCE if scope == "province" else national.WHOLE
+        fns = {
+            "endpoint": get_json(client, "/api/v1/reports/indicators",
+                                 {"unit": code, "period": period.code}, headers),
+            "raw": run_sql(services, indicators_sql.raw(backend, fragments["hamlets"],
+                                                        fragments["and_h"]),
+                           {**base, "end": end}),
+        }  # fmt: skip
+        same(f"indicators {code}", indicators_sql.normalise_endpoint(await fns["endpoint"]()),
+             indicators_sql.normalise_raw(await fns["raw"]()))  # fmt: skip
+        out["indicators"][name] = await timed(fns, repeat)
+
+        for year, clock in EMULATION if scale == "province" else EMULATION[:1]:
+            now[0] = clock
+            params = emulation_sql.raw_params(window(year, clock.date()), backend)
+            fns = {
+                "endpoint": get_json(client, "/api/v1/reports/emulation",
+                                     {"unit": code, "year": year}, headers),
+                "raw": run_sql(services, scoped(emulation_sql.RAW_EMULATION, scope, 11),
+                               {**base, **params}),
+            }  # fmt: skip
+            same(f"emulation {code} {year}",
+                 emulation_sql.normalise_endpoint(await fns["endpoint"]()),
+                 emulation_sql.normalise_raw(await fns["raw"]()))  # fmt: skip
+            out["emulation"][f"{name} {year}".strip()] = await timed(fns, repeat)
+        now[0] = CLOCK
+    return out
+
+
 async def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--database-url", default="")
-    ap.add_argument("--hamlets", type=int, default=2000)
-    ap.add_argument("--households-per-hamlet", type=int, default=100)
-    ap.add_argument("--events", type=int, default=1_000_000)
-    ap.add_argument("--supports", type=int, default=100_000)
-    ap.add_argument("--repeat", type=int, default=15)
+    ap.add_argument("--scale", choices=("province", "national"), default="province")
+    ap.add_argument("--provinces", type=int, default=national.PROVINCES, help="national only")
+    ap.add_argument("--communes", type=int, default=None)
+    ap.add_argument("--hamlets", type=int, default=None)
+    ap.add_argument("--households-per-hamlet", type=int, default=None)
+    ap.add_argument("--events", type=int, default=None)
+    ap.add_argument("--supports", type=int, default=None)
+    ap.add_argument("--repeat", type=int, default=None)
     ap.add_argument(
         "--reuse", action="store_true", help="keep the data a previous run left at --database-url"
     )
     args = ap.parse_args()
+    big = args.scale == "national"
+    defaults = {"communes": national.COMMUNES if big else COMMUNES,
+                "hamlets": national.HAMLETS if big else 2000,
+                "households_per_hamlet": national.HOUSEHOLDS_PER_HAMLET if big else 100,
+                "events": national.EVENTS if big else 1_000_000,
+                "supports": national.SUPPORTS if big else 100_000, "repeat": 5 if big else 15}  # fmt: skip
+    for k, v in defaults.items():
+        if getattr(args, k) is None:
+            setattr(args, k, v)
     tmp = tempfile.TemporaryDirectory()
     url = args.database_url or f"sqlite+aiosqlite:///{tmp.name}/bench.db"
     backend = "postgresql" if url.startswith("postgresql") else "sqlite"
+    if big and backend != "postgresql":
+        raise SystemExit("--scale national needs PostgreSQL: pass --database-url")
     rng = random.Random(20261126)
     now = [CLOCK]
 
@@ -342,19 +417,22 @@ async def main() -> None:
     reuse = args.reuse and bool(args.database_url)
     if not reuse:
         await reset(url)
+        if big:
+            await load_tree_pg(url, args.provinces, args.communes, args.hamlets)
     services = build_services(
         Settings(database_url=url, secret_key=SECRET, seed_demo=False),  # type: ignore[arg-type]
         clock=lambda: now[0],
     )
     async with transaction(services.sessionmaker) as db:
-        if not reuse:
+        if not reuse and not big:
             await import_units(db, parse_csv(units_csv(args.hamlets)), actor="bench")
-        root = await unit_by_code(db, "P")
+        root = await unit_by_code(db, national.ROOT if big else "P")
         token = (
             await create_token(
-                db, secret_key=SECRET, role="province", unit=root, name=None, actor="bench"
-            )  # type: ignore[arg-type]
-        ).token
+                db, secret_key=SECRET, role="admin" if big else "province", unit=root,  # type: ignore[arg-type]
+                name=None, actor="bench",
+            )
+        ).token  # fmt: skip
         periods = {}
         for y, m in [(y, m) for y in (2025, 2026) for m in range(1, 13)][:23]:
             periods[(y, m)] = await ensure_period(db, monthly(y, m))
@@ -366,80 +444,98 @@ async def main() -> None:
                 )
             )
         ).all()
+        unit_ids = dict(
+            (await db.execute(text("SELECT code, id FROM org_units WHERE level <> 'hamlet'"))).all()
+        )
     hamlets = [(r[0], r[1], r[2]) for r in rows]
+    phases: dict[str, float] = {}
     if reuse:
         async with services.db_engine.connect() as conn:
             n_households = (await conn.execute(text("SELECT count(*) FROM households"))).scalar()
             n_events = (await conn.execute(text("SELECT count(*) FROM submissions"))).scalar()
+    elif big:
+        register = national.Register(args.households_per_hamlet, args.events, args.supports,
+                                     NEXT, rng)  # fmt: skip
+        conn = await asyncpg_connect(url)
+        try:
+            provinces = [unit_ids[c] for c in unit_ids if c.count("-") == 0 and c != national.ROOT]
+            phases = await national.load(conn, hamlets, register, root.id, provinces, S_COLS,  # type: ignore[arg-type]
+                                         H_COLS, lambda m: print(m, file=sys.stderr))  # fmt: skip
+        finally:
+            await conn.close()
+        n_households, n_events = register.household, register.submission
     else:
         households, submissions = generate(hamlets, args.households_per_hamlet, args.events, rng)
         communes = sorted({c for _, c, _ in hamlets})
         extra = emulation_sql.generate(communes, root.id, households, args.supports, rng)  # type: ignore[union-attr,arg-type]
+        # Their own generator, after the rest: the other tables' rows stay as they were.
+        assessed = indicators_sql.assessments(submissions, random.Random(20261127))
+        extra["assessments"] = (indicators_sql.A_COLS, assessed)
         if backend == "postgresql":
             await load_pg(url, households, submissions, extra)
         else:
             load_sqlite(url.split("///", 1)[1], households, submissions, extra)
         n_households, n_events = len(households), len(submissions)
+    generated_s = time.perf_counter() - t0
     print(
         f"{'reused' if reuse else 'generated'} {len(hamlets)} hamlets, {n_households} households, "
-        f"{n_events} change events on {backend} in {time.perf_counter() - t0:.1f} s",
+        f"{n_events} change events on {backend} in {generated_s:.1f} s",
         file=sys.stderr,
     )
 
     period = periods[MEASURED]
-    start, end = period_window(period)
     app = create_app(services, own_services=False)
     headers = {"Authorization": f"Bearer {token}"}
-    params = {"unit": "P", "period": period.code}
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-
-        async def endpoint() -> dict[str, Any]:
-            r = await client.get("/api/v1/reports/summary", params=params, headers=headers)
-            r.raise_for_status()
-            return r.json()  # type: ignore[no-any-return]
-
-        async def raw() -> list[Any]:
-            async with services.db_engine.connect() as conn:
-                result = await conn.execute(text(RAW_SUMMARY), {"start": start, "end": end})
-                return list(result.all())
-
-        a, b = normalise_endpoint(await endpoint()), normalise_raw(await raw())
-        same("summary", a, b)
-        timings = await timed({"summary": endpoint, "raw": raw}, args.repeat)
-        emulation = {}
-        for year, clock in EMULATION:
-            now[0] = clock
-            fns = emulation_calls(client, services, headers, year, clock.date(), backend)
-            a = emulation_sql.normalise_endpoint(await fns["endpoint"]())
-            same(f"emulation {year}", a, emulation_sql.normalise_raw(await fns["raw"]()))
-            emulation[year] = await timed(fns, args.repeat)
+        timings = await measure(client, services, headers, now, args.scale, backend, period,
+                                unit_ids, args.repeat)  # fmt: skip
     await services.aclose()
-    summary_ms, raw_ms = median_ms(timings["summary"]), median_ms(timings["raw"])
-    emulation_out = {
-        str(year): {
-            "endpoint_ms": median_ms(t["endpoint"]),
-            "raw_sql_ms": median_ms(t["raw"]),
-            "ratio": round(median_ms(t["endpoint"]) / median_ms(t["raw"]), 2),
-        }
-        for year, t in emulation.items()
+    out: dict[str, Any] = {
+        "bench": "aggregates",
+        "scale": args.scale,
+        "backend": backend,
+        "hamlets": len(hamlets),
+        "households": n_households,
+        "events": n_events,
+        "period": period.code,
+        "repeat": args.repeat,
     }
-    print(
-        json.dumps(
-            {
-                "bench": "aggregates",
-                "backend": backend,
-                "hamlets": len(hamlets),
-                "households": n_households,
-                "events": n_events,
-                "period": period.code,
-                "summary_ms": summary_ms,
-                "raw_sql_ms": raw_ms,
-                "ratio": round(summary_ms / raw_ms, 2),
-                "emulation": emulation_out,
-            }
+    if not reuse:
+        out["generation_s"] = round(generated_s, 1)
+        out.update({k: round(v, 1) for k, v in phases.items()})
+    if backend == "postgresql":
+        conn = await asyncpg_connect(url)
+        try:
+            out["sizes"] = await national.sizes(conn)
+        finally:
+            await conn.close()
+    for report, by_case in timings.items():
+        out[report] = {name: figures(t) for name, t in by_case.items()}
+    if not big:  # the province run's keys as before
+        summary = out.pop("summary")[""]
+        out["summary_ms"], out["raw_sql_ms"] = summary["endpoint_ms"], summary["raw_sql_ms"]
+        out["ratio"] = summary["ratio"]
+        out["indicators"] = out["indicators"][""]
+    print(json.dumps(out))
+
+
+async def asyncpg_connect(url: str) -> Any:
+    import asyncpg
+
+    return await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
+
+
+async def load_tree_pg(url: str, provinces: int, communes: int, hamlets: int) -> None:
+    conn = await asyncpg_connect(url)
+    try:
+        rows = national.tree(provinces, communes, hamlets)
+        await conn.copy_records_to_table("org_units", records=rows, columns=national.UNIT_COLS)
+        await conn.execute(
+            "SELECT setval(pg_get_serial_sequence('org_units', 'id'), (SELECT max(id) FROM org_units))"
         )
-    )
+    finally:
+        await conn.close()
 
 
 if __name__ == "__main__":

@@ -15,11 +15,11 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 RAW_EMULATION = """
-WITH now AS (
+WITH {hamlets}now AS (
   SELECT hamlet_id,
     SUM(CASE WHEN active THEN n ELSE 0 END) AS hh,
     SUM(CASE WHEN active AND status = 'poor' THEN n ELSE 0 END) AS p
-  FROM (SELECT hamlet_id, status, active, COUNT(*) AS n FROM households
+  FROM (SELECT hamlet_id, status, active, COUNT(*) AS n FROM households {where_h}
         GROUP BY hamlet_id, status, active) g
   GROUP BY hamlet_id
 ), moves AS (
@@ -29,7 +29,7 @@ WITH now AS (
     CASE WHEN s.after_active AND s.after_status = 'poor' THEN 1 ELSE 0 END AS np,
     CASE WHEN s.after_active AND s.after_status <> 'poor' THEN 1 ELSE 0 END AS out_active
   FROM submissions s
-  WHERE s.status = 'approved' AND s.decided_at >= :start
+  WHERE s.status = 'approved' AND s.decided_at >= :start {and_s}
 ), d AS (
   SELECT hamlet_id,
     SUM(CASE WHEN late THEN dh ELSE 0 END) AS hh_late,
@@ -41,8 +41,8 @@ WITH now AS (
   FROM moves GROUP BY hamlet_id
 ), cohort AS (  -- the last exit decided in the window of the year's sustainable exits
   SELECT household_id, hamlet_id, MAX(decided_at) AS last_exit
-  FROM submissions
-  WHERE status = 'approved' AND decided_at >= :sustainable_from
+  FROM submissions s
+  WHERE status = 'approved' AND decided_at >= :sustainable_from {and_s}
     AND decided_at < :sustainable_before
     AND before_active AND before_status = 'poor' AND after_active AND after_status <> 'poor'
   GROUP BY household_id, hamlet_id
@@ -58,11 +58,11 @@ WITH now AS (
 ), sup AS (
   SELECT h.hamlet_id, COUNT(*) AS n, COALESCE(SUM(s.value), 0) AS v
   FROM supports s JOIN households h ON h.id = s.household_id
-  WHERE s.given_on >= :first AND s.given_on <= :last
+  WHERE s.given_on >= :first AND s.given_on <= :last {and_sup}
   GROUP BY h.hamlet_id
 ), fund AS (
   SELECT unit_id, COUNT(*) AS n, SUM(value) AS v FROM fund_contributions
-  WHERE received_on >= :first AND received_on <= :last GROUP BY unit_id
+  WHERE received_on >= :first AND received_on <= :last {and_fund} GROUP BY unit_id
 ), per_hamlet AS (
   SELECT h.parent_id AS commune_id,
     COALESCE(now.hh, 0) + COALESCE(d.hh_late, 0) AS hh_end,
@@ -73,7 +73,7 @@ WITH now AS (
   FROM org_units h
   LEFT JOIN now ON now.hamlet_id = h.id LEFT JOIN d ON d.hamlet_id = h.id
   LEFT JOIN sus ON sus.hamlet_id = h.id LEFT JOIN sup ON sup.hamlet_id = h.id
-  WHERE h.level = 'hamlet'
+  WHERE h.level = 'hamlet' {and_ph}
 )
 SELECT c.code,
   SUM(hh_end + d_hh), SUM(p_end + d_p), SUM(hh_end), SUM(p_end), SUM(exits), SUM(sust),
@@ -82,6 +82,8 @@ FROM per_hamlet ph JOIN org_units c ON c.id = ph.commune_id
 LEFT JOIN fund ON fund.unit_id = c.id
 GROUP BY c.code
 """
+# Scoped to a province of a national database: bench/national.py fills these in.
+WHOLE = {"hamlets": "", "where_h": "", "and_s": "", "and_sup": "", "and_fund": "", "and_ph": ""}
 FIGURES = (
     "households_start poor_start households_end poor_end exits sustainable_exits fell_back "
     "support_count support_value fund_count fund_value"

@@ -124,10 +124,17 @@ def lacking(
     `households` are (status at the period's end, indicators deprived on the latest approved
     assessment); codes not in `codes` are added after them.
     """
+    return lacking_counted(((status, deprived, 1) for status, deprived in households), codes)
+
+
+def lacking_counted(
+    groups: Iterable[tuple[str, tuple[str, ...], int]], codes: Iterable[str]
+) -> dict[str, dict[str, int]]:
+    """As `lacking`, from (status, indicators deprived, how many households) groups."""
     out: dict[str, dict[str, int]] = {c: {POOR: 0, NEAR_POOR: 0} for c in codes}
-    for status, deprived in households:
+    for status, deprived, n in groups:
         if status not in GROUPS:
             continue
         for code in deprived:
-            out.setdefault(code, {POOR: 0, NEAR_POOR: 0})[status] += 1
+            out.setdefault(code, {POOR: 0, NEAR_POOR: 0})[status] += n
     return out

@@ -57,6 +57,7 @@ from storage.reports import (
     _start_of,
     _within,
     child_units,
+    is_whole,
 )
 from storage.types import UTCDateTime
 
@@ -278,21 +279,13 @@ def params(root_id: int, w: Window) -> dict[str, object]:
     }
 
 
-async def is_whole(db: AsyncSession, unit: OrgUnit) -> bool:
-    """Whether every unit in the database lies under this one (a province's own deployment)."""
-    if unit.parent_id is not None:
-        return False
-    stmt = select(func.count()).select_from(OrgUnit).where(OrgUnit.parent_id.is_(None))  # type: ignore[union-attr]
-    return int((await db.execute(stmt)).scalar_one()) == 1
-
-
 async def figures_by_row(db: AsyncSession, *, root: OrgUnit, w: Window) -> dict[int, Figures]:
     """Per row unit id: its Figures for the year (start = end + the year's change taken back).
     The unit of a whole deployment reads its tables without matching them to its subtree (the
     year's approvals are half of them: hashing each against 2,000 hamlets is a third of the
     time), any other unit only its subtree's."""
     out = {}
-    stmt = _statement(_dialect(db), await is_whole(db, root))
+    stmt = _statement(_dialect(db), await is_whole(db, root.id))  # type: ignore[arg-type]
     for row_id, *sums in await db.execute(stmt, params(root.id, w)):  # type: ignore[arg-type]
         hh_end, p_end, d_hh, d_p, exits, fell, sust, sup_n, sup_v, fund_n, fund_v = (
             int(v or 0) for v in sums

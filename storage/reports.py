@@ -14,7 +14,6 @@ households one by one (bench/aggregates.py measures it against a hand-written qu
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
@@ -30,11 +29,10 @@ from domain.aggregates import (
     Completeness,
     Tally,
     completeness,
-    lacking,
 )
 from domain.i18n import LOCAL_TZ
 from storage.models import OrgUnit
-from storage.models_register import Assessment, HamletReport, Household, ReportingPeriod, Submission
+from storage.models_register import HamletReport, Household, ReportingPeriod, Submission
 from storage.orgtree import subtree_ids
 
 AREAS = ("rural", "urban")
@@ -91,33 +89,6 @@ async def load_tree(db: AsyncSession, unit: OrgUnit) -> Tree:
     return Tree(unit, units, rows, row_of)  # type: ignore[arg-type]
 
 
-def _end_state(end: datetime) -> tuple[Any, Any, Any]:
-    """(subquery of each household's first approval at or after `end`, status, active at end)."""
-    ranked = (
-        select(
-            Submission.household_id,
-            Submission.before_status,
-            Submission.before_active,
-            func.row_number()
-            .over(
-                partition_by=Submission.household_id,
-                order_by=(Submission.decided_at, Submission.id),
-            )
-            .label("rn"),
-        )
-        .where(
-            Submission.status == "approved",
-            Submission.decided_at >= end,  # type: ignore[operator]
-            Submission.household_id.is_not(None),  # type: ignore[union-attr]
-        )
-        .subquery()
-    )
-    later = select(ranked).where(ranked.c.rn == 1).subquery()
-    status = func.coalesce(later.c.before_status, Household.status)
-    active = func.coalesce(later.c.before_active, Household.active)
-    return later, status, active
-
-
 def _count(*conditions: Any) -> Any:
     return func.sum(case((and_(*conditions), 1), else_=0))
 
@@ -161,6 +132,19 @@ def _within(dialect: str, column: Any, subtree: Any, *, in_order: bool = False) 
     return (column + 0).in_(subtree)
 
 
+def _scoped(dialect: str, column: Any, subtree: Any | None, *, in_order: bool = False) -> Any:
+    """The `_within` condition as a tuple for `.where(*…)`; none when subtree is None (the
+    unit is the whole database: the final join to the row map keeps its rows)."""
+    return () if subtree is None else (_within(dialect, column, subtree, in_order=in_order),)
+
+
+async def is_whole(db: AsyncSession, unit_id: int) -> bool:
+    """Whether every unit in the database lies under this one (a country's or a province's own
+    deployment): its reports read their tables without matching each row to the subtree."""
+    stmt = select(OrgUnit.id).where(OrgUnit.parent_id.is_(None)).limit(2)  # type: ignore[union-attr]
+    return list((await db.execute(stmt)).scalars()) == [unit_id]
+
+
 # Per hamlet: households, poor and near-poor at the end, ethnic-minority poor and near-poor at
 # the end, then poor exited / fell back / newly, near-poor exited / fell back / newly.
 FIGURES = ("households", "p_end", "n_end", "em_p", "em_n", "px", "pf", "pn", "nx", "nf", "nn")
@@ -189,7 +173,7 @@ def _hamlet_parts(dialect: str, subtree: Any, period_id: Any, start: Any, end: A
             Household.ethnic_minority,
             func.count().label("n"),
         )
-        .where(_within(dialect, Household.hamlet_id, subtree, in_order=True))
+        .where(*_scoped(dialect, Household.hamlet_id, subtree, in_order=True))
         .group_by(
             Household.hamlet_id, Household.status, Household.active, Household.ethnic_minority
         )
@@ -224,7 +208,7 @@ def _hamlet_parts(dialect: str, subtree: Any, period_id: Any, start: Any, end: A
         .where(
             Submission.status == "approved",
             Submission.decided_at >= end,  # type: ignore[operator]
-            _within(dialect, Submission.hamlet_id, subtree),
+            *_scoped(dialect, Submission.hamlet_id, subtree),
         )
         .group_by(BY_HAMLET)
     )
@@ -241,7 +225,7 @@ def _hamlet_parts(dialect: str, subtree: Any, period_id: Any, start: Any, end: A
             Submission.status == "approved",
             Submission.decided_at >= start,  # type: ignore[operator]
             Submission.decided_at < end,  # type: ignore[operator]
-            _within(dialect, Submission.hamlet_id, subtree),
+            *_scoped(dialect, Submission.hamlet_id, subtree),
         )
         .group_by(BY_HAMLET)
     )
@@ -250,7 +234,7 @@ def _hamlet_parts(dialect: str, subtree: Any, period_id: Any, start: Any, end: A
         HamletReport.period_id == period_id,
         HamletReport.current.is_(True),  # type: ignore[attr-defined]
         HamletReport.total_households.is_not(None),  # type: ignore[union-attr]
-        HamletReport.hamlet_id.in_(subtree),  # type: ignore[attr-defined]
+        *(() if subtree is None else (HamletReport.hamlet_id.in_(subtree),)),  # type: ignore[attr-defined]
     )
     return union_all(now, undone, moved, entered).subquery()
 
@@ -283,14 +267,14 @@ def _row_map(root_id: int) -> Any:
 
 
 @cache
-def _area_statement(dialect: str) -> Any:
+def _area_statement(dialect: str, whole: bool = False) -> Any:
     """The area_tallies statement, built once per backend; parameters root_id, period_id, start,
     end. Per hamlet, the union of _hamlet_parts (the register now, approvals after the period
     taken back, the period's flows, entered totals) is summed, a hamlet's entered total replaces
     its counted households, and the hamlets are summed per row unit and area."""
     root_id, period_id = bindparam("root_id"), bindparam("period_id")
     rowmap = _row_map(root_id)
-    subtree = select(rowmap.c.id)
+    subtree = None if whole else select(rowmap.c.id)
     parts = _hamlet_parts(dialect, subtree, period_id, bindparam("start"), bindparam("end"))
     per_hamlet = (
         select(parts.c.hamlet_id, *(func.sum(parts.c[n]).label(n) for n in FIGURES))
@@ -329,7 +313,7 @@ async def area_tallies(
     """Per (row unit, area): the period's figures, in one statement (_area_statement)."""
     start, end = period_window(period)
     params = {"root_id": root_id, "period_id": period.id, "start": start, "end": end}
-    stmt = _area_statement(_dialect(db))
+    stmt = _area_statement(_dialect(db), await is_whole(db, root_id))
     out = {}
     for row_id, row_area, *counts in await db.execute(stmt, params):
         households, p_end, n_end, em_p, em_n, px, pf, pn, nx, nf, nn = (int(v or 0) for v in counts)
@@ -468,46 +452,3 @@ async def completeness_report(
         rows.append(CompletenessRow(row_unit, completeness(len(mine), flags)))
     total = sum((r.figures for r in rows), Completeness(0, 0, 0))
     return [*rows, CompletenessRow(None, total)]
-
-
-async def indicators_report(
-    db: AsyncSession, *, unit: OrgUnit, period: ReportingPeriod, codes: Iterable[str]
-) -> dict[str, dict[str, int]]:
-    """Per indicator: poor and near-poor households (status at the period's end) lacking it,
-    from the latest assessment approved before the period ended."""
-    tree = await load_tree(db, unit)
-    _, end = period_window(period)
-    later, status, active = _end_state(end)
-    ranked = (
-        select(
-            Assessment.household_id,
-            Assessment.deprived,
-            func.row_number()
-            .over(
-                partition_by=Assessment.household_id,
-                order_by=(Submission.decided_at.desc(), Submission.id.desc()),  # type: ignore[union-attr]
-            )
-            .label("rn"),
-        )
-        .join(Submission, Submission.id == Assessment.submission_id)
-        .where(
-            Assessment.approved.is_(True),  # type: ignore[attr-defined]
-            Submission.status == "approved",
-            Submission.decided_at < end,  # type: ignore[operator]
-        )
-        .subquery()
-    )
-    latest = select(ranked).where(ranked.c.rn == 1).subquery()
-    stmt = (
-        select(status, latest.c.deprived)
-        .select_from(Household)
-        .outerjoin(later, later.c.household_id == Household.id)
-        .outerjoin(latest, latest.c.household_id == Household.id)
-        .where(
-            Household.hamlet_id.in_(list(tree.units)),  # type: ignore[attr-defined]
-            active.is_(True),
-            status.in_(GROUPS),
-        )
-    )
-    pairs = [(st, tuple(d or ())) for st, d in (await db.execute(stmt)).all()]
-    return lacking(pairs, codes)

@@ -1,0 +1,111 @@
+"""The indicators report: per indicator, the poor and near-poor households (status at the
+period's end) lacking it on their latest assessment approved before the period ended.
+
+One statement per report, counted by the database (bench/aggregates.py measures it against a
+hand-written query):
+- the households poor or near-poor at the end: those on the lists now with no approval decided
+  since (read off the households' status), and those whose first approval since the end found
+  them on a list (its `before_*` state: each household's approvals chain);
+- for each, its latest approved assessment decided before the end, probed per household
+  through ix_assessments_household_id (its few assessments, their submission's decision moment
+  by primary key);
+- grouped by (status, deprived indicators as stored): a few hundred groups, counted out per
+  indicator by domain.aggregates.lacking_counted.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
+
+from sqlalchemy import String, bindparam, cast, exists, func, select, union_all
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from domain.aggregates import GROUPS, lacking_counted
+from storage.models import OrgUnit
+from storage.models_register import Assessment, Household, ReportingPeriod, Submission
+from storage.orgtree import subtree_ids
+from storage.reports import _dialect, _within, period_window
+from storage.types import UTCDateTime
+
+
+@cache
+def _statement(dialect: str) -> Any:
+    """Parameters root_id, end; rows (status at the end, deprived as text, households)."""
+    end = bindparam("end", type_=UTCDateTime())
+    subtree = subtree_ids(bindparam("root_id"))
+    s = Submission
+    first_later = (
+        select(
+            s.household_id,
+            s.before_status,
+            s.before_active,
+            func.row_number()
+            .over(partition_by=s.household_id, order_by=(s.decided_at, s.id))
+            .label("rn"),
+        )
+        .where(
+            s.status == "approved",
+            s.decided_at >= end,  # type: ignore[operator]
+            s.household_id.is_not(None),  # type: ignore[union-attr]
+        )
+        .subquery()
+    )
+    later = select(first_later).where(first_later.c.rn == 1).cte("later")
+    since = aliased(Submission)
+    unchanged = select(Household.id, Household.status).where(
+        _within(dialect, Household.hamlet_id, subtree, in_order=True),
+        Household.status.in_(GROUPS),  # type: ignore[attr-defined]
+        Household.active.is_(True),  # type: ignore[attr-defined]
+        ~exists().where(
+            since.household_id == Household.id,
+            since.status == "approved",
+            since.decided_at >= end,  # type: ignore[operator]
+        ),
+    )
+    changed = (
+        select(Household.id, later.c.before_status)
+        .join(later, later.c.household_id == Household.id)
+        .where(
+            Household.hamlet_id.in_(subtree),  # type: ignore[attr-defined]
+            later.c.before_active.is_(True),
+            later.c.before_status.in_(GROUPS),
+        )
+    )
+    listed = union_all(unchanged, changed).subquery("listed")
+    a, d = aliased(Assessment), aliased(Submission)
+    latest = (
+        select(a.deprived)
+        .join(d, d.id == a.submission_id)
+        .where(
+            a.household_id == listed.c.id,
+            a.approved.is_(True),  # type: ignore[attr-defined]
+            d.status == "approved",
+            d.decided_at < end,  # type: ignore[operator]
+        )
+        .order_by(d.decided_at.desc(), d.id.desc())  # type: ignore[union-attr]
+        .limit(1)
+        .scalar_subquery()
+    )
+    deprived = cast(latest, String).label("deprived")
+    per_household = select(listed.c.status.label("status"), deprived).subquery()
+    return select(per_household.c.status, per_household.c.deprived, func.count()).group_by(
+        per_household.c.status, per_household.c.deprived
+    )
+
+
+async def indicators_report(
+    db: AsyncSession, *, unit: OrgUnit, period: ReportingPeriod, codes: Iterable[str]
+) -> dict[str, dict[str, int]]:
+    """Per indicator: poor and near-poor households (status at the period's end) lacking it,
+    from the latest assessment approved before the period ended."""
+    _, end = period_window(period)
+    rows = await db.execute(_statement(_dialect(db)), {"root_id": unit.id, "end": end})
+    groups = [
+        (status, tuple(json.loads(deprived) if deprived else ()), int(n))
+        for status, deprived, n in rows
+    ]
+    return lacking_counted(groups, codes)
