@@ -3,7 +3,7 @@
 to a bare aiogram echo handler on the same harness; then the same flow with 2 workers vs 1.
 
     .venv/bin/python bench/webhook.py --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/chungtay_bench \
-        [--users 32] [--rounds 4] [--workers 1,2] [--profile FILE]
+        [--users 32] [--rounds 4] [--workers 1,2,4] [--profile FILE]
 
 THE DATABASE IS WIPED (schema dropped) before each run. Harness, identical for every server:
 the same aiohttp client (one connection per virtual user), the same fake Bot API in its own
@@ -15,8 +15,9 @@ came back (200 after the replies reached the fake Bot API). The bare server answ
 with sendMessage and every button with answerCallbackQuery + sendMessage.
 
 Prints progress on stderr, then one JSON object as its last line: updates/s, p50 and p99 latency
-of each server, `ratio_to_bare` (full flow with 1 worker / bare) and `scale_ratio` (2 workers /
-1), and the CPU each process used during each timed phase.
+of each server, `ratio_to_bare` (full flow with 1 worker / bare), `scale_ratio` (2 workers /
+1, updates/s), `scale_efficiency` (server CPU per update, 1 worker / N workers, for N = 2 and 4),
+and the CPU each process used during each timed phase.
 """
 
 from __future__ import annotations
@@ -622,6 +623,14 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         )
         if 2 in full:
             result["scale_ratio"] = round(full[2]["updates_per_s"] / one["updates_per_s"], 3)
+        # Server CPU per update, 1 worker / N workers: 1.0 means the workers cost each other
+        # nothing (no lock waits, no cache fights); updates/s also depends on the cores the
+        # harness and PostgreSQL leave free, this does not.
+        result["scale_efficiency"] = {
+            str(w): round(one["server_cpu_ms_per_update"] / r["server_cpu_ms_per_update"], 3)
+            for w, r in full.items()
+            if w != 1
+        }
     return result
 
 
@@ -639,8 +648,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--workers",
         type=lambda s: [int(w) for w in s.split(",")],
-        default=[1, 2],
-        help="worker counts to run, e.g. 1,2",
+        default=[1, 2, 4],
+        help="worker counts to run, e.g. 1,2,4",
     )
     parser.add_argument("--profile", help="cProfile output file for the 1-worker full run")
     parser.add_argument("--serve-bare", type=int, help=argparse.SUPPRESS)

@@ -37,3 +37,10 @@ def test_webhook_bench_smoke(pg_migrated: str) -> None:
     assert result["full_1_workers"]["confirmations"] == 2
     assert result["ratio_to_bare"] > 0
     assert "scale_ratio" not in result  # one worker count only
+    assert result["scale_efficiency"] == {}
+    # Every press (onboarding's "yes" and 8 per report, 2 users) is answered in the webhook's
+    # answer; the bare echo answers by a request of its own.
+    full = result["full_1_workers"]
+    assert full["bot_api_calls_in_webhook_answers"]["answerCallbackQuery"] == 2 * 9
+    assert "answerCallbackQuery" not in full["bot_api_calls"]
+    assert result["bare"]["bot_api_calls"]["answerCallbackQuery"] == 2 * 9
