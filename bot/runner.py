@@ -10,6 +10,7 @@ take any update for any chat.
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import multiprocessing.process
@@ -35,9 +36,25 @@ FACTORY = "bot.runner:app_factory"
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
+# Young objects are collected after this many allocations net (Python's default is 700: a chat
+# turn allocates a few thousand, so the collector ran several times per update).
+GC_THRESHOLDS = (50_000, 20, 20)
+
+
+def settle_gc() -> None:
+    """Once the app is built: what exists now (modules, models, compiled statements, the flows)
+    lives as long as the process, so it leaves the collector's sight (gc.freeze); the collector
+    then runs less often over what the updates allocate. Measured in docs/benchmarks.md (issue
+    17): the collector was the largest single cost of a turn after the database."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
 def serve(settings: Settings) -> None:
     """`chungtay run`: everything in this process."""
     app = create_app(build_services(settings), with_scheduler=settings.scheduler)
+    settle_gc()
     # uvicorn handles Ctrl-C: stops accepting, finishes in-flight requests, runs the lifespan exit.
     uvicorn.run(app, host=settings.host, port=settings.port, log_config=None)
 
@@ -50,7 +67,9 @@ def app_factory() -> FastAPI:
     # Notices wait in the outbox for `chungtay scheduler`'s sender: one sender keeps the bot's
     # one rate limit, where a sender in every worker would each allow the whole rate.
     services.conversations.deliver = None
-    return create_app(services, with_scheduler=False)
+    app = create_app(services, with_scheduler=False)
+    settle_gc()
+    return app
 
 
 def refusal(settings: Settings, workers: int) -> str | None:

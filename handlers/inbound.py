@@ -25,7 +25,7 @@ from storage import sessions
 from storage.audit import record
 from storage.db import transaction
 from storage.models import Person
-from storage.people import chat_user, reactivate_account, set_locale
+from storage.people import reactivate_account, set_locale
 
 log = logging.getLogger(__name__)
 MAX_ACTIONS_PER_TURN = 10
@@ -111,7 +111,12 @@ class Conversations:
         async with self._lock((msg.channel, msg.chat_id)):
             async with transaction(self.sessionmaker) as db:
                 row = await sessions.claim_and_lock(
-                    db, channel=msg.channel, chat_id=msg.chat_id, update_id=msg.update_id
+                    db,
+                    channel=msg.channel,
+                    chat_id=msg.chat_id,
+                    update_id=msg.update_id,
+                    user_id=msg.user_id,
+                    now=utc_now(),  # processed_at: when it was, whatever the flows' clock
                 )
                 if row is None and key is not None:
                     replies = await self._redelivered(db, key)
@@ -119,16 +124,7 @@ class Conversations:
                     log.info("duplicate update %s/%s dropped", msg.channel, msg.update_id)
                     replies = None
                 else:
-                    replies = await self._turn(db, msg, row, notices)
-                    await enqueue_notices(db, notices, self.clock())
-                    if key is not None and replies:
-                        await sessions.keep_replies(
-                            db,
-                            channel=key[0],
-                            update_id=key[1],
-                            replies=[encode(m) for m in replies],
-                            lease_until=self.clock() + self.reply_lease,
-                        )
+                    replies = await self._turn(db, msg, row, notices, key)
             if key is not None and replies:
                 self._sending.add(key)  # committed: ours to send until released
         if notices and self.deliver is not None:
@@ -160,19 +156,24 @@ class Conversations:
             return
         try:
             if sent:
-                async with transaction(self.sessionmaker) as db:
-                    await sessions.replies_sent(db, channel=key[0], update_id=key[1])
+                await sessions.replies_sent(self.sessionmaker, channel=key[0], update_id=key[1])
         except Exception as exc:  # the replies did go out; at worst a redelivery repeats them
             log.warning("marking the replies of %s/%s sent failed: %s", *key, exc)
         finally:
             self._sending.discard(key)
 
     async def _turn(
-        self, db: AsyncSession, msg: InboundMessage, row: sessions.SessionRow, notices: list[Notice]
+        self,
+        db: AsyncSession,
+        msg: InboundMessage,
+        row: sessions.SessionRow,
+        notices: list[Notice],
+        key: tuple[str, str] | None,
     ) -> list[Outbound]:
+        """The turn's replies; with `key`, also kept with the update's claim (see `handle`)."""
         now = self.clock()
         session = Session.from_json(row.state)
-        user = await self._user(db, msg)
+        user = await self._user(db, msg, row)
         # The person's id and language as stored (an action may relink the chat mid-turn).
         person_id, locale = user.get("person_id"), user.get("locale")
         if not row.state:
@@ -228,8 +229,17 @@ class Conversations:
             await set_locale(db, person_id, turn.session.locale)
         if messages:  # a typed number now answers the last of these that offered choices
             turn.session.offered = offered(messages)
+        await enqueue_notices(db, notices, self.clock())
+        keep = None
+        if key is not None and messages:
+            keep = sessions.Keep(
+                channel=key[0],
+                update_id=key[1],
+                replies=[encode(m) for m in messages],
+                lease_until=self.clock() + self.reply_lease,
+            )
         expires = now + self.engine.ttl if turn.session.flow else None
-        await sessions.save(db, row, turn.session.to_json(), now=now, expires_at=expires)
+        await sessions.save(db, row, turn.session.to_json(), now=now, expires_at=expires, keep=keep)
         return messages
 
     def _refused(
@@ -245,8 +255,10 @@ class Conversations:
             after={"person_id": user.get("person_id"), "role": user.get("role")},
         )
 
-    async def _user(self, db: AsyncSession, msg: InboundMessage) -> dict[str, Any]:
-        found = await chat_user(db, channel=msg.channel, user_id=msg.user_id)
+    async def _user(
+        self, db: AsyncSession, msg: InboundMessage, row: sessions.SessionRow
+    ) -> dict[str, Any]:
+        found = await sessions.turn_user(db, row, channel=msg.channel, user_id=msg.user_id)
         if found is None or found.person is None or not found.person_active:
             return {"linked": False}
         if not found.account_active:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
 
+import orjson
 from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects.postgresql import asyncpg as pg_asyncpg
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -19,9 +23,15 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+def json_dumps(value: Any) -> str:
+    """JSON columns' text (orjson: several times faster than the json module, UTF-8 as is)."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    json = {"json_serializer": json_dumps, "json_deserializer": orjson.loads}
     if is_sqlite(url):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(url, connect_args={"timeout": 30}, **json)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
@@ -35,7 +45,18 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
             cur.close()
 
         return engine
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, **json)
+
+    # A connection the server closed (restart, pg_terminate_backend, a cut network noticed by the
+    # kernel) is known to asyncpg without a round trip: replaced at checkout. SQLAlchemy's
+    # pool_pre_ping would instead spend three round trips (BEGIN, ";", ROLLBACK) on every
+    # checkout, twice per chat turn (bench/webhook.py).
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _alive(dbapi_conn, _record, _proxy) -> None:  # type: ignore[no-untyped-def]
+        if dbapi_conn.driver_connection.is_closed():
+            raise sa_exc.DisconnectionError("the server closed this connection")
+
+    return engine
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -49,11 +70,57 @@ async def transaction(factory: async_sessionmaker[AsyncSession]) -> AsyncIterato
         yield session
 
 
+# -- statements sent through the driver --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DriverStatement:
+    """A SQLAlchemy Core statement compiled once for asyncpg, sent without SQLAlchemy: the few
+    statements every chat turn runs, where SQLAlchemy's per-execution work costs more server time
+    than PostgreSQL's. Parameters are given by bind name; JSON ones as text (json_dumps), and
+    JSON results come back decoded (the codec SQLAlchemy set up on the connection)."""
+
+    sql: str
+    names: tuple[str, ...]
+    defaults: Mapping[str, Any]
+
+    @classmethod
+    def of(cls, stmt: Any) -> DriverStatement:
+        compiled = stmt.compile(dialect=pg_asyncpg.dialect())
+        return cls(str(compiled), tuple(compiled.positiontup or ()), dict(compiled.params))
+
+    def args(self, params: Mapping[str, Any]) -> list[Any]:
+        return [params[n] if n in params else self.defaults[n] for n in self.names]
+
+
+async def driver(session: AsyncSession) -> Any:
+    """The asyncpg connection under `session`, in the session's transaction (begun here, as
+    SQLAlchemy would on its first statement): what the driver runs and what SQLAlchemy runs in
+    this session commit or roll back together."""
+    conn = await session.connection()
+    adapted = (await conn.get_raw_connection()).dbapi_connection
+    # SQLAlchemy's asyncpg adapter begins lazily, on the first statement it runs itself.
+    if adapted._transaction is None and not adapted.autocommit:
+        async with adapted._execute_mutex:
+            if adapted._transaction is None:
+                await adapted._start_transaction()
+    return adapted.driver_connection
+
+
+@asynccontextmanager
+async def autocommit_driver(engine: AsyncEngine) -> AsyncIterator[Any]:
+    """A pooled asyncpg connection outside any transaction: one statement, one round trip."""
+    async with engine.connect() as conn:
+        yield (await conn.get_raw_connection()).dbapi_connection.driver_connection
+
+
 def _driver_unavailable(exc: BaseException) -> bool:
-    try:  # asyncpg raises some connection failures unwrapped (at connect time)
-        from asyncpg import exceptions as pg
+    try:  # asyncpg raises some connection failures unwrapped (at connect time, or when sent
+        from asyncpg import exceptions as pg  # through the driver)
     except ImportError:  # pragma: no cover - asyncpg is a dependency
         return False
+    if isinstance(exc, pg.InterfaceError) and "closed" in str(exc):
+        return True
     return isinstance(exc, pg.PostgresConnectionError | pg.OperatorInterventionError)
 
 

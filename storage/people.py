@@ -107,8 +107,9 @@ _PEOPLE = Person.__table__  # type: ignore[attr-defined]
 _UNIT = OrgUnit.__table__.alias("unit")  # type: ignore[attr-defined]
 _PARENT = OrgUnit.__table__.alias("parent")  # type: ignore[attr-defined]
 # Every turn asks: the chat account, its person, their unit and its parent in one query, built
-# once (Core, bound parameters).
-_CHAT_USER = (
+# once (Core, bound parameters). On PostgreSQL it is part of the turn's first statement
+# (storage.sessions.claim_and_lock).
+CHAT_USER = (
     select(
         _ACCOUNTS.c.id.label("account_id"),
         _ACCOUNTS.c.active.label("account_active"),
@@ -151,22 +152,29 @@ class ChatUser:
 async def chat_user(session: AsyncSession, *, channel: str, user_id: str) -> ChatUser | None:
     """The chat account of this channel user with its person described, in one query."""
     params = {"p_channel": channel, "p_user_id": user_id}
-    row = (await session.execute(_CHAT_USER, params)).first()
-    if row is None:
+    row = (await session.execute(CHAT_USER, params)).first()
+    return chat_user_of(None if row is None else row._mapping)
+
+
+def chat_user_of(row: Any) -> ChatUser | None:
+    """A row of CHAT_USER's columns (by name; None or a null account_id when there is none)."""
+    if row is None or row["account_id"] is None:
         return None
     person = None
-    if row.person_id is not None:
+    if row["person_id"] is not None:
         person = _description(
-            row.person_id,
-            row.name,
-            row.role,
-            row.locale,
-            row.unit_id,
-            row.unit_code,
-            row.unit_name,
-            row.parent_name,
+            row["person_id"],
+            row["name"],
+            row["role"],
+            row["locale"],
+            row["unit_id"],
+            row["unit_code"],
+            row["unit_name"],
+            row["parent_name"],
         )
-    return ChatUser(row.account_id, bool(row.account_active), bool(row.person_active), person)
+    return ChatUser(
+        row["account_id"], bool(row["account_active"]), bool(row["person_active"]), person
+    )
 
 
 async def reactivate_account(session: AsyncSession, account_id: int) -> None:

@@ -2,19 +2,24 @@
 
 Every update runs these statements, so they are SQLAlchemy Core built once with bound
 parameters: building statements, and loading and flushing ORM objects, cost more server time
-than the queries themselves (bench/webhook.py)."""
+than the queries themselves (bench/webhook.py). On PostgreSQL a turn is two of them, sent
+through asyncpg directly (storage.db.DriverStatement): the claim, the lock and the user in one,
+the new state and the replies kept in the other; then one autocommit statement once the replies
+are sent. SQLite runs the same statements one by one through SQLAlchemy."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import bindparam, func, literal, null, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.db import DriverStatement, autocommit_driver, driver, json_dumps, transaction
 from storage.models import ConversationSession, ProcessedUpdate
+from storage.people import CHAT_USER, ChatUser, chat_user, chat_user_of
 from storage.upsert import insert_ignore
 
 _SESSIONS = ConversationSession.__table__  # type: ignore[attr-defined]
@@ -39,20 +44,44 @@ _LOCK = (
 
 
 def _claim_and_lock() -> Any:
-    """PostgreSQL: the claim and the row lock in one round trip. The claim is a data-modifying
-    CTE, which runs to completion whatever the main query returns; the lock is a LATERAL
-    subquery left-joined to one row, so the claim's outcome comes back even when the chat has no
-    session row yet."""
-    claim = _CLAIM["postgresql"].returning(_UPDATES.c.id).cte("claim")
+    """PostgreSQL: the claim, the row lock and the chat's user in one round trip. The claim is a
+    data-modifying CTE, which runs to completion whatever the main query returns; the lock and
+    the user are LATERAL subqueries left-joined to one row, so the claim's outcome comes back
+    even when the chat has no session row (or no account) yet.
+
+    After waiting for the lock (another worker's turn of the chat), PostgreSQL re-reads the
+    locked row, but the user subquery keeps the statement's snapshot, from before that turn
+    committed. `seen` is the row's version in that snapshot: when it differs from the locked
+    row's, a turn committed in between and the user is read again (turn_user)."""
+    insert = (
+        postgresql.insert(_UPDATES)
+        .values(
+            channel=bindparam("p_channel"),
+            update_id=bindparam("p_update_id"),
+            processed_at=bindparam("p_now"),
+        )
+        .on_conflict_do_nothing(index_elements=["channel", "update_id"])
+    )
+    claim = insert.returning(_UPDATES.c.id).cte("claim")
     locked = _LOCK.lateral("s")
+    user = CHAT_USER.lateral("u")
     one = select(literal(1).label("one")).subquery("one")
     claimed = select(func.count()).select_from(claim).scalar_subquery().label("claimed")
-    return select(claimed, locked.c.id, locked.c.state, locked.c.version).select_from(
-        one.outerjoin(locked, true())
+    seen = (
+        select(_SESSIONS.c.version)
+        .where(
+            _SESSIONS.c.channel == bindparam("p_channel"),
+            _SESSIONS.c.chat_id == bindparam("p_chat_id"),
+        )
+        .scalar_subquery()
+        .label("seen")
+    )
+    return select(claimed, locked.c.id, locked.c.state, locked.c.version, seen, user).select_from(
+        one.outerjoin(locked, true()).outerjoin(user, true())
     )
 
 
-_CLAIM_AND_LOCK = _claim_and_lock()
+_CLAIM_AND_LOCK = DriverStatement.of(_claim_and_lock())
 _SAVE = (
     update(_SESSIONS)
     .where(_SESSIONS.c.id == bindparam("p_id"))
@@ -67,13 +96,22 @@ _SAVE = (
 )
 
 
+_UNREAD = object()  # SessionRow.user before the turn's first statement read it
+
+
 @dataclass
 class SessionRow:
-    """The locked session row of a chat: its id, the engine state and the version read."""
+    """The locked session row of a chat: its id, the engine state and the version read; and
+    the chat's user when the same statement read it (PostgreSQL)."""
 
     id: int
     state: dict[str, Any]
     version: int
+    user: ChatUser | object | None = _UNREAD
+
+    @property
+    def user_read(self) -> bool:
+        return self.user is not _UNREAD
 
 
 def _dialect(session: AsyncSession) -> str:
@@ -104,23 +142,58 @@ async def load_for_update(session: AsyncSession, *, channel: str, chat_id: str) 
 
 
 async def claim_and_lock(
-    session: AsyncSession, *, channel: str, chat_id: str, update_id: str | None
+    session: AsyncSession,
+    *,
+    channel: str,
+    chat_id: str,
+    update_id: str | None,
+    user_id: str | None = None,
+    now: datetime | None = None,
 ) -> SessionRow | None:
     """mark_processed, then load_for_update; None (and nothing locked on SQLite) when the update
-    was already handled. One round trip on PostgreSQL when the chat has a session row."""
-    if update_id is None:
+    was already handled. One round trip on PostgreSQL when the chat has a session row, which
+    also reads the chat's user (`user_id`) into the row."""
+    if update_id is None or user_id is None or now is None or _dialect(session) != "postgresql":
+        if update_id is not None:
+            if not await mark_processed(session, channel=channel, update_id=update_id):
+                return None
         return await load_for_update(session, channel=channel, chat_id=chat_id)
-    if _dialect(session) != "postgresql":
-        if not await mark_processed(session, channel=channel, update_id=update_id):
-            return None
-        return await load_for_update(session, channel=channel, chat_id=chat_id)
-    params = {"p_channel": channel, "p_update_id": update_id, "p_chat_id": chat_id}
-    row = (await session.execute(_CLAIM_AND_LOCK, params)).one()
-    if not row.claimed:
+    params = {
+        "p_channel": channel,
+        "p_update_id": update_id,
+        "p_chat_id": chat_id,
+        "p_user_id": user_id,
+        "p_now": now,
+    }
+    conn = await driver(session)
+    row = await conn.fetchrow(_CLAIM_AND_LOCK.sql, *_CLAIM_AND_LOCK.args(params))
+    if not row["claimed"]:
         return None
-    if row.id is None:  # the chat's first turn: the row is created (claimed already)
+    if row["id"] is None:  # the chat's first turn: the row is created (claimed already)
         return await load_for_update(session, channel=channel, chat_id=chat_id)
-    return SessionRow(id=row.id, state=row.state, version=row.version)
+    found = SessionRow(row["id"], row["state"], row["version"])
+    if row["seen"] == row["version"]:  # no turn of this chat committed since the snapshot
+        found.user = chat_user_of(row)
+    return found
+
+
+async def turn_user(
+    session: AsyncSession, row: SessionRow, *, channel: str, user_id: str
+) -> ChatUser | None:
+    """The chat's user as the turn holding `row` sees it: read with the claim, or now."""
+    if row.user_read:
+        return cast(ChatUser | None, row.user)
+    return await chat_user(session, channel=channel, user_id=user_id)
+
+
+@dataclass(frozen=True)
+class Keep:
+    """A turn's replies, kept with its claim in the turn's transaction until they are sent."""
+
+    channel: str
+    update_id: str
+    replies: list[Any]
+    lease_until: datetime
 
 
 async def save(
@@ -130,20 +203,41 @@ async def save(
     *,
     now: datetime,
     expires_at: datetime | None,
+    keep: Keep | None = None,
 ) -> None:
-    """Write the new state of a row locked by load_for_update; the version goes up by one."""
-    await session.execute(
-        _SAVE,
-        {
-            "p_id": row.id,
-            "p_state": state,
-            "p_flow": state.get("flow"),
-            "p_step": state.get("step"),
-            "p_now": now,
-            "p_expires_at": expires_at,
-        },
-    )
+    """Write the new state of a row locked by load_for_update (the version goes up by one), and
+    keep the turn's replies with its claim when given: one round trip on PostgreSQL."""
+    params = {
+        "p_id": row.id,
+        "p_state": state,
+        "p_flow": state.get("flow"),
+        "p_step": state.get("step"),
+        "p_now": now,
+        "p_expires_at": expires_at,
+    }
+    if _dialect(session) == "postgresql":
+        params["p_state"] = json_dumps(state)
+        stmt = _SAVE_PG
+        if keep is not None:
+            stmt = _SAVE_AND_KEEP_PG
+            params.update(_keep_params(keep))
+            params["p_replies"] = json_dumps(keep.replies)
+        conn = await driver(session)
+        await conn.execute(stmt.sql, *stmt.args(params))
+    else:
+        await session.execute(_SAVE, params)
+        if keep is not None:
+            await session.execute(_KEEP, _keep_params(keep))
     row.state, row.version = state, row.version + 1
+
+
+def _keep_params(keep: Keep) -> dict[str, Any]:
+    return {
+        "p_channel": keep.channel,
+        "p_update_id": keep.update_id,
+        "p_replies": keep.replies,
+        "p_lease_until": keep.lease_until,
+    }
 
 
 # -- the replies of a committed turn ---------------------------------------------------------
@@ -177,6 +271,12 @@ _SENT = (
 )
 
 
+_SAVE_PG = DriverStatement.of(_SAVE)
+# The replies' CTE runs whatever the main statement returns (a data-modifying CTE always does).
+_SAVE_AND_KEEP_PG = DriverStatement.of(_SAVE.add_cte(_KEEP.cte("kept")))
+_SENT_PG = DriverStatement.of(_SENT)
+
+
 class RepliesInFlight(Exception):
     """A redelivered update whose replies another worker is sending right now: try again after
     `retry_after` seconds (then they are sent, or that worker is gone and they are taken over)."""
@@ -184,24 +284,6 @@ class RepliesInFlight(Exception):
     def __init__(self, retry_after: float) -> None:
         super().__init__(f"replies in flight; retry in {retry_after:.0f} s")
         self.retry_after = retry_after
-
-
-async def keep_replies(
-    session: AsyncSession,
-    *,
-    channel: str,
-    update_id: str,
-    replies: list[Any],
-    lease_until: datetime,
-) -> None:
-    """Store the turn's replies with its claim, in the turn's transaction."""
-    params = {
-        "p_channel": channel,
-        "p_update_id": update_id,
-        "p_replies": replies,
-        "p_lease_until": lease_until,
-    }
-    await session.execute(_KEEP, params)
 
 
 async def take_unsent(
@@ -225,8 +307,19 @@ async def take_unsent(
     raise RepliesInFlight(max(1.0, (held - now).total_seconds()))
 
 
-async def replies_sent(session: AsyncSession, *, channel: str, update_id: str) -> None:
-    await session.execute(_SENT, {"p_channel": channel, "p_update_id": update_id})
+async def replies_sent(
+    factory: async_sessionmaker[AsyncSession], *, channel: str, update_id: str
+) -> None:
+    """The replies kept with an update all went out: forget them (one autocommit statement on
+    PostgreSQL, a transaction of its own on SQLite)."""
+    params = {"p_channel": channel, "p_update_id": update_id}
+    engine = factory.kw.get("bind")
+    if engine is not None and engine.dialect.name == "postgresql":
+        async with autocommit_driver(engine) as conn:
+            await conn.execute(_SENT_PG.sql, *_SENT_PG.args(params))
+        return
+    async with transaction(factory) as session:
+        await session.execute(_SENT, params)
 
 
 # -- what a chat was last offered, from outside its conversation -----------------------------

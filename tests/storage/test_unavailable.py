@@ -27,6 +27,12 @@ def wrapped(cls: type[sa_exc.DBAPIError], orig: Exception, **kw: bool) -> sa_exc
         (wrapped(sa_exc.DBAPIError, Exception("gone"), connection_invalidated=True), True),
         (asyncpg.CannotConnectNowError("the database system is starting up"), True),
         (asyncpg.ConnectionDoesNotExistError("connection was closed"), True),
+        # A statement sent through the driver (storage.db.driver) on a connection already closed.
+        (asyncpg.InterfaceError("cannot call Connection.fetchrow(): connection is closed"), True),
+        (
+            asyncpg.InterfaceError("cannot perform operation: another operation is in progress"),
+            False,
+        ),
         # Bugs and data errors are not an outage: retrying would not help.
         (wrapped(sa_exc.IntegrityError, Exception("duplicate key")), False),
         (wrapped(sa_exc.ProgrammingError, Exception("syntax error")), False),
