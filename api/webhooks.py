@@ -5,7 +5,6 @@ in api/guards.py leave these paths' bodies alone, so the checks on the body come
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 import math
 from typing import TYPE_CHECKING, Any, cast
@@ -19,6 +18,7 @@ if TYPE_CHECKING:  # aiogram takes seconds to import: only processes that run Te
 from api.guards import too_deep
 from bot.channels.relay import Busy
 from bot.services import Services
+from domain import jsontext
 from storage.sessions import RepliesInFlight
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ async def _body(request: Request) -> Any:
         raise ValueError("body too large")
     if too_deep(raw):
         raise TooDeep
-    return json.loads(raw)
+    return jsontext.loads(raw)
 
 
 def _services(request: Request) -> Services:

@@ -65,6 +65,12 @@ class Engine(Interruptions):
         env: Mapping[str, Any] | None = None,
     ) -> None:
         self.flows = {f.id: f for f in flows}
+        # Every flow's command and typed aliases, folded once, the longest first: the first
+        # that starts a text is the one it means ("báo cáo kỳ" before "báo cáo").
+        self._commands = sorted(
+            ((fold(form), form, fl) for fl in flows for form in (fl.command, *fl.aliases) if form),
+            key=lambda c: -len(c[0]),
+        )
         self.env = env or {}
         self.ttl = ttl
         self.retry_limit = retry_limit
@@ -158,15 +164,12 @@ class Engine(Interruptions):
         ("báo cáo kỳ" before "báo cáo")."""
         text = BOT_SUFFIX.sub(r"\1", raw)
         key = fold(text)
-        best: tuple[int, Flow, str] | None = None
-        for fl in self.flows.values():
-            for form in (fl.command, *fl.aliases):
-                if not form:
-                    continue
-                f = fold(form)
-                if (key == f or key.startswith(f + " ")) and (best is None or len(f) > best[0]):
-                    best = (len(f), fl, text[len(form) :].strip() if key != f else "")
-        return (best[1], best[2]) if best else None
+        for f, form, fl in self._commands:
+            if key == f:
+                return fl, ""
+            if key.startswith(f + " "):
+                return fl, text[len(form) :].strip()
+        return None
 
     # -- the turn ------------------------------------------------------------------------------
 

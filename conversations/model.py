@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from domain import jsontext
 from domain.i18n import Translator
 
 StepKind = Literal[
@@ -206,7 +206,7 @@ class Session:
 
     def copy(self) -> Session:
         """A deep copy through JSON, which also proves the state stays JSON-safe."""
-        return Session.from_json(json.loads(json.dumps(self.to_json())))
+        return Session.from_json(jsontext.loads(jsontext.dumps(self.to_json())))
 
     def clear(self) -> None:
         """Forget the task; keep the language and what the chat was last offered."""

@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
 from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql import asyncpg as pg_asyncpg
@@ -18,18 +17,20 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from domain import jsontext
+
 
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
 def json_dumps(value: Any) -> str:
-    """JSON columns' text (orjson: several times faster than the json module, UTF-8 as is)."""
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    """JSON columns' text (domain.jsontext: what the json module would write, faster)."""
+    return jsontext.dumps(value).decode()
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    json = {"json_serializer": json_dumps, "json_deserializer": orjson.loads}
+    json = {"json_serializer": json_dumps, "json_deserializer": jsontext.loads}
     if is_sqlite(url):
         engine = create_async_engine(url, connect_args={"timeout": 30}, **json)
 

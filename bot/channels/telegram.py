@@ -7,9 +7,10 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from functools import partial
+from typing import Any, TypeVar, cast
 
 from aiogram import Bot
 from aiogram.client.telegram import TelegramAPIServer
@@ -136,14 +137,15 @@ class TelegramChannel:
         parts = split_text(text, self.max_length, size=utf16_len)
         sent: Any = None
         for n, part in enumerate(parts):
-            last = n == len(parts) - 1
-            method = SendMessage(chat_id=chat_id, text=part, reply_markup=markup if last else None)
-            sent = await self._call(method, chat_id)
-        if markup is not None and sent is not None:
-            self._keyboards[chat_id] = sent.message_id
+            params: dict[str, Any] = {"chat_id": chat_id, "text": part}
+            if markup is not None and n == len(parts) - 1:
+                params["reply_markup"] = markup
+            sent = await self._call_json("sendMessage", params, chat_id)
+        if markup is not None and (message_id := _message_id(sent)) is not None:
+            self._keyboards[chat_id] = message_id
 
     async def typing(self, chat_id: str) -> None:
-        await self._call(SendChatAction(chat_id=chat_id, action="typing"), chat_id)
+        await self._call_json("sendChatAction", {"chat_id": chat_id, "action": "typing"}, chat_id)
 
     async def _send_file(self, chat_id: str, message: Outbound, locale: str) -> str | None:
         """Upload the attachment (sendDocument, multipart); a line to add to the text instead
@@ -220,13 +222,14 @@ class TelegramChannel:
             pressed_id = pressed.message_id if pressed is not None else None
 
             async def first() -> None:
-                answer = AnswerCallbackQuery(callback_query_id=query.id)
-                answered = reply is not None and reply.take(answer)
+                answer = {"callback_query_id": query.id}
+                answered = reply is not None and reply.take("answerCallbackQuery", answer)
                 retire = self._retire(chat_id, pressed_id, reply=reply)  # before the reply looks
                 if answered:
                     await retire
                 else:
-                    await asyncio.gather(quietly(self._call(answer), "answer"), retire)
+                    call = self._call_json("answerCallbackQuery", answer)
+                    await asyncio.gather(quietly(call, "answer"), retire)
 
             await relay.process(self, inbound, first=first)
 
@@ -241,7 +244,7 @@ class TelegramChannel:
         update = parse_update(payload, self.bot)
         if update is None:
             return False
-        reply = WebhookReply(self.bot)
+        reply = WebhookReply()
         await self.on_update(update, relay, reply=reply)
         return reply.body or True
 
@@ -380,14 +383,16 @@ class TelegramChannel:
         ids = {self._keyboards.pop(chat_id, None), pressed} - {None}
         if reply is not None and ids:
             message_id = min(ids)
-            if reply.take(EditMessageReplyMarkup(chat_id=chat_id, message_id=message_id)):
+            edit = {"chat_id": chat_id, "message_id": message_id}
+            if reply.take("editMessageReplyMarkup", edit):
                 ids.discard(message_id)
         return self._remove_keyboards(chat_id, ids)
 
     async def _remove_keyboards(self, chat_id: str, ids: set[int]) -> None:
         for message_id in ids:
-            method = EditMessageReplyMarkup(chat_id=chat_id, message_id=message_id)
-            await quietly(self._call(method, chat_id), "removing a keyboard")
+            edit = {"chat_id": chat_id, "message_id": message_id}
+            call = self._call_json("editMessageReplyMarkup", edit, chat_id)
+            await quietly(call, "removing a keyboard")
 
     async def _call(
         self,
@@ -398,29 +403,50 @@ class TelegramChannel:
     ) -> T:
         """One Bot API call: 429 waits for retry_after and tries again; a blocked bot is
         RecipientGone; any other failure is a ChannelError that is safe to log."""
+        call = partial(self.bot, method, request_timeout=request_timeout)
+        return cast(T, await self._attempts(method.__api_method__, call, chat_id))
+
+    async def _call_json(
+        self, name: str, params: dict[str, Any], chat_id: str | None = None
+    ) -> Any:
+        """A call of the turn (telegram_session.PLAIN_CALLS) with plain JSON values, as _call."""
+        session = cast(JsonSession, self.bot.session)
+        return await self._attempts(
+            name, partial(session.call_json, self.bot, name, params), chat_id
+        )
+
+    async def _attempts(
+        self, name: str, call: Callable[[], Awaitable[Any]], chat_id: str | None
+    ) -> Any:
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                return await self.bot(method, request_timeout=request_timeout)
+                return await call()
             except ClientDecodeError as exc:
                 data = exc.data
                 if isinstance(data, dict) and data.get("ok") is True:
-                    return None  # type: ignore[return-value]  # done; the reply was just odd
-                raise ChannelError(f"{method.__api_method__}: unreadable reply") from None
+                    return None  # done; the reply was just odd
+                raise ChannelError(f"{name}: unreadable reply") from None
             except AiogramError as exc:
                 wait = retry_after(exc)
                 if wait is not None and attempt < ATTEMPTS:
-                    log.warning(
-                        "Telegram %s: flood control, retrying in %d s", method.__api_method__, wait
-                    )
+                    log.warning("Telegram %s: flood control, retrying in %d s", name, wait)
                     await asyncio.sleep(wait)
                     continue
                 if chat_id is not None and blocked(exc):
                     raise RecipientGone(CHANNEL, chat_id, self._safe(exc)) from None
-                raise ChannelError(f"{method.__api_method__}: {self._safe(exc)}") from None
+                raise ChannelError(f"{name}: {self._safe(exc)}") from None
         raise AssertionError("unreachable")
 
     def _safe(self, exc: BaseException) -> str:
         return redact(exc, self.config.token)
+
+
+def _message_id(sent: Any) -> int | None:
+    """The id of a message sent: from the Bot API's JSON, or aiogram's Message."""
+    if isinstance(sent, dict):
+        value = sent.get("message_id")
+        return value if isinstance(value, int) else None
+    return getattr(sent, "message_id", None)
 
 
 def _chat_key(update: Update) -> str:

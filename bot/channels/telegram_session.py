@@ -5,7 +5,13 @@ sends a form: every nested value (a keyboard, a list of commands) serialised to 
 and the whole percent-encoded by urllib, field by field — a third of the server's time per turn
 in bench/webhook.py went on the Bot API side. Here a call's parameters become one JSON document
 (orjson) instead; a call that uploads a file keeps aiogram's multipart body, which is the only
-way to send one."""
+way to send one.
+
+The calls every turn makes (sendMessage, editMessageReplyMarkup, answerCallbackQuery,
+sendChatAction) go further: `JsonSession.call_json` takes their parameters as plain JSON values
+and gives back the result as the Bot API's JSON, without aiogram's pydantic models for the call
+and its reply (~120 µs a call, measured). A failure is still read by aiogram, from the same
+method built then, so it raises the same errors as any other call."""
 
 from __future__ import annotations
 
@@ -16,11 +22,23 @@ from aiogram import Bot
 from aiogram.client.default import Default
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.exceptions import TelegramNetworkError
-from aiogram.methods import TelegramMethod
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    EditMessageReplyMarkup,
+    SendChatAction,
+    SendMessage,
+    TelegramMethod,
+)
 from aiogram.methods.base import TelegramType
 from aiohttp import ClientError
 
 JSON = {"Content-Type": "application/json"}
+# The calls made with plain JSON values (call_json), and aiogram's method for each, which reads
+# a failure of one.
+PLAIN_CALLS: dict[str, type[TelegramMethod[Any]]] = {
+    m.__api_method__: m
+    for m in (SendMessage, EditMessageReplyMarkup, AnswerCallbackQuery, SendChatAction)
+}
 
 
 def _reject(value: Any) -> Any:
@@ -28,13 +46,12 @@ def _reject(value: Any) -> Any:
     raise TypeError(type(value).__name__)
 
 
-def json_body(bot: Bot, method: TelegramMethod[Any], *, named: bool = False) -> bytes | None:
+def json_body(bot: Bot, method: TelegramMethod[Any]) -> bytes | None:
     """The call's parameters as one JSON document, or None when aiogram's own encoding must be
     used: a file to upload, or a value whose encoding aiogram decides (a default taken from the
     bot's settings below the top level, a date). Top-level values are what the form would send:
-    unset (None) left out, a default resolved from the bot's settings. `named` adds the method's
-    name as "method", for a call made in the answer to a webhook."""
-    params: dict[str, Any] = {"method": method.__api_method__} if named else {}
+    unset (None) left out, a default resolved from the bot's settings."""
+    params: dict[str, Any] = {}
     for key, value in method.model_dump(warnings=False, exclude_none=True).items():
         if isinstance(value, Default):
             value = bot.default[value.name]
@@ -84,19 +101,60 @@ class JsonSession(AiohttpSession):
         )
         return cast(TelegramType, response.result)
 
+    async def call_json(
+        self,
+        bot: Bot,
+        name: str,
+        params: dict[str, Any],
+        timeout: int | None = None,  # noqa: ASYNC109 - as make_request's
+    ) -> Any:
+        """One of PLAIN_CALLS with its parameters as plain JSON values (None left out by the
+        caller, the bot's defaults not applied: ChungTay's bot has none): the result as JSON."""
+        session = await self.create_session()
+        url = self.api.api_url(token=bot.token, method=name)
+        try:
+            async with session.post(
+                url,
+                data=orjson.dumps(params),
+                headers=JSON,
+                timeout=self.timeout if timeout is None else timeout,
+            ) as resp:
+                raw = await resp.read()
+        except TimeoutError as e:
+            method = PLAIN_CALLS[name].model_validate(params)
+            raise TelegramNetworkError(method=method, message="Request timeout error") from e
+        except ClientError as e:
+            method = PLAIN_CALLS[name].model_validate(params)
+            raise TelegramNetworkError(method=method, message=f"{type(e).__name__}: {e}") from e
+        if resp.status == 200:
+            try:
+                data = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                data = None
+            if isinstance(data, dict) and data.get("ok") is True:
+                return data.get("result")
+        # A failure, or a reply that is not what the Bot API sends: aiogram reads it.
+        response = self.check_response(
+            bot=bot,
+            method=PLAIN_CALLS[name].model_validate(params),
+            status_code=resp.status,
+            content=cast(str, raw),
+        )
+        return response.result
+
 
 class WebhookReply:
     """The one Bot API call a webhook's answer may carry: Telegram makes it itself, which saves
     this server a request of its own. Its outcome is never known, so only a call whose failure
     would change nothing goes here (answering a button, taking an old keyboard off)."""
 
-    def __init__(self, bot: Bot) -> None:
-        self.bot = bot
+    def __init__(self) -> None:
         self.body: bytes | None = None
 
-    def take(self, method: TelegramMethod[Any]) -> bool:
-        """True when the call will go in the answer; False when the answer is spoken for."""
+    def take(self, name: str, params: dict[str, Any]) -> bool:
+        """True when the call (one of PLAIN_CALLS, plain JSON values) will go in the answer;
+        False when the answer is spoken for."""
         if self.body is not None:
             return False
-        self.body = json_body(self.bot, method, named=True)
-        return self.body is not None
+        self.body = orjson.dumps({"method": name, **params})
+        return True

@@ -9,7 +9,7 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramForbiddenError, TelegramRetryAfter
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from aiogram.types import Update
 from pydantic import ValidationError
 
 from conversations.model import Choice
@@ -18,14 +18,16 @@ CALLBACK_DATA_LIMIT = 64  # bytes
 _RETRY_AFTER = re.compile(r"retry after (\d+)", re.IGNORECASE)
 
 
-def keyboard(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup | None:
-    """One button per choice, callback data = the choice id; short sets share one row."""
+def keyboard(choices: tuple[Choice, ...]) -> dict[str, Any] | None:
+    """An inline keyboard as the Bot API's JSON: one button per choice, callback data = the
+    choice id; short sets share one row. None when there are no choices, or an id is too long
+    for callback data."""
     if not choices or any(len(c.id.encode()) > CALLBACK_DATA_LIMIT for c in choices):
         return None
-    buttons = [InlineKeyboardButton(text=c.label, callback_data=c.id) for c in choices]
+    buttons = [{"text": c.label, "callback_data": c.id} for c in choices]
     if len(buttons) <= 3 and all(len(c.label) <= 12 for c in choices):
-        return InlineKeyboardMarkup(inline_keyboard=[buttons])
-    return InlineKeyboardMarkup(inline_keyboard=[[b] for b in buttons])
+        return {"inline_keyboard": [buttons]}
+    return {"inline_keyboard": [[b] for b in buttons]}
 
 
 def parse_update(raw: Any, bot: Bot) -> Update | None:
