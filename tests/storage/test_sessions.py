@@ -4,10 +4,11 @@ the turns before it committed, also when it had to wait for another worker's tur
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import asyncpg
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import Services
 from handlers.inbound import InboundMessage
@@ -25,6 +26,13 @@ def msg(text: str | None = None, *, update: str, choice: str | None = None) -> I
     )
 
 
+async def _claim(db: AsyncSession, update: str, now: datetime) -> sessions.SessionRow | None:
+    """The turn's first statement for `update` of the test chat."""
+    return await sessions.claim_and_lock(
+        db, channel="simulator", chat_id=CHAT, update_id=update, user_id=CHAT, now=now
+    )
+
+
 async def _linked_chat(services: Services) -> int:
     """A hamlet head's chat, linked through the bot; their person's id."""
     await seed_units(services)
@@ -32,14 +40,7 @@ async def _linked_chat(services: Services) -> int:
     await services.conversations.handle(msg(f"/start {code}", update="u1"))
     await services.conversations.handle(msg(choice="yes", update="u2"))
     async with services.sessionmaker() as db:
-        row = await sessions.claim_and_lock(
-            db,
-            channel="simulator",
-            chat_id=CHAT,
-            update_id="probe",
-            user_id=CHAT,
-            now=services.clock(),
-        )
+        row = await _claim(db, "probe", services.clock())
         assert row is not None
         user = await sessions.turn_user(db, row, channel="simulator", user_id=CHAT)
         await db.rollback()
@@ -63,28 +64,14 @@ async def _waiting_for_a_lock(services: Services) -> None:
 async def test_a_turn_reads_the_user_and_its_claim_once(services: Services) -> None:
     person_id = await _linked_chat(services)
     async with transaction(services.sessionmaker) as db:
-        row = await sessions.claim_and_lock(
-            db,
-            channel="simulator",
-            chat_id=CHAT,
-            update_id="u3",
-            user_id=CHAT,
-            now=services.clock(),
-        )
+        row = await _claim(db, "u3", services.clock())
         assert row is not None
         user = await sessions.turn_user(db, row, channel="simulator", user_id=CHAT)
         assert user is not None and user.person is not None
         assert (user.person["person_id"], user.person["role"]) == (person_id, "hamlet_head")
         assert user.person["unit_code"] == "37-GIAVIEN-01"
     async with transaction(services.sessionmaker) as db:  # the same update again: already claimed
-        again = await sessions.claim_and_lock(
-            db,
-            channel="simulator",
-            chat_id=CHAT,
-            update_id="u3",
-            user_id=CHAT,
-            now=services.clock(),
-        )
+        again = await _claim(db, "u3", services.clock())
     assert again is None
 
 
@@ -99,18 +86,14 @@ async def test_a_turn_that_waited_for_the_chat_reads_what_the_holder_committed(
     holder = services.sessionmaker()
     try:
         await holder.begin()
-        held = await sessions.claim_and_lock(
-            holder, channel="simulator", chat_id=CHAT, update_id="a", user_id=CHAT, now=now
-        )
+        held = await _claim(holder, "a", now)
         assert held is not None
         version = held.version
         await set_locale(holder, person_id, "en")  # the first turn changes the user
 
         async def second_turn() -> str:
             async with transaction(services.sessionmaker) as db:
-                row = await sessions.claim_and_lock(
-                    db, channel="simulator", chat_id=CHAT, update_id="b", user_id=CHAT, now=now
-                )
+                row = await _claim(db, "b", now)
                 assert row is not None and row.version == version + 1  # the holder's save
                 user = await sessions.turn_user(db, row, channel="simulator", user_id=CHAT)
                 assert user is not None and user.person is not None
