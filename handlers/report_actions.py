@@ -14,7 +14,7 @@ from handlers.actions import ActionContext
 from storage.audit import record
 from storage.hamlet_reports import current_report, reporting_period
 from storage.models_register import Household, Submission
-from storage.orgtree import unit_by_id
+from storage.orgtree import unit_and_parent, unit_by_id
 from storage.periods import current_monthly
 from storage.register import create_household, household_public, search_households, submit
 from storage.rounds import current_round
@@ -26,20 +26,19 @@ async def report_begin(ctx: ActionContext, args: dict[str, Any]) -> dict[str, An
 
 async def hamlet_context(ctx: ActionContext, hamlet_id: int | None) -> dict[str, Any]:
     """Where a report is made: the hamlet, its commune, the open period and the standard in force."""
-    hamlet = await unit_by_id(ctx.db, hamlet_id)
-    if hamlet is None or hamlet.parent_id is None:
+    hamlet, commune = await unit_and_parent(ctx.db, hamlet_id)
+    if hamlet is None or commune is None:
         return {"ok": False}
-    commune = await unit_by_id(ctx.db, hamlet.parent_id)
     period = await current_monthly(ctx.db, ctx.now)
     standards = ctx.env.get("standards")
     # The round under way decides which standard its lists fall under (QĐ 24/2021): the annual
     # review of 2026 classifies for the 2027 lists while NĐ 07/2021 is still in force.
-    rnd = await current_round(ctx.db, commune_id=hamlet.parent_id, now=ctx.now, standards=standards)
+    rnd = await current_round(ctx.db, commune_id=commune.id, now=ctx.now, standards=standards)
     return {
         "ok": True,
         "hamlet_id": hamlet.id,
         "hamlet_name": hamlet.name,
-        "commune_name": commune.name if commune else "",
+        "commune_name": commune.name,
         "area": hamlet.area,
         "standard_id": rnd.standard_id,
         "current_standard_id": standard_for(local_day(ctx.now), standards).id,

@@ -13,11 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.calendar import ANNUAL, PeriodSpec, local_day, on_time
+from domain.calendar import ANNUAL, PeriodSpec, local_day, monthly_for, on_time
 from domain.i18n import LOCAL_TZ
 from storage.audit import record
 from storage.models import OrgUnit
@@ -33,21 +33,29 @@ def _start_of(day: date) -> datetime:
 
 
 async def reporting_period(db: AsyncSession, now: datetime) -> ReportingPeriod:
-    """The period hamlets answer now: an open annual review covering today, else the month's."""
+    """The period hamlets answer now: an open annual review covering today, else the month's
+    (created the first time). One statement once the month's period exists."""
     today = local_day(now)
+    month = monthly_for(now)
+    annual = and_(
+        ReportingPeriod.kind == ANNUAL,
+        ReportingPeriod.status == "open",
+        ReportingPeriod.starts_on <= today,  # type: ignore[operator]
+        ReportingPeriod.ends_on >= today,  # type: ignore[operator]
+    )
     stmt = (
         select(ReportingPeriod)
         .where(
-            ReportingPeriod.kind == ANNUAL,
-            ReportingPeriod.status == "open",
-            ReportingPeriod.starts_on <= today,  # type: ignore[operator]
-            ReportingPeriod.ends_on >= today,  # type: ignore[operator]
+            or_(annual, and_(ReportingPeriod.kind == month.kind, ReportingPeriod.code == month.code))
         )
-        .order_by(ReportingPeriod.starts_on.desc())  # type: ignore[attr-defined]
+        .order_by(
+            (ReportingPeriod.kind == ANNUAL).desc(),
+            ReportingPeriod.starts_on.desc(),  # type: ignore[attr-defined]
+        )
         .limit(1)
     )
-    annual = (await db.execute(stmt)).scalar_one_or_none()
-    return annual if annual is not None else await current_monthly(db, now)
+    found = (await db.execute(stmt)).scalar_one_or_none()
+    return found if found is not None else await ensure_period(db, month)
 
 
 async def ensure_due_periods(db: AsyncSession, now: datetime) -> list[ReportingPeriod]:

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from domain.i18n import N_, Translator, nfc
 from storage.audit import record
@@ -260,6 +261,22 @@ async def unit_by_code(session: AsyncSession, code: str) -> OrgUnit | None:
 
 async def unit_by_id(session: AsyncSession, unit_id: int | None) -> OrgUnit | None:
     return await session.get(OrgUnit, unit_id) if unit_id is not None else None
+
+
+async def unit_and_parent(
+    session: AsyncSession, unit_id: int | None
+) -> tuple[OrgUnit | None, OrgUnit | None]:
+    """A unit and the unit above it (None at the top), in one statement."""
+    if unit_id is None:
+        return None, None
+    parent = aliased(OrgUnit)
+    stmt = (
+        select(OrgUnit, parent)
+        .outerjoin(parent, parent.id == OrgUnit.parent_id)  # type: ignore[arg-type]
+        .where(OrgUnit.id == unit_id)
+    )
+    found = (await session.execute(stmt)).one_or_none()
+    return (found[0], found[1]) if found is not None else (None, None)
 
 
 def subtree_ids(root_id: int) -> Select[tuple[int]]:

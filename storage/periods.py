@@ -10,19 +10,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.calendar import PeriodSpec, monthly_for
 from storage.audit import record
 from storage.models_register import ReportingPeriod
-from storage.upsert import insert_ignore
+from storage.upsert import get_or_insert
 
 
 async def ensure_period(
     db: AsyncSession, spec: PeriodSpec, *, actor: str = "system", standard_id: str | None = None
 ) -> ReportingPeriod:
     """The period for this spec, created the first time it is needed."""
-    created = await insert_ignore(
+    period, created = await get_or_insert(
         db,
         ReportingPeriod,
+        {"kind": spec.kind, "code": spec.code},
         {
-            "kind": spec.kind,
-            "code": spec.code,
             "starts_on": spec.starts_on,
             "ends_on": spec.ends_on,
             "hamlet_deadline": spec.hamlet_deadline,
@@ -30,12 +29,7 @@ async def ensure_period(
             "standard_id": standard_id,
             "status": "open",
         },
-        ("kind", "code"),
     )
-    stmt = select(ReportingPeriod).where(
-        ReportingPeriod.kind == spec.kind, ReportingPeriod.code == spec.code
-    )
-    period = (await db.execute(stmt)).scalar_one()
     if created:
         record(
             db,

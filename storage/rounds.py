@@ -16,7 +16,7 @@ from storage.audit import record
 from storage.models_procedure import Complaint, ReviewRound
 from storage.models_register import Submission
 from storage.register import apply_decision
-from storage.upsert import insert_ignore
+from storage.upsert import get_or_insert
 
 
 class RoundRefused(Exception):
@@ -41,26 +41,17 @@ async def ensure_round(
     actor: str = "system",
 ) -> ReviewRound:
     """The commune's round for this spec, created with the default standard the first time."""
-    created = await insert_ignore(
+    rnd, created = await get_or_insert(
         db,
         ReviewRound,
+        {"commune_id": commune_id, "kind": spec.kind, "code": spec.code},
         {
-            "commune_id": commune_id,
-            "kind": spec.kind,
-            "code": spec.code,
             "starts_on": spec.starts_on,
             "ends_on": spec.ends_on,
             "standard_id": default_standard(spec, standards),
             "status": proc.OPEN,
         },
-        ("commune_id", "kind", "code"),
     )
-    stmt = select(ReviewRound).where(
-        ReviewRound.commune_id == commune_id,
-        ReviewRound.kind == spec.kind,
-        ReviewRound.code == spec.code,
-    )
-    rnd = (await db.execute(stmt)).scalar_one()
     if created:
         record(
             db,

@@ -102,3 +102,33 @@ def test_missing_columns_are_reported_on_line_1() -> None:
         exc.value.errors[0].message(Translator("vi"))
         == "Dòng 1: thiếu cột: level, parent_code, area"
     )
+
+
+async def test_unit_and_parent_in_one_statement(services: Services) -> None:
+    from sqlalchemy import event
+
+    from storage.orgtree import unit_and_parent
+
+    await _import(services, GOOD)
+    statements: list[str] = []
+
+    def seen(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(services.db_engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        async with services.sessionmaker() as db:
+            hamlet = await unit_by_code(db, "37-X-1")
+            province = await unit_by_code(db, "37")
+            assert hamlet is not None and province is not None
+            statements.clear()
+            found, parent = await unit_and_parent(db, hamlet.id)
+            top, none = await unit_and_parent(db, province.id)
+            missing = await unit_and_parent(db, 10**9)
+    finally:
+        event.remove(services.db_engine.sync_engine, "before_cursor_execute", seen)
+    assert found is not None and parent is not None
+    assert (found.code, parent.code) == ("37-X-1", "37-X")
+    assert top is not None and top.code == "37" and none is None
+    assert missing == (None, None)
+    assert len(statements) == 3  # one each
