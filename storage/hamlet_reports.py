@@ -46,7 +46,9 @@ async def reporting_period(db: AsyncSession, now: datetime) -> ReportingPeriod:
     stmt = (
         select(ReportingPeriod)
         .where(
-            or_(annual, and_(ReportingPeriod.kind == month.kind, ReportingPeriod.code == month.code))
+            or_(
+                annual, and_(ReportingPeriod.kind == month.kind, ReportingPeriod.code == month.code)
+            )
         )
         .order_by(
             (ReportingPeriod.kind == ANNUAL).desc(),

@@ -57,7 +57,9 @@ async def test_period_created_once_and_audited_once(services: Services) -> None:
         b = await ensure_period(db, spec)
     assert a.id == b.id
     async with services.sessionmaker() as db:
-        audits = select(func.count()).select_from(AuditLog).where(
-            AuditLog.action == "period.create", AuditLog.entity == f"period:{a.id}"
+        audits = (
+            select(func.count())
+            .select_from(AuditLog)
+            .where(AuditLog.action == "period.create", AuditLog.entity == f"period:{a.id}")
         )
         assert (await db.execute(audits)).scalar_one() == 1
