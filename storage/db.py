@@ -29,7 +29,7 @@ def json_dumps(value: Any) -> str:
     return jsontext.dumps(value).decode()
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+def make_engine(url: str, *, pool_size: int = 20) -> AsyncEngine:
     json = {"json_serializer": json_dumps, "json_deserializer": jsontext.loads}
     if is_sqlite(url):
         engine = create_async_engine(url, connect_args={"timeout": 30}, **json)
@@ -46,7 +46,12 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
             cur.close()
 
         return engine
-    engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, **json)
+    # A fixed pool, no overflow: an overflow connection is closed when it is checked in while
+    # the pool is full, so above pool_size concurrent turns every turn paid a new connection
+    # (fork of a server process, TLS attempt, authentication: ~1/3 of a turn's server CPU
+    # and most of its latency at 32 concurrent chats, bench/webhook.py). Beyond pool_size a
+    # turn waits for a free connection, as it waited for CPU before.
+    engine = create_async_engine(url, pool_size=pool_size, max_overflow=0, **json)
 
     # A connection the server closed (restart, pg_terminate_backend, a cut network noticed by the
     # kernel) is known to asyncpg without a round trip: replaced at checkout. SQLAlchemy's
