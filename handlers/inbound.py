@@ -23,7 +23,7 @@ from handlers.notify import Deliver, Notice, enqueue_notices
 from handlers.registry import ACTIONS, permitted
 from storage import sessions
 from storage.audit import record
-from storage.db import transaction
+from storage.db import turn_transaction
 from storage.models import Person
 from storage.people import reactivate_account, set_locale
 
@@ -109,7 +109,7 @@ class Conversations:
         notices: list[Notice] = []
         key = (msg.channel, msg.update_id) if hold and msg.update_id is not None else None
         async with self._lock((msg.channel, msg.chat_id)):
-            async with transaction(self.sessionmaker) as db:
+            async with turn_transaction(self.sessionmaker) as db:
                 row = await sessions.claim_and_lock(
                     db,
                     channel=msg.channel,

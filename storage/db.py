@@ -99,17 +99,66 @@ class DriverStatement:
         return [params[n] if n in params else self.defaults[n] for n in self.names]
 
 
-async def driver(session: AsyncSession) -> Any:
-    """The asyncpg connection under `session`, in the session's transaction (begun here, as
-    SQLAlchemy would on its first statement): what the driver runs and what SQLAlchemy runs in
-    this session commit or roll back together."""
-    conn = await session.connection()
-    adapted = (await conn.get_raw_connection()).dbapi_connection
-    # SQLAlchemy's asyncpg adapter begins lazily, on the first statement it runs itself.
+_DRIVER = "chungtay.driver"  # session.info key: the asyncpg connection of a turn_transaction
+
+
+@asynccontextmanager
+async def turn_transaction(
+    factory: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
+    """transaction(), cheaper for a chat turn on PostgreSQL: the pooled connection's transaction
+    is begun and committed by the driver, and the ORM session on it does nothing until it is
+    used (most turns run only driver statements: claim, save). A used session commits through
+    SQLAlchemy, flushing first; either way one transaction, committed on success and rolled
+    back on any error. ~0.2 ms of server CPU less per turn than a session transaction
+    (AsyncSession begin, connection, commit, close)."""
+    engine = factory.kw.get("bind")
+    if not isinstance(engine, AsyncEngine) or engine.dialect.name != "postgresql":
+        async with transaction(factory) as session:
+            yield session
+        return
+    async with engine.connect() as conn:
+        adapted = (await conn.get_raw_connection()).dbapi_connection
+        await _begin(adapted)
+        session = factory(bind=conn)
+        session.info[_DRIVER] = adapted.driver_connection
+        try:
+            yield session
+            if _used(session):
+                await session.commit()  # flush, then COMMIT through SQLAlchemy's connection
+            elif adapted._transaction is not None:
+                await adapted._call_and_discard(adapted._transaction.commit)
+        except BaseException:
+            if session.in_transaction():
+                await session.rollback()
+            elif adapted._transaction is not None:
+                await adapted._call_and_discard(adapted._transaction.rollback)
+            raise
+
+
+def _used(session: AsyncSession) -> bool:
+    """The session ran a statement or holds objects to write."""
+    return bool(session.in_transaction() or session.new or session.dirty or session.deleted)
+
+
+async def _begin(adapted: Any) -> None:
+    """Begin the transaction of SQLAlchemy's asyncpg adapter, as it would on its first statement."""
     if adapted._transaction is None and not adapted.autocommit:
         async with adapted._execute_mutex:
             if adapted._transaction is None:
                 await adapted._start_transaction()
+
+
+async def driver(session: AsyncSession) -> Any:
+    """The asyncpg connection under `session`, in the session's transaction (begun here, as
+    SQLAlchemy would on its first statement): what the driver runs and what SQLAlchemy runs in
+    this session commit or roll back together."""
+    found = session.info.get(_DRIVER)
+    if found is not None:
+        return found
+    conn = await session.connection()
+    adapted = (await conn.get_raw_connection()).dbapi_connection
+    await _begin(adapted)  # SQLAlchemy's adapter begins lazily, on the first statement it runs
     return adapted.driver_connection
 
 
