@@ -11,7 +11,7 @@ import gettext
 import io
 import unicodedata
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -92,6 +92,7 @@ def translator(locale: str | None = None) -> Translator:
     return Translator(locale or DEFAULT_LOCALE)
 
 
+@lru_cache(maxsize=4096)  # Babel parses its number pattern on every call; amounts repeat
 def format_money(amount: int, locale: str = DEFAULT_LOCALE) -> str:
     """1500000 -> '1.500.000 ₫' (a plain space, so it survives copy-paste into chat)."""
     text = format_currency(amount, "VND", locale="vi_VN")

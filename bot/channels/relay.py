@@ -88,14 +88,21 @@ class Relay:
         return True
 
     async def _handle(self, channel: Channel, msg: InboundMessage) -> list[Outbound] | None:
-        task = asyncio.ensure_future(self.conversations.handle(msg, hold=True))
+        """The turn; the chat shows "typing…" when it takes longer than `typing_after`, and
+        that call is over before the replies go out (a late one would show after them)."""
+        typing: list[asyncio.Future[None]] = []
+
+        def show() -> None:
+            call = quietly(channel.typing(msg.chat_id), f"{channel.name} typing")
+            typing.append(asyncio.ensure_future(call))
+
+        timer = asyncio.get_running_loop().call_later(self.typing_after, show)
         try:
-            done, _ = await asyncio.wait({task}, timeout=self.typing_after)
-            if not done:
-                await quietly(channel.typing(msg.chat_id), f"{channel.name} typing")
-            return await task
+            return await self.conversations.handle(msg, hold=True)
         finally:
-            task.cancel()  # only has an effect when we are being cancelled ourselves
+            timer.cancel()
+            if typing:
+                await typing[0]
 
     async def deliver(self, channel: Channel, chat_id: str, messages: Sequence[Outbound]) -> bool:
         """Send in order; a blocked bot marks the account inactive, other failures are logged.
