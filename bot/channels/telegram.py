@@ -29,14 +29,14 @@ from aiogram.methods import (
     TelegramMethod,
 )
 from aiogram.methods.base import Response
-from aiogram.types import BotCommand, BufferedInputFile, Update
+from aiogram.types import BotCommand, BufferedInputFile
 from aiogram.utils.token import TokenValidationError
 
 from bot.channels.base import NO_FILE, ChannelError, Files, RecipientGone, redact
 from bot.channels.relay import Relay, quietly, reliably
 from bot.channels.render import numbered, split_text, utf16_len
 from bot.channels.telegram_session import JsonSession, WebhookReply
-from bot.channels.telegram_wire import blocked, keyboard, parse_update, retry_after
+from bot.channels.telegram_wire import Update, blocked, keyboard, parse_update, retry_after
 from conversations.model import Outbound
 from domain.i18n import N_, Translator
 from handlers.inbound import InboundMessage
@@ -241,7 +241,7 @@ class TelegramChannel:
     async def feed_webhook(self, payload: Any, relay: Relay) -> bool | bytes:
         """Handle a webhook body; False when it is not an update at all, else True or the Bot API
         call to answer the webhook with (JSON)."""
-        update = parse_update(payload, self.bot)
+        update = parse_update(payload)
         if update is None:
             return False
         reply = WebhookReply()
@@ -351,7 +351,7 @@ class TelegramChannel:
                 raise
             items = [r for r in raw if isinstance(r, dict) and isinstance(r.get("update_id"), int)]
             ids = [r["update_id"] for r in items]
-            updates = [u for r in items if (u := parse_update(r, self.bot)) is not None]
+            updates = [u for r in items if (u := parse_update(r)) is not None]
             if len(updates) < len(items):
                 log.warning("%d telegram update(s) unreadable: skipped", len(items) - len(updates))
         return updates, (max(ids) + 1 if ids else offset)

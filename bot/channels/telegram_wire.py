@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 import re
-import time
+from dataclasses import dataclass
 from typing import Any
 
-from aiogram import Bot
 from aiogram.exceptions import TelegramForbiddenError, TelegramRetryAfter
-from aiogram.types import Update
-from pydantic import ValidationError
 
 from conversations.model import Choice
 
@@ -30,44 +26,119 @@ def keyboard(choices: tuple[Choice, ...]) -> dict[str, Any] | None:
     return {"inline_keyboard": [[b] for b in buttons]}
 
 
-def parse_update(raw: Any, bot: Bot) -> Update | None:
-    """An Update, or None when it cannot be read. A server that leaves out a field the Bot API
-    calls required but this bot never uses (chat_instance, a date) is accepted all the same."""
-    try:
-        return Update.model_validate(raw, context={"bot": bot})
-    except ValidationError:
-        pass
-    if not isinstance(raw, dict) or not isinstance(raw.get("update_id"), int):
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    is_bot: bool
+    full_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Chat:
+    id: int
+    type: str
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    message_id: int
+    chat: Chat
+    from_user: User | None
+    text: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackQuery:
+    id: str
+    from_user: User
+    data: str | None
+    message: Message | None
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """The part of a Bot API Update this bot reads; any other kind of update has neither."""
+
+    update_id: int
+    message: Message | None = None
+    callback_query: CallbackQuery | None = None
+
+
+class _Unreadable(Exception):
+    pass
+
+
+def parse_update(raw: Any) -> Update | None:
+    """The update, or None when it cannot be read (not an object, no integer update_id, a field
+    of the wrong type). Read by hand, not through aiogram's models (~0.1 ms of CPU per update
+    less): only the fields the bot uses are checked. A server that leaves out a field the Bot
+    API calls required but this bot never uses (chat_instance, a date, a message id, a chat's
+    type or a user's first name) is accepted all the same."""
+    if not isinstance(raw, dict) or not _is_int(raw.get("update_id")):
         return None
-    fixed = copy.deepcopy(raw)
-    if isinstance(fixed.get("message"), dict):
-        _fill_message(fixed["message"])
-    query = fixed.get("callback_query")
-    if isinstance(query, dict):
-        query.setdefault("chat_instance", "")
-        query.setdefault("id", str(fixed["update_id"]))
-        _fill_user(query.get("from"))
-        if isinstance(query.get("message"), dict):
-            _fill_message(query["message"])
     try:
-        return Update.model_validate(fixed, context={"bot": bot})
-    except ValidationError:
+        message = _message(raw.get("message"))
+        query = raw.get("callback_query")
+        return Update(
+            update_id=raw["update_id"],
+            message=message,
+            callback_query=None if query is None else _query(query, raw["update_id"]),
+        )
+    except _Unreadable:
         return None
 
 
-def _fill_message(message: dict[str, Any]) -> None:
-    message.setdefault("date", int(time.time()))
-    message.setdefault("message_id", 0)
-    chat = message.get("chat")
-    if isinstance(chat, dict):
-        chat.setdefault("type", "private")
-    _fill_user(message.get("from"))
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _fill_user(user: Any) -> None:
-    if isinstance(user, dict):
-        user.setdefault("is_bot", False)
-        user.setdefault("first_name", "")
+def _int(value: Any) -> int:
+    if not _is_int(value):
+        raise _Unreadable
+    return int(value)
+
+
+def _str(value: Any, default: str | None = None) -> str | None:
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        raise _Unreadable
+    return value
+
+
+def _user(raw: Any) -> User:
+    if not isinstance(raw, dict):
+        raise _Unreadable
+    is_bot = raw.get("is_bot", False)
+    if not isinstance(is_bot, bool):
+        raise _Unreadable
+    first, last = _str(raw.get("first_name"), ""), _str(raw.get("last_name"))
+    return User(_int(raw.get("id")), is_bot, f"{first} {last}" if last else first or "")
+
+
+def _message(raw: Any) -> Message | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not isinstance(chat := raw.get("chat"), dict):
+        raise _Unreadable
+    sender = raw.get("from")
+    return Message(
+        message_id=_int(raw.get("message_id", 0)),
+        chat=Chat(_int(chat.get("id")), _str(chat.get("type"), "private") or "private"),
+        from_user=None if sender is None else _user(sender),
+        text=_str(raw.get("text")),
+    )
+
+
+def _query(raw: Any, update_id: int) -> CallbackQuery:
+    if not isinstance(raw, dict):
+        raise _Unreadable
+    return CallbackQuery(
+        id=_str(raw.get("id"), str(update_id)) or str(update_id),
+        from_user=_user(raw.get("from")),
+        data=_str(raw.get("data")),
+        message=_message(raw.get("message")),
+    )
 
 
 def retry_after(exc: BaseException) -> int | None:

@@ -120,11 +120,11 @@ async def test_an_update_missing_unused_required_fields_is_still_read(
             "message": {"message_id": 9, "chat": {"id": 7001}},  # no date, no chat type
         },
     }
-    update = parse_update(press, channel.bot)
+    update = parse_update(press)
     assert update is not None and update.callback_query is not None
     assert update.callback_query.data == "yes"
-    assert parse_update({"update_id": "x"}, channel.bot) is None
-    assert parse_update([1], channel.bot) is None
+    assert parse_update({"update_id": "x"}) is None
+    assert parse_update([1]) is None
 
 
 async def test_polling_skips_an_unreadable_update_and_keeps_going(
@@ -179,3 +179,39 @@ def test_the_json_body_leaves_what_aiogram_alone_encodes_to_aiogram() -> None:
     assert json_body(bot, BanChatMember(chat_id=1, user_id=2, until_date=until)) is None
     nested = SendMessage(chat_id=1, text="x", link_preview_options=LinkPreviewOptions())
     assert json_body(bot, nested) is None
+
+
+def test_an_update_is_read_by_hand_and_refused_when_a_used_field_has_the_wrong_type() -> None:
+    text = {
+        "update_id": 8,
+        "message": {
+            "message_id": 3,
+            "date": 1,
+            "chat": {"id": 7001, "type": "private"},
+            "from": {"id": 7001, "is_bot": False, "first_name": "Lê", "last_name": "Thị Mai"},
+            "text": "/start",
+        },
+    }
+    update = parse_update(text)
+    assert update is not None and update.message is not None
+    assert (update.update_id, update.message.text, update.message.chat.id) == (8, "/start", 7001)
+    assert update.message.from_user is not None
+    assert update.message.from_user.full_name == "Lê Thị Mai"
+    # Another kind of update (an edit, a channel post): read, with nothing this bot answers.
+    edited = parse_update({"update_id": 9, "edited_message": {"text": "x"}})
+    assert edited is not None and edited.message is None and edited.callback_query is None
+
+    def broken(**message: Any) -> dict[str, Any]:
+        return {"update_id": 10, "message": {**text["message"], **message}}
+
+    for body in (
+        {"update_id": True},
+        {"update_id": 10, "message": "hello"},
+        broken(chat=None),
+        broken(chat={"id": "7001"}),
+        broken(text=5),
+        broken(**{"from": {"id": 1, "is_bot": "no"}}),
+        {"update_id": 11, "callback_query": {"id": "q", "data": "yes"}},  # no sender
+        {"update_id": 12, "callback_query": {"id": "q", "from": {"id": 1}, "data": 7}},
+    ):
+        assert parse_update(body) is None, body
