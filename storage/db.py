@@ -51,7 +51,17 @@ def make_engine(url: str, *, pool_size: int = 20) -> AsyncEngine:
     # (fork of a server process, TLS attempt, authentication: ~1/3 of a turn's server CPU
     # and most of its latency at 32 concurrent chats, bench/webhook.py). Beyond pool_size a
     # turn waits for a free connection, as it waited for CPU before.
-    engine = create_async_engine(url, pool_size=pool_size, max_overflow=0, **json)
+    # No JIT: PostgreSQL compiles a plan to machine code when its estimated cost is high, and
+    # a report's estimates are (a recursive CTE over the org tree is guessed at 400,000 units
+    # for 3,000): a province's emulation report spent 0.84 s of its 1.8 s compiling
+    # (bench/aggregates.py --scale national). The chat turns never reach JIT's threshold.
+    engine = create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=0,
+        connect_args={"server_settings": {"jit": "off"}},
+        **json,
+    )
 
     # A connection the server closed (restart, pg_terminate_backend, a cut network noticed by the
     # kernel) is known to asyncpg without a round trip: replaced at checkout. SQLAlchemy's

@@ -89,6 +89,18 @@ class Submission(SQLModel, table=True):
             "after_status",
             "after_active",
         ),
+        # The same, by hamlet first: a province's or commune's own approvals (storage.emulation).
+        Index(
+            "ix_submissions_hamlet_flows",
+            "hamlet_id",
+            "status",
+            "decided_at",
+            "kind",
+            "before_status",
+            "before_active",
+            "after_status",
+            "after_active",
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(max_length=16, unique=True, index=True)
