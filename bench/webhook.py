@@ -300,12 +300,14 @@ TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU of one process (0 when it is gone)."""
+    """User + system CPU of one process and of its children that exited and were waited for
+    (0 when it is gone): a PostgreSQL backend that ends during a phase moves its CPU to the
+    postmaster's children's time, where it is still counted."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / TICKS
+    return sum(int(f) for f in fields[11:15]) / TICKS
 
 
 def children(pid: int) -> list[int]:
@@ -337,23 +339,26 @@ def machine_busy() -> float:
 
 @dataclass
 class CpuWatch:
-    """CPU used by groups of processes during a phase; a group is re-listed at the end, so that
-    processes born during the phase (database connections opened by the pool) count in full."""
+    """CPU used by groups of processes during a phase; a group is listed at the start and again
+    at the end, so that processes born during the phase (database connections opened by the
+    pool) count in full, and those that ended during it are counted through their parent."""
 
     groups: dict[str, Callable[[], list[int]]]
-    start: dict[int, float] = field(default_factory=dict)
+    start: dict[str, dict[int, float]] = field(default_factory=dict)
     machine: float = 0.0
 
     def begin(self) -> None:
-        self.start = {p: cpu_seconds(p) for pids in self.groups.values() for p in pids()}
+        self.start = {n: {p: cpu_seconds(p) for p in pids()} for n, pids in self.groups.items()}
         self.machine = machine_busy()
 
     def end(self, wall: float) -> dict[str, float]:
         """CPU used by each group during the phase, in cores (1.0 = one core busy all along)."""
-        out = {
-            name: round(sum(cpu_seconds(p) - self.start.get(p, 0.0) for p in pids()) / wall, 2)
-            for name, pids in self.groups.items()
-        }
+        out = {}
+        for name, pids in self.groups.items():
+            before = self.start.get(name, {})
+            every = set(before) | set(pids())
+            used = sum(cpu_seconds(p) - before.get(p, 0.0) for p in every)
+            out[name] = round(used / wall, 2)
         out["machine_busy"] = round((machine_busy() - self.machine) / wall, 2)
         out["cores"] = os.cpu_count() or 0
         return out

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import Services
@@ -224,3 +226,18 @@ async def approve_through_procedure(
         at=now,
         actor=f"person:{officer_id}" if officer_id else "test",
     )
+
+
+@contextmanager
+def statements_sent(services: Services) -> Iterator[list[str]]:
+    """The SQL statements SQLAlchemy sends while the block runs (not the driver's own)."""
+    sent: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        sent.append(statement)
+
+    event.listen(services.db_engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        yield sent
+    finally:
+        event.remove(services.db_engine.sync_engine, "before_cursor_execute", seen)

@@ -44,3 +44,24 @@ def test_webhook_bench_smoke(pg_migrated: str) -> None:
     assert full["bot_api_calls_in_webhook_answers"]["answerCallbackQuery"] == 2 * 9
     assert "answerCallbackQuery" not in full["bot_api_calls"]
     assert result["bare"]["bot_api_calls"]["answerCallbackQuery"] == 2 * 9
+
+
+def test_cpu_of_a_process_that_ended_during_the_phase_is_counted() -> None:
+    """A database connection closed during a phase: its backend's CPU is not lost (it moves to
+    the parent's children's time when the parent waits for it)."""
+    import os
+
+    sys.path.insert(0, str(SCRIPT.parent))
+    import webhook  # type: ignore[import-not-found]
+
+    watch = webhook.CpuWatch({"us": lambda: [os.getpid()]})
+    watch.begin()
+    subprocess.run(  # a child that burns ~0.3 s of CPU, then exits and is waited for
+        [
+            sys.executable,
+            "-c",
+            "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.3: pass",
+        ],
+        check=True,
+    )
+    assert watch.end(1.0)["us"] >= 0.25

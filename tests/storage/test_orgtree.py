@@ -9,7 +9,8 @@ from bot.services import Services
 from domain.i18n import Translator
 from storage.db import transaction
 from storage.models import AuditLog, OrgUnit
-from storage.orgtree import ImportFailed, import_units, parse_csv, unit_by_code
+from storage.orgtree import ImportFailed, import_units, parse_csv, unit_and_parent, unit_by_code
+from tests.support import statements_sent
 
 GOOD = """code,name,level,parent_code,area
 37,Tỉnh Ninh Bình,province,,rural
@@ -105,28 +106,15 @@ def test_missing_columns_are_reported_on_line_1() -> None:
 
 
 async def test_unit_and_parent_in_one_statement(services: Services) -> None:
-    from sqlalchemy import event
-
-    from storage.orgtree import unit_and_parent
-
     await _import(services, GOOD)
-    statements: list[str] = []
-
-    def seen(*args: object) -> None:
-        statements.append(str(args[2]))
-
-    event.listen(services.db_engine.sync_engine, "before_cursor_execute", seen)
-    try:
-        async with services.sessionmaker() as db:
-            hamlet = await unit_by_code(db, "37-X-1")
-            province = await unit_by_code(db, "37")
-            assert hamlet is not None and province is not None
-            statements.clear()
+    async with services.sessionmaker() as db:
+        hamlet = await unit_by_code(db, "37-X-1")
+        province = await unit_by_code(db, "37")
+        assert hamlet is not None and province is not None
+        with statements_sent(services) as statements:
             found, parent = await unit_and_parent(db, hamlet.id)
             top, none = await unit_and_parent(db, province.id)
             missing = await unit_and_parent(db, 10**9)
-    finally:
-        event.remove(services.db_engine.sync_engine, "before_cursor_execute", seen)
     assert found is not None and parent is not None
     assert (found.code, parent.code) == ("37-X-1", "37-X")
     assert top is not None and top.code == "37" and none is None

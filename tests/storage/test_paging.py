@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event
-
 from bot.services import Services
 from storage.db import transaction
 from storage.orgtree import unit_by_code
 from storage.register import create_household, search_households
-from tests.support import seed_units
+from tests.support import seed_units, statements_sent
 
 NAMES = [
     "Lê Thị Mai",
@@ -36,10 +34,6 @@ async def test_pages_of_a_search_with_their_total(services: Services) -> None:
                 phone=None,
                 actor="t",
             )
-    statements: list[str] = []
-
-    def seen(*args: object) -> None:
-        statements.append(str(args[2]))
 
     async def search(query: str, offset: int) -> tuple[list[str], int]:
         async with services.sessionmaker() as db:
@@ -48,15 +42,12 @@ async def test_pages_of_a_search_with_their_total(services: Services) -> None:
             )
         return [h.head_name for h in items], total
 
-    event.listen(services.db_engine.sync_engine, "before_cursor_execute", seen)
-    try:
+    with statements_sent(services) as statements:
         first = await search("le", 0)  # without diacritics: the six "Lê"
         one_statement = len(statements)
         second = await search("le", 4)
         past = await search("le", 8)
         none = await search("nguyen", 0)
-    finally:
-        event.remove(services.db_engine.sync_engine, "before_cursor_execute", seen)
     assert first == (["Lê Thị Hoa", "Lê Thị Lan", "Lê Thị Mai", "Lê Văn Hùng"], 6)
     assert one_statement == 1
     assert second == (["Lê Văn Nam", "Lê Văn Tú"], 6)

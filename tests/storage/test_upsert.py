@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from bot.services import Services
 from domain.calendar import monthly
@@ -10,6 +10,7 @@ from storage.db import transaction
 from storage.models_register import ReportingPeriod
 from storage.periods import ensure_period
 from storage.upsert import get_or_insert
+from tests.support import statements_sent
 
 
 def _values(month: int) -> dict[str, object]:
@@ -28,18 +29,10 @@ async def test_inserted_once_then_found_with_one_statement(services: Services) -
     async with transaction(services.sessionmaker) as db:
         first, created = await get_or_insert(db, ReportingPeriod, key, _values(10))
     assert created and first.code == "2026-10" and first.status == "open"
-    statements: list[str] = []
-
-    def seen(*args: object) -> None:
-        statements.append(str(args[2]))
-
-    event.listen(services.db_engine.sync_engine, "before_cursor_execute", seen)
-    try:
+    with statements_sent(services) as statements:
         async with transaction(services.sessionmaker) as db:
             # Other values are not applied to a row that exists.
             again, created = await get_or_insert(db, ReportingPeriod, key, {"status": "closed"})
-    finally:
-        event.remove(services.db_engine.sync_engine, "before_cursor_execute", seen)
     assert not created and again.id == first.id and again.status == "open"
     assert len([s for s in statements if s.lstrip().upper().startswith(("SELECT", "INSERT"))]) == 1
     async with services.sessionmaker() as db:
