@@ -134,7 +134,7 @@ async def turn_transaction(
         session.info[_DRIVER] = adapted.driver_connection
         try:
             yield session
-            if _used(session):
+            if session.in_transaction():  # a statement ran through it, or an object was added
                 await session.commit()  # flush, then COMMIT through SQLAlchemy's connection
             elif adapted._transaction is not None:
                 await adapted._call_and_discard(adapted._transaction.commit)
@@ -144,11 +144,6 @@ async def turn_transaction(
             elif adapted._transaction is not None:
                 await adapted._call_and_discard(adapted._transaction.rollback)
             raise
-
-
-def _used(session: AsyncSession) -> bool:
-    """The session ran a statement or holds objects to write."""
-    return bool(session.in_transaction() or session.new or session.dirty or session.deleted)
 
 
 async def _begin(adapted: Any) -> None:

@@ -146,10 +146,6 @@ def still_out(exits: Any, end: Any) -> Any:
     )
 
 
-def _in(dialect: str, column: Any, subtree: Any) -> Any:
-    return column.in_(subtree) if dialect == "postgresql" else (column + 0).in_(subtree)
-
-
 def _parts(dialect: str, subtree: Any | None) -> Any:
     """The union of the per-unit parts, each with the columns PARTS (zeros where it has none);
     subtree None: every unit (the final join to the row map keeps those of the tree)."""
@@ -185,7 +181,7 @@ def _parts(dialect: str, subtree: Any | None) -> Any:
     # the country's range of ix_submissions_flows hashed against the subtree (0.8 s of the
     # 2.3 s of a province at national scale). SQLite: `+ 0` keeps it on that range (the year's
     # approvals are half a province's table; probing each hamlet read the table's rows).
-    in_subtree = within(s.hamlet_id, lambda c: _in(dialect, c, subtree))
+    in_subtree = within(s.hamlet_id, lambda c: _within(dialect, c, subtree))
     late = s.decided_at >= end  # type: ignore[operator]
     was = and_(s.before_active.is_(True), s.before_status == POOR)  # type: ignore[union-attr]
     became = and_(s.after_active.is_(True), s.after_status == POOR)  # type: ignore[union-attr]

@@ -41,6 +41,11 @@ PLAIN_CALLS: dict[str, type[TelegramMethod[Any]]] = {
 }
 
 
+def _method(name: str, params: dict[str, Any]) -> TelegramMethod[Any]:
+    """aiogram's method for a plain call: what its errors are read against."""
+    return PLAIN_CALLS[name].model_validate(params)
+
+
 def _reject(value: Any) -> Any:
     """A value orjson cannot write natively: left to aiogram's own encoding of the call."""
     raise TypeError(type(value).__name__)
@@ -121,11 +126,13 @@ class JsonSession(AiohttpSession):
             ) as resp:
                 raw = await resp.read()
         except TimeoutError as e:
-            method = PLAIN_CALLS[name].model_validate(params)
-            raise TelegramNetworkError(method=method, message="Request timeout error") from e
+            raise TelegramNetworkError(
+                method=_method(name, params), message="Request timeout error"
+            ) from e
         except ClientError as e:
-            method = PLAIN_CALLS[name].model_validate(params)
-            raise TelegramNetworkError(method=method, message=f"{type(e).__name__}: {e}") from e
+            raise TelegramNetworkError(
+                method=_method(name, params), message=f"{type(e).__name__}: {e}"
+            ) from e
         if resp.status == 200:
             try:
                 data = orjson.loads(raw)
@@ -136,7 +143,7 @@ class JsonSession(AiohttpSession):
         # A failure, or a reply that is not what the Bot API sends: aiogram reads it.
         response = self.check_response(
             bot=bot,
-            method=PLAIN_CALLS[name].model_validate(params),
+            method=_method(name, params),
             status_code=resp.status,
             content=cast(str, raw),
         )

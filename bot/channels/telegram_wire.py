@@ -98,12 +98,15 @@ def _int(value: Any) -> int:
     return int(value)
 
 
-def _str(value: Any, default: str | None = None) -> str | None:
-    if value is None:
-        return default
-    if not isinstance(value, str):
+def _str(value: Any) -> str | None:
+    if value is not None and not isinstance(value, str):
         raise _Unreadable
     return value
+
+
+def _str_or(value: Any, default: str) -> str:
+    found = _str(value)
+    return default if found is None else found
 
 
 def _user(raw: Any) -> User:
@@ -112,8 +115,8 @@ def _user(raw: Any) -> User:
     is_bot = raw.get("is_bot", False)
     if not isinstance(is_bot, bool):
         raise _Unreadable
-    first, last = _str(raw.get("first_name"), ""), _str(raw.get("last_name"))
-    return User(_int(raw.get("id")), is_bot, f"{first} {last}" if last else first or "")
+    first, last = _str_or(raw.get("first_name"), ""), _str(raw.get("last_name"))
+    return User(_int(raw.get("id")), is_bot, f"{first} {last}" if last else first)
 
 
 def _message(raw: Any) -> Message | None:
@@ -124,7 +127,7 @@ def _message(raw: Any) -> Message | None:
     sender = raw.get("from")
     return Message(
         message_id=_int(raw.get("message_id", 0)),
-        chat=Chat(_int(chat.get("id")), _str(chat.get("type"), "private") or "private"),
+        chat=Chat(_int(chat.get("id")), _str_or(chat.get("type"), "private")),
         from_user=None if sender is None else _user(sender),
         text=_str(raw.get("text")),
     )
@@ -134,7 +137,7 @@ def _query(raw: Any, update_id: int) -> CallbackQuery:
     if not isinstance(raw, dict):
         raise _Unreadable
     return CallbackQuery(
-        id=_str(raw.get("id"), str(update_id)) or str(update_id),
+        id=_str_or(raw.get("id"), str(update_id)),
         from_user=_user(raw.get("from")),
         data=_str(raw.get("data")),
         message=_message(raw.get("message")),
