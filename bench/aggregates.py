@@ -191,7 +191,7 @@ def generate(
 
 
 H_COLS = ("id code commune_id hamlet_id head_name name_key members ethnic_minority area status "
-          "active causes created_at updated_at").split()  # fmt: skip
+          "active causes created_at updated_at deprived assessed_at").split()  # fmt: skip
 S_COLS = ("id ref idempotency_key kind household_id hamlet_id commune_id status decided_at "
           "submitted_at before_status before_active after_status after_active source answers "
           "result revision").split()  # fmt: skip
@@ -204,7 +204,9 @@ async def load_pg(url: str, households: list[tuple], submissions: list[tuple], e
     now = datetime.now(UTC)
     try:
         await conn.copy_records_to_table(
-            "households", records=[(*h, "[]", now, now) for h in households], columns=H_COLS
+            "households",
+            records=[(*h[:11], "[]", now, now, *h[11:]) for h in households],
+            columns=H_COLS,
         )
         await conn.copy_records_to_table(
             "submissions",
@@ -232,7 +234,7 @@ def load_sqlite(path: str, households: list[tuple], submissions: list[tuple], ex
         marks = ", ".join("?" * len(H_COLS))
         conn.executemany(
             f"INSERT INTO households ({', '.join(H_COLS)}) VALUES ({marks})",
-            ((*h, "[]", now, now) for h in households),
+            ((*h[:11], "[]", now, now, h[11], h[12] and ts(h[12])) for h in households),
         )
         marks = ", ".join("?" * len(S_COLS))
         conn.executemany(
@@ -471,6 +473,7 @@ async def main() -> None:
         # Their own generator, after the rest: the other tables' rows stay as they were.
         assessed = indicators_sql.assessments(submissions, random.Random(20261127))
         extra["assessments"] = (indicators_sql.A_COLS, assessed)
+        households = indicators_sql.with_latest(households, assessed)
         if backend == "postgresql":
             await load_pg(url, households, submissions, extra)
         else:

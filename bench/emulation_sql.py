@@ -95,7 +95,9 @@ SUPPORTERS_PER_COMMUNE = 10
 FIRST, LAST = date(2025, 1, 1), date(2026, 11, 24)
 
 SUPPORTER_COLS = "id commune_id name name_key kind active created_at".split()
-SUPPORT_COLS = "id household_id supporter_id commune_id kind value given_on source created_at"
+SUPPORT_COLS = (
+    "id household_id hamlet_id supporter_id commune_id kind value given_on source created_at"
+)
 SUPPORT_COLS = SUPPORT_COLS.split()  # type: ignore[assignment]
 TARGET_COLS = "id unit_id year reduction_cpp set_by updated_at".split()
 FUND_COLS = "id unit_id donor donor_kind value received_on recorded_by created_at".split()
@@ -122,9 +124,9 @@ def generate(
     given = []
     for i in range(supports):
         h = households[rng.randrange(len(households))]
-        household_id, commune_id = h[0], h[2]
+        household_id, commune_id, hamlet_id = h[0], h[2], h[3]
         value = None if rng.random() < 0.2 else rng.randrange(1, 500) * 100_000
-        given.append((i + 1, household_id, rng.choice(by_commune[commune_id]), commune_id,
+        given.append((i + 1, household_id, hamlet_id, rng.choice(by_commune[commune_id]), commune_id,
                       rng.choice(SUPPORT_KINDS), value,
                       FIRST + timedelta(days=rng.randrange(span + 1)), "api", now))  # fmt: skip
     targets = [(1, root_id, 2026, 150, "bench", now)]

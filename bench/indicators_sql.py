@@ -34,7 +34,7 @@ WITH {hamlets}later AS (
   SELECT x.status,
     (SELECT a.deprived FROM assessments a JOIN submissions s ON s.id = a.submission_id
      WHERE a.household_id = x.id AND a.approved AND s.status = 'approved' AND s.decided_at < :end
-     ORDER BY s.decided_at DESC, s.id DESC LIMIT 1) AS deprived
+     ORDER BY s.decided_at DESC, a.id DESC LIMIT 1) AS deprived
   FROM listed x
 )
 SELECT d.value,
@@ -70,6 +70,16 @@ def assessments(submissions: list[tuple[Any, ...]], rng: random.Random) -> list[
     return out
 
 
+def with_latest(
+    households: list[tuple[Any, ...]], assessed: list[tuple[Any, ...]]
+) -> list[tuple[Any, ...]]:
+    """The household rows with their latest assessment's deprived and decision moment (what
+    storage.register keeps on the household), None for those never assessed. Assessments come
+    in submission order, each household's in time order: its last is its latest."""
+    latest = {a[1]: (a[6], a[10]) for a in assessed}
+    return [(*h, *latest.get(h[0], (None, None))) for h in households]
+
+
 def normalise_endpoint(body: dict[str, Any]) -> dict[str, list[int]]:
     return {
         r["code"]: [r["poor"], r["near_poor"]] for r in body["rows"] if r["poor"] or r["near_poor"]
@@ -80,4 +90,4 @@ def normalise_raw(rows: list[Any]) -> dict[str, list[int]]:
     return {r[0]: [int(r[1]), int(r[2])] for r in rows if r[1] or r[2]}
 
 
-__all__ = ["A_COLS", "assessments", "normalise_endpoint", "normalise_raw", "raw"]
+__all__ = ["A_COLS", "assessments", "normalise_endpoint", "normalise_raw", "raw", "with_latest"]

@@ -95,6 +95,7 @@ class Register:
                 self.household += 1
                 hid = self.household
                 status, active = QUIET, True
+                latest: tuple[Any, ...] = (None, None)  # the latest assessment: deprived, at
                 if rng.random() < REGISTER_SHARE:
                     status = rng.choices(statuses, weights)[0]
                     k = round(rng.uniform(0.4, 1.6) * per_register)
@@ -103,11 +104,14 @@ class Register:
                         status, active = self._event(hid, hamlet_id, commune_id, status, active,
                                                      self.start + timedelta(seconds=t), subs,
                                                      assessed)  # fmt: skip
+                    if assessed and assessed[-1][1] == hid:
+                        latest = (assessed[-1][6], assessed[-1][10])
                     while rng.random() < support_rate:
-                        given.append(self._support(hid, commune_id, supporters[commune_id]))
+                        given.append(self._support(hid, hamlet_id, commune_id,
+                                                   supporters[commune_id]))  # fmt: skip
                 households.append((hid, f"H{hid:08d}", commune_id, hamlet_id, f"Hộ {hid}",
                                    f"ho {hid}", 4, rng.random() < 0.15, area, status, active,
-                                   "[]", self.now, self.now))  # fmt: skip
+                                   "[]", self.now, self.now, *latest))  # fmt: skip
         return {"households": households, "submissions": subs, "assessments": assessed,
                 "supports": given}  # fmt: skip
 
@@ -141,13 +145,16 @@ class Register:
                      decision, at, at, *row, "hamlet_head", "{}", "{}", 1))  # fmt: skip
         return status, active
 
-    def _support(self, hid: int, commune_id: int, first_supporter: int) -> tuple[Any, ...]:
+    def _support(
+        self, hid: int, hamlet_id: int, commune_id: int, first_supporter: int
+    ) -> tuple[Any, ...]:
         from bench.emulation_sql import SUPPORT_KINDS, SUPPORTERS_PER_COMMUNE
 
         rng = self.rng
         self.support += 1
         value = None if rng.random() < 0.2 else rng.randrange(1, 500) * 100_000
-        return (self.support, hid, first_supporter + rng.randrange(SUPPORTERS_PER_COMMUNE),
+        return (self.support, hid, hamlet_id,
+                first_supporter + rng.randrange(SUPPORTERS_PER_COMMUNE),
                 commune_id, rng.choice(SUPPORT_KINDS), value,
                 FIRST + timedelta(days=rng.randrange((LAST - FIRST).days + 1)), "api", self.now)  # fmt: skip
 

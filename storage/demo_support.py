@@ -181,7 +181,7 @@ async def _supports(
 ) -> list[dict[str, object]]:
     """One to three acts of support for most poor and near-poor households, over the year."""
     stmt = (
-        select(Household.id, Household.commune_id, Household.status)
+        select(Household.id, Household.hamlet_id, Household.commune_id, Household.status)
         .where(
             Household.commune_id.in_(by_commune),  # type: ignore[attr-defined]
             Household.active.is_(True),  # type: ignore[attr-defined]
@@ -191,7 +191,7 @@ async def _supports(
     )
     out: list[dict[str, object]] = []
     days = max(1, (today - since).days)
-    for household_id, commune_id, status in await db.execute(stmt):
+    for household_id, hamlet_id, commune_id, status in await db.execute(stmt):
         if rng.random() > HELPED[status]:
             continue
         for _ in range(rng.choice((1, 1, 2, 3))):
@@ -200,6 +200,7 @@ async def _supports(
             out.append(
                 {
                     "household_id": household_id,
+                    "hamlet_id": hamlet_id,
                     "supporter_id": supporter_id,
                     "commune_id": commune_id,
                     "kind": kind,

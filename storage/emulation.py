@@ -224,21 +224,22 @@ def _parts(dialect: str, subtree: Any | None) -> Any:
         .where(still_out(exits, end))
         .group_by(exits.c.hamlet_id)
     )
+    # Each hamlet's supports of the year from ix_supports_hamlet_given (hamlet, day, value), as
+    # the approvals above: not the country's year of supports joined to their households.
     supported = (
         select(
-            Household.hamlet_id,
+            Support.hamlet_id,
             *[zero] * 7,
             func.count(),
             func.coalesce(func.sum(Support.value), 0),
             *[zero] * 2,
         )
-        .join(Household, Household.id == Support.household_id)
         .where(
             Support.given_on >= first,  # type: ignore[operator]
             Support.given_on <= last,  # type: ignore[operator]
-            *within(Household.hamlet_id, lambda c: c.in_(subtree)),
+            *within(Support.hamlet_id, lambda c: _within(dialect, c, subtree)),
         )
-        .group_by(Household.hamlet_id)
+        .group_by(Support.hamlet_id)
     )
     funded = (
         select(

@@ -6,9 +6,10 @@ hand-written query):
 - the households poor or near-poor at the end: those on the lists now with no approval decided
   since (read off the households' status), and those whose first approval since the end found
   them on a list (its `before_*` state: each household's approvals chain);
-- for each, its latest approved assessment decided before the end, probed per household
+- for each, its latest approved assessment decided before the end: the one the household
+  keeps (households.deprived, assessed_at) where that was decided before the end, else probed
   through ix_assessments_household_id (its few assessments, their submission's decision moment
-  by primary key);
+  by primary key) — only households assessed since the end;
 - grouped by (status, deprived indicators as stored): a few hundred groups, counted out per
   indicator by domain.aggregates.lacking_counted.
 """
@@ -20,7 +21,7 @@ from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
-from sqlalchemy import String, bindparam, cast, exists, func, select, union_all
+from sqlalchemy import String, bindparam, case, cast, exists, func, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -56,7 +57,8 @@ def _statement(dialect: str) -> Any:
     )
     later = select(first_later).where(first_later.c.rn == 1).cte("later")
     since = aliased(Submission)
-    unchanged = select(Household.id, Household.status).where(
+    h = Household
+    unchanged = select(h.id, h.status, h.deprived, h.assessed_at).where(
         _within(dialect, Household.hamlet_id, subtree, in_order=True),
         Household.status.in_(GROUPS),  # type: ignore[attr-defined]
         Household.active.is_(True),  # type: ignore[attr-defined]
@@ -67,7 +69,7 @@ def _statement(dialect: str) -> Any:
         ),
     )
     changed = (
-        select(Household.id, later.c.before_status)
+        select(h.id, later.c.before_status, h.deprived, h.assessed_at)
         .join(later, later.c.household_id == Household.id)
         .where(
             Household.hamlet_id.in_(subtree),  # type: ignore[attr-defined]
@@ -86,11 +88,15 @@ def _statement(dialect: str) -> Any:
             d.status == "approved",
             d.decided_at < end,  # type: ignore[operator]
         )
-        .order_by(d.decided_at.desc(), d.id.desc())  # type: ignore[union-attr]
+        .order_by(d.decided_at.desc(), a.id.desc())  # type: ignore[union-attr]
         .limit(1)
         .scalar_subquery()
     )
-    deprived = cast(latest, String).label("deprived")
+    # The household keeps its latest approved assessment (storage.register._apply; migration
+    # 0010 filled it in): decided before the end, it is the latest before the end, and none
+    # kept means none approved. Only a household assessed since the end is probed.
+    kept = or_(listed.c.assessed_at.is_(None), listed.c.assessed_at < end)
+    deprived = cast(case((kept, listed.c.deprived), else_=latest), String).label("deprived")
     per_household = select(listed.c.status.label("status"), deprived).subquery()
     return select(per_household.c.status, per_household.c.deprived, func.count()).group_by(
         per_household.c.status, per_household.c.deprived

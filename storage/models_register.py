@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Column, Date, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Date, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from domain.changes import CHANGE_KINDS, EXIT_REGISTRATION  # noqa: F401  (re-exported)
@@ -52,6 +52,11 @@ class Household(SQLModel, table=True):
     status_since: date | None = Field(default=None, sa_column=Column(Date))
     active: bool = True  # False once moved out or dissolved (approved)
     causes: list[str] = Field(default_factory=list, sa_column=Column(JSONType, nullable=False))
+    # The latest approved assessment (storage.register._apply keeps them): the indicators it
+    # found lacking and its decision's moment. The indicators report reads these instead of
+    # probing the household's assessments wherever that moment is before the period's end.
+    deprived: list[str] | None = Field(default=None, sa_column=Column(JSON(none_as_null=True)))
+    assessed_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
 

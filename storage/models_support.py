@@ -34,9 +34,14 @@ class Support(SQLModel, table=True):
     """One act of support for a household (a loan, a cow, a health-insurance card …)."""
 
     __tablename__ = "supports"
-    __table_args__ = (Index("ix_supports_household", "household_id", "given_on"),)
+    __table_args__ = (
+        Index("ix_supports_household", "household_id", "given_on"),
+        # A unit's supports of a year, read per hamlet of its subtree (the emulation report).
+        Index("ix_supports_hamlet_given", "hamlet_id", "given_on", "value"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     household_id: int = Field(foreign_key="households.id")
+    hamlet_id: int = Field(foreign_key="org_units.id")  # the household's (it never moves)
     supporter_id: int = Field(foreign_key="supporters.id", index=True)
     commune_id: int = Field(foreign_key="org_units.id", index=True)
     kind: str = Field(max_length=32)  # a code from domain/support_data

@@ -295,6 +295,7 @@ async def _apply(
         if new_status and new_status != household.status:
             household.status, household.status_since = new_status, local_day(now)
         if result.get("class"):
+            deprived = list(result.get("deprived", []))
             db.add(
                 Assessment(
                     household_id=household.id,  # type: ignore[arg-type]
@@ -302,13 +303,17 @@ async def _apply(
                     standard_id=result.get("standard", ""),
                     income_per_capita=int(result.get("income_per_capita", 0)),
                     members=int(submission.answers.get("members") or household.members),
-                    deprived=list(result.get("deprived", [])),
+                    deprived=deprived,
                     klass=result["class"],
                     source=submission.source,
                     assessed_by=submission.reporter_id,
                     approved=True,
                 )
             )
+            # The household's latest approved assessment: by decision moment, then the later
+            # recorded (this one), as storage.indicators reads them.
+            if household.assessed_at is None or now >= household.assessed_at:
+                household.deprived, household.assessed_at = deprived, now
         if submission.answers.get("members"):
             household.members = int(submission.answers["members"])
         if submission.answers.get("cause"):

@@ -188,6 +188,7 @@ async def record_support(
         raise SupportRefused(code)
     support = Support(
         household_id=household.id,  # type: ignore[arg-type]
+        hamlet_id=household.hamlet_id,
         supporter_id=supporter.id,  # type: ignore[arg-type]
         commune_id=household.commune_id,
         kind=kind,

@@ -46,11 +46,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 import httpx
+from sqlalchemy import select
 
 from bot.services import Services
 from domain.i18n import LOCAL_TZ, fold
 from storage.db import transaction
 from storage.models import Person
+from storage.models_register import Household
 from storage.models_support import Support, Supporter
 from storage.orgtree import unit_by_code
 from tests.api.conftest import Register, Tokens, bearer
@@ -163,10 +165,14 @@ async def write_history(services: Services) -> dict[str, int]:
             db.add(row)
             await db.flush()
             supporters[key] = row
+        hamlets = dict(
+            (await db.execute(select(Household.id, Household.hamlet_id))).all()  # type: ignore[arg-type]
+        )
         for n, (who, household, kind, value, day) in enumerate(SUPPORTS):
             db.add(
                 Support(
                     household_id=ids[household],
+                    hamlet_id=hamlets[ids[household]],
                     supporter_id=supporters[who].id,  # type: ignore[arg-type]
                     commune_id=supporters[who].commune_id,
                     kind=kind,

@@ -6,6 +6,10 @@ from typing import Any
 
 import httpx
 
+from bot.services import Services
+from domain.calendar import monthly
+from storage.db import transaction
+from storage.periods import ensure_period
 from tests.api.conftest import Tokens, bearer
 
 
@@ -179,3 +183,28 @@ async def test_indicators_from_the_latest_approved_assessment(
         "info_assets": (1, 0),
     }
     assert data["rows"][0]["name"]
+
+
+async def test_indicators_of_an_earlier_period_from_the_assessments_before_its_end(
+    client: httpx.AsyncClient, services: Services, fixture_data: Tokens
+) -> None:
+    """October: A, G and H were reassessed or decided since, so their October assessments
+    count; B, F and J were not, and count as the household keeps them. C was out of poverty at
+    the end and D not yet on a list."""
+    async with transaction(services.sessionmaker) as db:
+        await ensure_period(db, monthly(2026, 10))
+    data = await get(
+        client, "indicators", fixture_data.giavien, unit="37-GIAVIEN", period="2026-10"
+    )
+    got = {
+        r["code"]: (r["poor"], r["near_poor"]) for r in data["rows"] if r["poor"] or r["near_poor"]
+    }
+    assert got == {
+        "water": (4, 1),  # A, B, G, H; J
+        "latrine": (3, 0),  # A, G, H
+        "telecom": (2, 0),  # A, G
+        "health_insurance": (1, 0),  # B
+        "nutrition": (1, 0),  # B
+        "housing_area": (1, 0),  # H
+        "housing_quality": (0, 1),  # F
+    }

@@ -1,14 +1,21 @@
-"""Migration 0005 back-fills the before/after state of approvals made before it existed."""
+"""Migrations 0005 and 0010 back-fill what decisions record from the rows stored before them;
+the migrations make every index the models declare."""
 
 from __future__ import annotations
+
+from datetime import date, timedelta
 
 from alembic import command
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from bot.services import Services
+from storage.db import transaction
 from storage.migrate import alembic_config, upgrade
-from storage.models_register import Submission
+from storage.models_register import Household, Submission
+from storage.models_support import Support
+from storage.orgtree import unit_by_code
+from storage.support import record_support, supporter_for
 from tests.api.conftest import NOV, OCT, Register
 from tests.support import link_person, seed_units
 
@@ -85,3 +92,57 @@ async def test_the_migrated_indexes_are_the_models_indexes(services: Services) -
     async with services.db_engine.connect() as conn:
         made = await conn.run_sync(_made)
     assert declared - made == set()
+
+
+async def _kept(services: Services) -> tuple[list[tuple], list[tuple]]:
+    async with services.sessionmaker() as db:
+        households = await db.execute(
+            select(Household.head_name, Household.deprived, Household.assessed_at).order_by(
+                Household.id
+            )
+        )
+        supports = await db.execute(select(Support.id, Support.hamlet_id).order_by(Support.id))
+        return [tuple(r) for r in households.all()], [tuple(r) for r in supports.all()]
+
+
+async def test_the_household_keeps_its_latest_assessment_as_the_backfill_finds_it(
+    services: Services,
+) -> None:
+    """The indicators report reads the latest approved assessment off the household and the
+    emulation report a support's hamlet off the support: decisions keep them, and migration 0010
+    fills in the same from the rows stored before it."""
+    await seed_units(services)
+    officer = await link_person(services, "officer", "37-GIAVIEN", "Cán bộ xã", None)
+    reg = Register(services, officer)
+    a = await reg.household("37-GIAVIEN-01", "A")
+    await reg.change(a, "newly_poor", "poor", OCT, ("water", "latrine"))
+    await reg.change(a, "exited_poverty", "near_poor", NOV, ("water",))
+    # Decided later but dated before the one kept: not the latest.
+    await reg.change(a, "fell_back", "poor", OCT + timedelta(days=5), ("telecom",))
+    await reg.change(a, "newly_poor", "poor", NOV, ("employment",), decision="reject")
+    b = await reg.household("37-GIAVIEN-02", "B")
+    await reg.change(b, "newly_near_poor", "near_poor", OCT, ("housing_quality",))
+    await reg.change(b, "moved_out", None, NOV)  # no assessment: the October one stays
+    await reg.household("37-KIMSON-01", "C")
+    async with transaction(services.sessionmaker) as db:
+        supporter, _ = await supporter_for(
+            db, commune_id=(await db.get(Household, b)).commune_id, name="Hội Phụ nữ xã",  # type: ignore[union-attr]
+            kind="women_union", actor="test",
+        )  # fmt: skip
+        for household_id in (a, b):
+            await record_support(
+                db, household=await db.get(Household, household_id), supporter=supporter,  # type: ignore[arg-type]
+                kind="cash", value=1_000_000, given_on=date(2026, 11, 1), today=date(2026, 12, 1),
+                recorded_by=None, source="api", idempotency_key=None, actor="test",
+            )  # fmt: skip
+        hamlets = [(await unit_by_code(db, c)).id for c in ("37-GIAVIEN-01", "37-GIAVIEN-02")]  # type: ignore[union-attr]
+    kept = await _kept(services)
+    assert kept[0] == [("A", ["water"], NOV), ("B", ["housing_quality"], OCT), ("C", None, None)]
+    assert [hamlet for _, hamlet in kept[1]] == hamlets
+
+    await services.db_engine.dispose()
+    try:
+        await _downgrade(services, "0009")
+    finally:
+        await upgrade(services.db_engine)
+    assert await _kept(services) == kept
