@@ -16,8 +16,9 @@ with sendMessage and every button with answerCallbackQuery + sendMessage.
 
 Prints progress on stderr, then one JSON object as its last line: updates/s, p50 and p99 latency
 of each server, `ratio_to_bare` (full flow with 1 worker / bare), `scale_ratio` (2 workers /
-1, updates/s), `scale_efficiency` (server CPU per update, 1 worker / N workers, for N = 2 and 4),
-and the CPU each process used during each timed phase.
+1, updates/s), `scale_efficiency` (server CPU per update, 1 worker / N workers, for N = 2 and 4,
+each worker with --users chats as the one worker had; `scale_efficiency_shared_users`: the N
+workers sharing --users chats), and the CPU each process used during each timed phase.
 """
 
 from __future__ import annotations
@@ -560,10 +561,17 @@ async def fake_stats(
 
 
 async def scenario(
-    kind: str, workers: int, args: argparse.Namespace, api_base: str, fake_pid: int
+    kind: str,
+    workers: int,
+    args: argparse.Namespace,
+    api_base: str,
+    fake_pid: int,
+    users: int | None = None,
 ) -> dict[str, Any]:
-    say(f"{kind} ({workers} worker{'s' if workers > 1 else ''}): preparing the database…")
-    codes, households = await prepare_database(args.database_url, args.users, args.rounds)
+    users = users or args.users
+    plural = "s" if workers > 1 else ""
+    say(f"{kind} ({workers} worker{plural}, {users} users): preparing the database…")
+    codes, households = await prepare_database(args.database_url, users, args.rounds)
     port = free_port()
     profile = args.profile if kind == "full" and workers == 1 and args.profile else None
     base = f"http://127.0.0.1:{port}"
@@ -581,7 +589,7 @@ async def scenario(
             }
         )
         result = await drive(
-            base, args.users, codes, households, watch, api_base, proc.pid if profile else None
+            base, users, codes, households, watch, api_base, proc.pid if profile else None
         )
     async with aiohttp.ClientSession() as session:
         stats = await fake_stats(session, api_base, reset=True)
@@ -591,7 +599,7 @@ async def scenario(
         result["profile_percent"] = profile_summary(profile)
     if kind == "full":
         submitted = await count_submissions(args.database_url)
-        expected = args.users * args.rounds
+        expected = users * args.rounds
         result["submissions"] = submitted
         result["confirmations"] = stats["confirmations"]
         if submitted != expected or stats["confirmations"] != expected:
@@ -611,6 +619,13 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     try:
         bare = await scenario("bare", 1, args, api_base, fake.pid)
         full = {w: await scenario("full", w, args, api_base, fake.pid) for w in args.workers}
+        # The same chats per worker as the 1-worker run: what the workers cost each other,
+        # without the cost of emptier event loops (docs/benchmarks.md, issue 17).
+        each = {
+            w: await scenario("full", w, args, api_base, fake.pid, users=w * args.users)
+            for w in args.workers
+            if w != 1 and args.per_worker
+        }
     finally:
         fake.terminate()
     one = full.get(1)
@@ -620,6 +635,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         "updates_per_round": len(FLOW),
         "bare": bare,
         **{f"full_{w}_workers": r for w, r in full.items()},
+        **{f"full_{w}_workers_{w * args.users}_users": r for w, r in each.items()},
     }
     if one is not None:
         result["ratio_to_bare"] = round(one["updates_per_s"] / bare["updates_per_s"], 3)
@@ -628,14 +644,23 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         )
         if 2 in full:
             result["scale_ratio"] = round(full[2]["updates_per_s"] / one["updates_per_s"], 3)
+
         # Server CPU per update, 1 worker / N workers: 1.0 means the workers cost each other
         # nothing (no lock waits, no cache fights); updates/s also depends on the cores the
-        # harness and PostgreSQL leave free, this does not.
-        result["scale_efficiency"] = {
-            str(w): round(one["server_cpu_ms_per_update"] / r["server_cpu_ms_per_update"], 3)
-            for w, r in full.items()
-            if w != 1
-        }
+        # harness and PostgreSQL leave free, this does not. `scale_efficiency`: each of the N
+        # workers has as many chats as the one worker had (N × --users in all), so each event
+        # loop is as full; `scale_efficiency_shared_users`: the N workers share --users chats.
+        def efficiency(runs: dict[int, dict[str, Any]]) -> dict[str, float]:
+            cpu = one["server_cpu_ms_per_update"]
+            return {
+                str(w): round(cpu / r["server_cpu_ms_per_update"], 3)
+                for w, r in runs.items()
+                if w != 1
+            }
+
+        if each:
+            result["scale_efficiency"] = efficiency(each)
+        result["scale_efficiency_shared_users"] = efficiency(full)
     return result
 
 
@@ -655,6 +680,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=lambda s: [int(w) for w in s.split(",")],
         default=[1, 2, 4],
         help="worker counts to run, e.g. 1,2,4",
+    )
+    parser.add_argument(
+        "--per-worker",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also run N workers with N × --users chats (scale_efficiency; default on)",
     )
     parser.add_argument("--profile", help="cProfile output file for the 1-worker full run")
     parser.add_argument("--serve-bare", type=int, help=argparse.SUPPRESS)

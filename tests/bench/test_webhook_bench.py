@@ -24,11 +24,11 @@ def test_webhook_bench_smoke(pg_migrated: str) -> None:
             "--rounds",
             "1",
             "--workers",
-            "1",
+            "1,2",
         ],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=240,
     )
     assert run.returncode == 0, run.stderr[-3000:]
     result = json.loads(run.stdout.strip().splitlines()[-1])
@@ -36,8 +36,12 @@ def test_webhook_bench_smoke(pg_migrated: str) -> None:
     assert result["full_1_workers"]["submissions"] == 2
     assert result["full_1_workers"]["confirmations"] == 2
     assert result["ratio_to_bare"] > 0
-    assert "scale_ratio" not in result  # one worker count only
-    assert result["scale_efficiency"] == {}
+    # Two workers sharing the 2 chats, then two workers with 2 chats each.
+    assert result["full_2_workers"]["updates"] == 2 * 11
+    assert result["full_2_workers_4_users"]["updates"] == 4 * 11
+    assert result["full_2_workers_4_users"]["submissions"] == 4
+    assert result["scale_ratio"] > 0
+    assert set(result["scale_efficiency"]) == set(result["scale_efficiency_shared_users"]) == {"2"}
     # Every press (onboarding's "yes" and 8 per report, 2 users) is answered in the webhook's
     # answer; the bare echo answers by a request of its own.
     full = result["full_1_workers"]
