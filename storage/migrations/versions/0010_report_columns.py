@@ -10,8 +10,9 @@ probed every listed household's assessments for the latest one (bench/aggregates
 national, docs/benchmarks.md). supports.hamlet_id (a household never changes hamlet) lets the
 report read each hamlet's range of a covering index; households.deprived and
 households.assessed_at hold the latest approved assessment's lacking indicators and its decision's
-moment (kept by storage.register._apply), read wherever that moment is before a period's end.
-Both are filled here from the rows already stored.
+moment (kept by storage.register._apply), read wherever that moment is before a period's end,
+from a partial covering index of the households on the lists. Both are filled here from the
+rows already stored.
 """
 
 from __future__ import annotations
@@ -33,6 +34,11 @@ SELECT {column} FROM assessments a JOIN submissions s ON s.id = a.submission_id
 WHERE a.household_id = households.id AND a.approved AND s.status = 'approved'
 ORDER BY s.decided_at DESC, a.id DESC LIMIT 1
 """
+
+
+# The households on the lists, with their latest assessment: the indicators report reads them
+# off this index (storage.indicators.LISTED is the same condition).
+LISTED = "active AND status IN ('poor', 'near_poor')"
 
 
 def upgrade() -> None:
@@ -61,9 +67,18 @@ def upgrade() -> None:
         f"assessed_at = ({LATEST.format(column='s.decided_at')}) "
         "WHERE EXISTS (SELECT 1 FROM assessments a WHERE a.household_id = households.id)"
     )
+    op.create_index(
+        "ix_households_listed",
+        "households",
+        ["hamlet_id", "status"],
+        postgresql_include=["id", "deprived", "assessed_at"],
+        postgresql_where=sa.text(LISTED),
+        sqlite_where=sa.text(LISTED),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_households_listed", table_name="households")
     op.drop_index("ix_supports_hamlet_given", table_name="supports")
     for table, column in (
         ("households", "assessed_at"),
