@@ -226,6 +226,13 @@ async def load(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
         )
     await conn.execute("SET session_replication_role = DEFAULT")
+    # The triggers that keep household_tallies did not fire in replica mode: counted once, as
+    # migration 0011 does for the households already stored.
+    await conn.execute(
+        "INSERT INTO household_tallies (hamlet_id, status, active, ethnic_minority, n) "
+        "SELECT hamlet_id, status, active, ethnic_minority, count(*) FROM households "
+        "GROUP BY hamlet_id, status, active, ethnic_minority"
+    )
     phases["copy_s"] = time.perf_counter() - t
     t = time.perf_counter()
     await conn.execute("SET maintenance_work_mem = '1GB'")

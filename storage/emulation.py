@@ -46,7 +46,7 @@ from domain.emulation import (
     year_days,
 )
 from storage.models import OrgUnit
-from storage.models_register import Household, Submission
+from storage.models_register import Submission
 from storage.models_support import FundContribution, Support
 from storage.models_support import Target as TargetRow
 from storage.reports import (
@@ -58,6 +58,7 @@ from storage.reports import (
     _within,
     child_units,
     is_whole,
+    tallies,
 )
 from storage.types import UTCDateTime
 
@@ -156,13 +157,7 @@ def _parts(dialect: str, subtree: Any | None) -> Any:
     end, start = bindparam("end", type_=UTCDateTime()), bindparam("start", type_=UTCDateTime())
     first, last = bindparam("first"), bindparam("last")
     zero = literal(0)
-    grouped = (
-        select(Household.hamlet_id, Household.status, Household.active, func.count().label("n"))
-        .where(*within(Household.hamlet_id, lambda c: _within(dialect, c, subtree, in_order=True)))
-        .group_by(Household.hamlet_id, Household.status, Household.active)
-        .subquery()
-    )
-    g = grouped.c
+    g = tallies(dialect, subtree).c
     now = select(
         g.hamlet_id.label("uid"),
         *(

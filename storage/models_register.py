@@ -167,6 +167,19 @@ class Assessment(SQLModel, table=True):
     created_at: datetime = _ts()
 
 
+class HouseholdTally(SQLModel, table=True):
+    """How many households of a hamlet are in each register state: kept by database triggers on
+    households (migration 0011) in the same transaction as the change, so the report figures
+    count a province's few thousand tallies instead of its hundreds of thousands of households."""
+
+    __tablename__ = "household_tallies"
+    hamlet_id: int = Field(foreign_key="org_units.id", primary_key=True)
+    status: str = Field(max_length=16, primary_key=True)
+    active: bool = Field(primary_key=True)
+    ethnic_minority: bool = Field(primary_key=True)
+    n: int = 0
+
+
 class HamletReport(SQLModel, table=True):
     """A hamlet's answer for a period; redone before the deadline as a new version."""
 

@@ -32,7 +32,13 @@ from domain.aggregates import (
 )
 from domain.i18n import LOCAL_TZ
 from storage.models import OrgUnit
-from storage.models_register import HamletReport, Household, ReportingPeriod, Submission
+from storage.models_register import (
+    HamletReport,
+    Household,
+    HouseholdTally,
+    ReportingPeriod,
+    Submission,
+)
 from storage.orgtree import subtree_ids
 
 AREAS = ("rural", "urban")
@@ -147,6 +153,17 @@ async def is_whole(db: AsyncSession, unit_id: int) -> bool:
 
 # Per hamlet: households, poor and near-poor at the end, ethnic-minority poor and near-poor at
 # the end, then poor exited / fell back / newly, near-poor exited / fell back / newly.
+def tallies(dialect: str, subtree: Any | None) -> Any:
+    """The households per (hamlet_id, status, active, ethnic_minority): column n, as the
+    triggers on households keep them (migration 0011); subtree None: every hamlet."""
+    t = HouseholdTally
+    return (
+        select(t.hamlet_id, t.status, t.active, t.ethnic_minority, t.n)
+        .where(*_scoped(dialect, t.hamlet_id, subtree, in_order=True))
+        .subquery()
+    )
+
+
 FIGURES = ("households", "p_end", "n_end", "em_p", "em_n", "px", "pf", "pn", "nx", "nf", "nn")
 
 
@@ -154,8 +171,8 @@ def _hamlet_parts(dialect: str, subtree: Any, period_id: Any, start: Any, end: A
     """Per hamlet under `root_id`: households and group members at `end`, and the flows in
     [start, end), in one statement of three grouped parts:
 
-    - now: the register as it stands, counted per (hamlet, status, active, ethnic minority)
-      straight off the covering index ix_households_tally, then summed per hamlet;
+    - now: the register as it stands, per (hamlet, status, active, ethnic minority) as the
+      triggers keep it in household_tallies, summed per hamlet;
     - undo: every approval decided at or after `end`, taken back (its before state counted in,
       its after state out). Each household's decisions chain (one's after is the next one's
       before, and the last one's after is the register row), so the sum telescopes to the
@@ -165,21 +182,7 @@ def _hamlet_parts(dialect: str, subtree: Any, period_id: Any, start: Any, end: A
     """
     zeros = [literal(0)] * 6
     em = Household.ethnic_minority.is_(True)  # type: ignore[attr-defined]
-    grouped = (
-        select(
-            Household.hamlet_id,
-            Household.status,
-            Household.active,
-            Household.ethnic_minority,
-            func.count().label("n"),
-        )
-        .where(*_scoped(dialect, Household.hamlet_id, subtree, in_order=True))
-        .group_by(
-            Household.hamlet_id, Household.status, Household.active, Household.ethnic_minority
-        )
-        .subquery()
-    )
-    c = grouped.c
+    c = tallies(dialect, subtree).c
 
     def households(*conditions: Any) -> Any:
         return func.sum(case((and_(*conditions), c.n), else_=0))
@@ -376,16 +379,16 @@ async def end_totals(
         return {}
     ends = sorted({period_window(p)[1] for p in periods})
     subtree, dialect = subtree_ids(root_id), _dialect(db)
-    c = Household
-    now_stmt = (
-        select(
-            c.hamlet_id,
-            _count(c.active.is_(True)),
-            *(_count(_member(c.status, c.active, g)) for g in GROUPS),
-        )
-        .where(_within(dialect, c.hamlet_id, subtree, in_order=True))
-        .group_by(c.hamlet_id)
-    )
+    c = tallies(dialect, subtree).c
+
+    def households(*conditions: Any) -> Any:
+        return func.sum(case((and_(*conditions), c.n), else_=0))
+
+    now_stmt = select(
+        c.hamlet_id,
+        households(c.active.is_(True)),
+        *(households(_member(c.status, c.active, g)) for g in GROUPS),
+    ).group_by(c.hamlet_id)
     now = {h: [int(v or 0) for v in rest] for h, *rest in await db.execute(now_stmt)}
     # bucket k: decided in [ends[k], ends[k + 1]) — undone for every period ending at or before
     bucket = case(
