@@ -16,12 +16,12 @@ hand-written query):
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     String,
     bindparam,
     cast,
@@ -31,6 +31,7 @@ from sqlalchemy import (
     not_,
     or_,
     select,
+    true,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -114,14 +115,26 @@ def _statement(dialect: str) -> Any:
     def grouped(deprived: Any, *where: Any) -> Any:
         text = cast(deprived, String)
         return (
-            select(listed.c.status, text, func.count())
+            select(listed.c.status, text.label("deprived"), func.count().label("n"))
             .where(*where)
             .group_by(listed.c.status, text)
         )
 
-    # Grouped apart: the kept ones (nearly all) by a plain column, the probed by the probe's
-    # answer; a (status, deprived) group may come twice, and lacking_counted adds them up.
-    return union_all(grouped(listed.c.deprived, kept), grouped(latest, not_(kept)))
+    # Grouped apart: the kept lists (nearly all) off the household, the others off the probe;
+    # then each distinct list expanded into its indicators by the database
+    # (json_array_elements_text / json_each) and counted per (status, indicator).
+    lists = union_all(grouped(listed.c.deprived, kept), grouped(latest, not_(kept))).subquery()
+    if dialect == "postgresql":
+        code = func.json_array_elements_text(cast(lists.c.deprived, JSON))
+    else:
+        code = func.json_each(lists.c.deprived)
+    code = code.table_valued("value", joins_implicitly=True)
+    return (
+        select(lists.c.status, code.c.value, func.sum(lists.c.n))
+        .select_from(lists)
+        .join(code, true())
+        .group_by(lists.c.status, code.c.value)
+    )
 
 
 async def indicators_report(
@@ -131,8 +144,4 @@ async def indicators_report(
     from the latest assessment approved before the period ended."""
     _, end = period_window(period)
     rows = await db.execute(_statement(_dialect(db)), {"root_id": unit.id, "end": end})
-    groups = [
-        (status, tuple(json.loads(deprived) if deprived else ()), int(n))
-        for status, deprived, n in rows
-    ]
-    return lacking_counted(groups, codes)
+    return lacking_counted([(status, (code,), int(n)) for status, code, n in rows], codes)
