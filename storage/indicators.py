@@ -4,14 +4,15 @@ period's end) lacking it on their latest assessment approved before the period e
 One statement per report, counted by the database (bench/aggregates.py measures it against a
 hand-written query):
 - the households poor or near-poor at the end: those on the lists now with no approval decided
-  since (read off the households' status), and those whose first approval since the end found
+  since (read off the partial covering index ix_households_listed), and those whose first approval since the end found
   them on a list (its `before_*` state: each household's approvals chain);
 - for each, its latest approved assessment decided before the end: the one the household
   keeps (households.deprived, assessed_at) where that was decided before the end, else probed
   through ix_assessments_household_id (its few assessments, their submission's decision moment
   by primary key) — only households assessed since the end;
-- grouped by (status, deprived indicators as stored): a few hundred groups, counted out per
-  indicator by domain.aggregates.lacking_counted.
+- grouped by (status, deprived indicators as stored), each distinct list then expanded into
+  its indicators by the database: one row per (status, indicator), which
+  domain.aggregates.lacking_counted lays out per indicator.
 """
 
 from __future__ import annotations
