@@ -3,7 +3,7 @@
 to a bare aiogram echo handler on the same harness; then the same flow with 2 workers vs 1.
 
     .venv/bin/python bench/webhook.py --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/chungtay_bench \
-        [--users 32] [--rounds 4] [--workers 1,2,4] [--profile FILE]
+        [--users 32] [--rounds 4] [--workers 1,2,4] [--repeat 1] [--no-per-worker] [--profile FILE]
 
 THE DATABASE IS WIPED (schema dropped) before each run. Harness, identical for every server:
 the same aiohttp client (one connection per virtual user), the same fake Bot API in its own
@@ -566,9 +566,8 @@ async def scenario(
     args: argparse.Namespace,
     api_base: str,
     fake_pid: int,
-    users: int | None = None,
+    users: int,
 ) -> dict[str, Any]:
-    users = users or args.users
     plural = "s" if workers > 1 else ""
     say(f"{kind} ({workers} worker{plural}, {users} users): preparing the database…")
     codes, households = await prepare_database(args.database_url, users, args.rounds)
@@ -610,28 +609,53 @@ async def scenario(
     return result
 
 
+def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One phase's result over its repeats: the run of median CPU per update, with updates/s
+    and CPU per update the medians of all its runs, and each run's pair under "repeats"."""
+    if len(runs) == 1:
+        return runs[0]
+    cpu = [r["server_cpu_ms_per_update"] for r in runs]
+    rates = [r["updates_per_s"] for r in runs]
+    middle = dict(sorted(runs, key=lambda r: r["server_cpu_ms_per_update"])[(len(runs) - 1) // 2])
+    middle["server_cpu_ms_per_update"] = round(statistics.median(cpu), 2)
+    middle["updates_per_s"] = round(statistics.median(rates), 1)
+    middle["repeats"] = [[u, c] for u, c in zip(rates, cpu, strict=True)]
+    return middle
+
+
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     parent, child = multiprocessing.Pipe()
     fake = multiprocessing.Process(target=run_fake, args=(child,), daemon=True)
     fake.start()
     api_base = f"http://127.0.0.1:{parent.recv()}"
     assert fake.pid is not None
+    # Each phase: (kind, workers, chats). The last ones give every worker as many chats as the
+    # one worker had: what the workers cost each other, without the cost of emptier event
+    # loops (docs/benchmarks.md, issue 17).
+    phases = [("bare", 1, args.users), *(("full", w, args.users) for w in args.workers)]
+    phases += [("full", w, w * args.users) for w in args.workers if w != 1 and args.per_worker]
+    runs: dict[tuple[str, int, int], list[dict[str, Any]]] = {p: [] for p in phases}
     try:
-        bare = await scenario("bare", 1, args, api_base, fake.pid)
-        full = {w: await scenario("full", w, args, api_base, fake.pid) for w in args.workers}
-        # The same chats per worker as the 1-worker run: what the workers cost each other,
-        # without the cost of emptier event loops (docs/benchmarks.md, issue 17).
-        each = {
-            w: await scenario("full", w, args, api_base, fake.pid, users=w * args.users)
-            for w in args.workers
-            if w != 1 and args.per_worker
-        }
+        # --repeat > 1: the phases in turn, again and again, so a slow minute of the host
+        # falls on every phase alike; each figure is then the median of its phase's runs.
+        for _ in range(args.repeat):
+            for kind, workers, users in phases:
+                run = await scenario(kind, workers, args, api_base, fake.pid, users=users)
+                runs[(kind, workers, users)].append(run)
     finally:
         fake.terminate()
+    bare = median_run(runs[phases[0]])
+    full = {w: median_run(runs[("full", w, args.users)]) for w in args.workers}
+    each = {
+        w: median_run(runs[("full", w, w * args.users)])
+        for w in args.workers
+        if w != 1 and args.per_worker
+    }
     one = full.get(1)
     result: dict[str, Any] = {
         "users": args.users,
         "rounds": args.rounds,
+        "repeat": args.repeat,
         "updates_per_round": len(FLOW),
         "bare": bare,
         **{f"full_{w}_workers": r for w, r in full.items()},
@@ -686,6 +710,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action=argparse.BooleanOptionalAction,
         default=True,
         help="also run N workers with N × --users chats (scale_efficiency; default on)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run every phase this many times, in turn; figures are medians (default 1)",
     )
     parser.add_argument("--profile", help="cProfile output file for the 1-worker full run")
     parser.add_argument("--serve-bare", type=int, help=argparse.SUPPRESS)

@@ -69,3 +69,22 @@ def test_cpu_of_a_process_that_ended_during_the_phase_is_counted() -> None:
         check=True,
     )
     assert watch.end(1.0)["us"] >= 0.25
+
+
+def test_repeated_phases_report_the_median_of_their_runs() -> None:
+    """--repeat: a phase's figures are the medians over its runs (a slow minute of the host
+    moves one run, not the figure), and every run's pair is kept."""
+    sys.path.insert(0, str(SCRIPT.parent))
+    import webhook  # type: ignore[import-not-found]
+
+    runs = [
+        {"server_cpu_ms_per_update": 3.1, "updates_per_s": 300.0, "updates": 88},
+        {"server_cpu_ms_per_update": 2.4, "updates_per_s": 420.0, "updates": 88},
+        {"server_cpu_ms_per_update": 2.6, "updates_per_s": 380.0, "updates": 88},
+    ]
+    phase = webhook.median_run(runs)
+    assert phase["server_cpu_ms_per_update"] == 2.6
+    assert phase["updates_per_s"] == 380.0
+    assert phase["repeats"] == [[300.0, 3.1], [420.0, 2.4], [380.0, 2.6]]
+    assert runs[2].get("repeats") is None  # the runs themselves stay as measured
+    assert webhook.median_run(runs[:1]) is runs[0]
