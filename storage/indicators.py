@@ -4,8 +4,9 @@ period's end) lacking it on their latest assessment approved before the period e
 One statement per report, counted by the database (bench/aggregates.py measures it against a
 hand-written query):
 - the households poor or near-poor at the end: those on the lists now with no approval decided
-  since (read off the partial covering index ix_households_listed), and those whose first approval since the end found
-  them on a list (its `before_*` state: each household's approvals chain);
+  since (read off the partial covering index ix_households_listed), and those whose first
+  approval since the end found them on a list (its `before_*` state: each household's
+  approvals chain);
 - for each, its latest approved assessment decided before the end: the one the household
   keeps (households.deprived, assessed_at) where that was decided before the end, else probed
   through ix_assessments_household_id (its few assessments, their submission's decision moment
@@ -45,8 +46,9 @@ from storage.orgtree import subtree_ids
 from storage.reports import _dialect, _within, period_window
 from storage.types import UTCDateTime
 
-# The households on the lists now, written as ix_households_listed's condition (values in the
-# statement, not parameters: the planner proves the partial index applies from them).
+# The households on the lists now, written as ix_households_listed's condition
+# (storage.models_register.LISTED_CONDITION) with values in the statement, not parameters: the
+# planner proves the partial index applies from them.
 LISTED = (Household.active, Household.status.in_([literal_column(f"'{g}'") for g in GROUPS]))  # type: ignore[attr-defined]
 
 

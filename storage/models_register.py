@@ -38,7 +38,8 @@ class Household(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("commune_id", "code"),
         Index("ix_households_hamlet_name", "hamlet_id", "name_key"),
-        # Covers the report figures' count of households per hamlet and state.
+        # Households by hamlet and state, for the lists that filter on them (the report
+        # figures count household_tallies instead, kept by triggers).
         Index("ix_households_tally", "hamlet_id", "status", "active", "ethnic_minority"),
         # The households on the lists with their latest assessment, for the indicators report
         # (storage.indicators.LISTED): a province's ~10 % of its households, read off the index.

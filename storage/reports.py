@@ -151,8 +151,6 @@ async def is_whole(db: AsyncSession, unit_id: int) -> bool:
     return list((await db.execute(stmt)).scalars()) == [unit_id]
 
 
-# Per hamlet: households, poor and near-poor at the end, ethnic-minority poor and near-poor at
-# the end, then poor exited / fell back / newly, near-poor exited / fell back / newly.
 def tallies(dialect: str, subtree: Any | None) -> Any:
     """The households per (hamlet_id, status, active, ethnic_minority): column n, as the
     triggers on households keep them (migration 0011); subtree None: every hamlet."""
@@ -164,6 +162,8 @@ def tallies(dialect: str, subtree: Any | None) -> Any:
     )
 
 
+# Per hamlet: households, poor and near-poor at the end, ethnic-minority poor and near-poor at
+# the end, then poor exited / fell back / newly, near-poor exited / fell back / newly.
 FIGURES = ("households", "p_end", "n_end", "em_p", "em_n", "px", "pf", "pn", "nx", "nf", "nn")
 
 
