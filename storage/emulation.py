@@ -54,8 +54,8 @@ from storage.reports import (
     Unit,
     _dialect,
     _row_map,
+    _scoped,
     _start_of,
-    _within,
     child_units,
     is_whole,
     tallies,
@@ -151,9 +151,6 @@ def _parts(dialect: str, subtree: Any | None) -> Any:
     """The union of the per-unit parts, each with the columns PARTS (zeros where it has none);
     subtree None: every unit (the final join to the row map keeps those of the tree)."""
 
-    def within(column: Any, condition: Any) -> tuple[Any, ...]:
-        return () if subtree is None else (condition(column),)
-
     end, start = bindparam("end", type_=UTCDateTime()), bindparam("start", type_=UTCDateTime())
     first, last = bindparam("first"), bindparam("last")
     zero = literal(0)
@@ -176,7 +173,7 @@ def _parts(dialect: str, subtree: Any | None) -> Any:
     # the country's range of ix_submissions_flows hashed against the subtree (0.8 s of the
     # 2.3 s of a province at national scale). SQLite: `+ 0` keeps it on that range (the year's
     # approvals are half a province's table; probing each hamlet read the table's rows).
-    in_subtree = within(s.hamlet_id, lambda c: _within(dialect, c, subtree))
+    in_subtree = _scoped(dialect, s.hamlet_id, subtree)
     late = s.decided_at >= end  # type: ignore[operator]
     was = and_(s.before_active.is_(True), s.before_status == POOR)  # type: ignore[union-attr]
     became = and_(s.after_active.is_(True), s.after_status == POOR)  # type: ignore[union-attr]
@@ -232,7 +229,7 @@ def _parts(dialect: str, subtree: Any | None) -> Any:
         .where(
             Support.given_on >= first,  # type: ignore[operator]
             Support.given_on <= last,  # type: ignore[operator]
-            *within(Support.hamlet_id, lambda c: _within(dialect, c, subtree)),
+            *_scoped(dialect, Support.hamlet_id, subtree),
         )
         .group_by(Support.hamlet_id)
     )
@@ -243,7 +240,7 @@ def _parts(dialect: str, subtree: Any | None) -> Any:
         .where(
             FundContribution.received_on >= first,  # type: ignore[operator]
             FundContribution.received_on <= last,  # type: ignore[operator]
-            *within(FundContribution.unit_id, lambda c: c.in_(subtree)),
+            *_scoped(dialect, FundContribution.unit_id, subtree),
         )
         .group_by(FundContribution.unit_id)
     )

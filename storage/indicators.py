@@ -76,8 +76,9 @@ def _statement(dialect: str) -> Any:
     )
     later = select(first_later).where(first_later.c.rn == 1).cte("later")
     since = aliased(Submission)
-    h = Household
-    unchanged = select(h.id, h.status, h.deprived, h.assessed_at).where(
+    unchanged = select(
+        Household.id, Household.status, Household.deprived, Household.assessed_at
+    ).where(
         _within(dialect, Household.hamlet_id, subtree, in_order=True),
         *LISTED,  # as ix_households_listed's condition: its entries are these households
         ~exists().where(
@@ -87,7 +88,7 @@ def _statement(dialect: str) -> Any:
         ),
     )
     changed = (
-        select(h.id, later.c.before_status, h.deprived, h.assessed_at)
+        select(Household.id, later.c.before_status, Household.deprived, Household.assessed_at)
         .join(later, later.c.household_id == Household.id)
         .where(
             Household.hamlet_id.in_(subtree),  # type: ignore[attr-defined]

@@ -39,6 +39,15 @@ async def _downgrade(services: Services, revision: str) -> None:
         await conn.run_sync(_run)
 
 
+async def _migrate_again(services: Services, revision: str) -> None:
+    """Down to `revision` and up again, as a deployment that migrates the stored rows does."""
+    await services.db_engine.dispose()
+    try:
+        await _downgrade(services, revision)
+    finally:
+        await upgrade(services.db_engine)
+
+
 async def _states(services: Services) -> list[tuple]:
     async with services.sessionmaker() as db:
         return [tuple(r) for r in (await db.execute(select(*STATE).order_by(Submission.id))).all()]
@@ -61,11 +70,7 @@ async def test_backfill_reproduces_what_decide_records(services: Services) -> No
     assert recorded[2][1:] == ("near_poor", True, "near_poor", False)
     assert recorded[4][1:] == (None, None, None, None)  # rejected: nothing moved
 
-    await services.db_engine.dispose()
-    try:
-        await _downgrade(services, "0004")
-    finally:
-        await upgrade(services.db_engine)
+    await _migrate_again(services, "0004")
     assert await _states(services) == recorded
 
 
@@ -140,9 +145,5 @@ async def test_the_household_keeps_its_latest_assessment_as_the_backfill_finds_i
     assert kept[0] == [("A", ["water"], NOV), ("B", ["housing_quality"], OCT), ("C", None, None)]
     assert [hamlet for _, hamlet in kept[1]] == hamlets
 
-    await services.db_engine.dispose()
-    try:
-        await _downgrade(services, "0009")
-    finally:
-        await upgrade(services.db_engine)
+    await _migrate_again(services, "0009")
     assert await _kept(services) == kept
