@@ -3,7 +3,8 @@
 to a bare aiogram echo handler on the same harness; then the same flow with 2 workers vs 1.
 
     .venv/bin/python bench/webhook.py --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/chungtay_bench \
-        [--users 32] [--rounds 4] [--workers 1,2,4] [--repeat 1] [--no-per-worker] [--profile FILE]
+        [--users 32] [--rounds 4] [--workers 1,2,4] [--repeat 1] [--no-per-worker] [--pace MS] \
+        [--profile FILE]
 
 THE DATABASE IS WIPED (schema dropped) before each run. Harness, identical for every server:
 the same aiohttp client (one connection per virtual user), the same fake Bot API in its own
@@ -18,7 +19,12 @@ Prints progress on stderr, then one JSON object as its last line: updates/s, p50
 of each server, `ratio_to_bare` (full flow with 1 worker / bare), `scale_ratio` (2 workers /
 1, updates/s), `scale_efficiency` (server CPU per update, 1 worker / N workers, for N = 2 and 4,
 each worker with --users chats as the one worker had; `scale_efficiency_shared_users`: the N
-workers sharing --users chats), and the CPU each process used during each timed phase.
+workers sharing --users chats), and the CPU each process used during each timed phase, and how
+often each was preempted per update.
+
+--pace MS: each user sends an update every MS milliseconds instead of as soon as the last was
+answered, so the machine is not saturated: N workers with N × --users chats then each run at the
+one worker's rate (updates/s and the ratios of updates/s are left out: the pace sets them).
 """
 
 from __future__ import annotations
@@ -38,17 +44,18 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 from aiohttp import web
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -311,6 +318,15 @@ def cpu_seconds(pid: int) -> float:
     return sum(int(f) for f in fields[11:15]) / TICKS
 
 
+def preempted(pid: int) -> int:
+    """Times the process was taken off a core while it could still run (0 when it is gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    return int(status.rsplit("nonvoluntary_ctxt_switches:", 1)[1].split()[0])
+
+
 def children(pid: int) -> list[int]:
     try:
         kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
@@ -347,9 +363,11 @@ class CpuWatch:
     groups: dict[str, Callable[[], list[int]]]
     start: dict[str, dict[int, float]] = field(default_factory=dict)
     machine: float = 0.0
+    switches: dict[str, dict[int, int]] = field(default_factory=dict)
 
     def begin(self) -> None:
         self.start = {n: {p: cpu_seconds(p) for p in pids()} for n, pids in self.groups.items()}
+        self.switches = {n: {p: preempted(p) for p in pids()} for n, pids in self.groups.items()}
         self.machine = machine_busy()
 
     def end(self, wall: float) -> dict[str, float]:
@@ -363,6 +381,14 @@ class CpuWatch:
         out["machine_busy"] = round((machine_busy() - self.machine) / wall, 2)
         out["cores"] = os.cpu_count() or 0
         return out
+
+    def preemptions(self) -> dict[str, int]:
+        """Times each group's processes were taken off a core while they could run, during the
+        phase (processes listed at its start: a server's workers, not connections opened since)."""
+        return {
+            name: sum(preempted(p) - n for p, n in self.switches.get(name, {}).items())
+            for name in self.groups
+        }
 
 
 @contextmanager
@@ -489,6 +515,18 @@ async def post(session: aiohttp.ClientSession, base: str, update: dict[str, Any]
     return time.perf_counter() - began
 
 
+async def paced(steps: Iterable[T], interval: float, first: float) -> AsyncIterator[T]:
+    """Step k no earlier than `first` + k × `interval` (time.perf_counter seconds): a user who
+    answers at a set pace whatever the server's latency (--pace); a late step goes at once.
+    Interval 0: every step as soon as the previous one was answered."""
+    due = first
+    for step in steps:
+        if interval:
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            due += interval
+        yield step
+
+
 def flow_steps(households: list[str]) -> Iterator[tuple[str, str]]:
     for household in households:
         for kind, value in FLOW:
@@ -503,6 +541,7 @@ async def drive(
     watch: CpuWatch,
     api_base: str,
     profiled: int | None = None,
+    interval: float = 0.0,
 ) -> dict[str, Any]:
     chats = [700_000 + u for u in range(users)]
     ANSWERED.clear()  # counted like the fake's calls: onboarding included
@@ -518,7 +557,8 @@ async def drive(
         latencies: list[float] = []
 
         async def user(u: int) -> None:
-            for kind, value in flow_steps(households[u]):
+            first = time.perf_counter() + interval * u / users  # the users' steps interleaved
+            async for kind, value in paced(flow_steps(households[u]), interval, first):
                 if kind == "text":
                     update = text_update(chats[u], value)
                 else:  # a button of the last message that had buttons, as in Telegram
@@ -534,6 +574,7 @@ async def drive(
         await asyncio.gather(*(user(u) for u in range(users)))
         wall = time.perf_counter() - began
         cpu = watch.end(wall)
+        switches = watch.preemptions()
         if profiled is not None:
             os.kill(profiled, signal.SIGUSR2)
     latencies.sort()
@@ -546,6 +587,9 @@ async def drive(
         "cpu_cores": cpu,
         # CPU the server used per update: less sensitive than updates/s to other load on the machine
         "server_cpu_ms_per_update": round(1000 * cpu["server"] * wall / len(latencies), 2),
+        # how often a process was taken off a core while it could run, per update: time-slicing
+        # among more busy processes than cores (docs/benchmarks.md, issue 17)
+        "preempted_per_update": {n: round(k / len(latencies), 2) for n, k in switches.items()},
     }
 
 
@@ -588,7 +632,14 @@ async def scenario(
             }
         )
         result = await drive(
-            base, users, codes, households, watch, api_base, proc.pid if profile else None
+            base,
+            users,
+            codes,
+            households,
+            watch,
+            api_base,
+            proc.pid if profile else None,
+            interval=args.pace / 1000,
         )
     async with aiohttp.ClientSession() as session:
         stats = await fake_stats(session, api_base, reset=True)
@@ -656,17 +707,19 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         "users": args.users,
         "rounds": args.rounds,
         "repeat": args.repeat,
+        "pace_ms": args.pace,
         "updates_per_round": len(FLOW),
         "bare": bare,
         **{f"full_{w}_workers": r for w, r in full.items()},
         **{f"full_{w}_workers_{w * args.users}_users": r for w, r in each.items()},
     }
-    if one is not None:
+    if one is not None and not args.pace:  # paced, every server runs at the pace's rate
         result["ratio_to_bare"] = round(one["updates_per_s"] / bare["updates_per_s"], 3)
+    if one is not None:
         result["cpu_ratio_to_bare"] = round(
             bare["server_cpu_ms_per_update"] / one["server_cpu_ms_per_update"], 3
         )
-        if 2 in full:
+        if 2 in full and not args.pace:
             result["scale_ratio"] = round(full[2]["updates_per_s"] / one["updates_per_s"], 3)
 
         # Server CPU per update, 1 worker / N workers: 1.0 means the workers cost each other
@@ -716,6 +769,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=int,
         default=1,
         help="run every phase this many times, in turn; figures are medians (default 1)",
+    )
+    parser.add_argument(
+        "--pace",
+        type=float,
+        default=0.0,
+        help="ms between a user's updates (default 0: each as soon as the last was answered)",
     )
     parser.add_argument("--profile", help="cProfile output file for the 1-worker full run")
     parser.add_argument("--serve-bare", type=int, help=argparse.SUPPRESS)

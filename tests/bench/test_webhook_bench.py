@@ -88,3 +88,75 @@ def test_repeated_phases_report_the_median_of_their_runs() -> None:
     assert phase["repeats"] == [[300.0, 3.1], [420.0, 2.4], [380.0, 2.6]]
     assert runs[2].get("repeats") is None  # the runs themselves stay as measured
     assert webhook.median_run(runs[:1]) is runs[0]
+
+
+def test_paced_steps_keep_their_schedule() -> None:
+    """--pace: step k goes no earlier than its time, whatever the server's latency; a step that
+    comes late does not push the later ones back (the pace stays the rate)."""
+    import asyncio
+    import time
+
+    sys.path.insert(0, str(SCRIPT.parent))
+    import webhook  # type: ignore[import-not-found]
+
+    interval = 0.04
+
+    async def run() -> tuple[float, list[tuple[str, float]]]:
+        first = time.perf_counter() + 0.01
+        sent = []
+        async for step in webhook.paced(["a", "b", "c", "d", "e"], interval, first):
+            sent.append((step, time.perf_counter() - first))
+            if step == "b":
+                await asyncio.sleep(2.5 * interval)  # a slow answer: c and d are due by now
+        return first, sent
+
+    _, sent = asyncio.run(run())
+    assert [step for step, _ in sent] == ["a", "b", "c", "d", "e"]
+    for k, (_, at) in enumerate(sent):
+        assert at >= k * interval - 0.002
+    # c and d went one after the other once b was answered; e kept its own time
+    assert sent[3][1] - sent[2][1] < interval / 2
+    assert sent[4][1] >= 4 * interval - 0.002
+
+
+def test_preemptions_are_counted_for_processes_that_share_a_core() -> None:
+    """preempted_per_update: two busy processes on one core take the core from each other; a
+    process that sleeps gives it up of its own accord and is not counted."""
+    sys.path.insert(0, str(SCRIPT.parent))
+    import webhook  # type: ignore[import-not-found]
+
+    pin = "import os\nos.sched_setaffinity(0, {min(os.sched_getaffinity(0))})\n"
+    spin = "t = time.process_time()\nwhile time.process_time() - t < 0.25: pass\n"
+    # Each says it is up, works on the parent's "go", says so, then stays until told to end: the
+    # counts are read from /proc while the processes are still there.
+    steps = "import sys, time\nprint(flush=True)\nsys.stdin.readline()\n"
+    steps += "{work}print(flush=True)\nsys.stdin.readline()\n"
+    scripts = [pin + steps.format(work=spin)] * 2 + [steps.format(work="time.sleep(0.3)\n")]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        for code in scripts
+    ]
+    watch = webhook.CpuWatch(
+        {"busy": lambda: [p.pid for p in procs[:2]], "idle": lambda: [procs[2].pid]}
+    )
+    try:
+        for proc in procs:  # started up: the interpreters' start is not counted
+            proc.stdout.readline()  # type: ignore[union-attr]
+        watch.begin()
+        for proc in procs:
+            proc.stdin.write("go\n")  # type: ignore[union-attr]
+            proc.stdin.flush()  # type: ignore[union-attr]
+        for proc in procs:
+            proc.stdout.readline()  # type: ignore[union-attr]
+        counted = watch.preemptions()
+        for proc in procs:
+            proc.stdin.write("end\n")  # type: ignore[union-attr]
+            proc.stdin.flush()  # type: ignore[union-attr]
+            assert proc.wait(timeout=30) == 0
+    finally:
+        for proc in procs:
+            proc.kill()
+    assert counted["busy"] >= 2  # 0.5 s of CPU on one core: many time slices each
+    assert counted["idle"] <= 1
