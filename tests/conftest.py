@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -103,18 +104,46 @@ def pg_migrated() -> str:
     return PG_URL
 
 
-async def _truncate_pg(url: str) -> None:
-    engine = make_engine(url)
-    async with engine.begin() as conn:
-        rows = await conn.execute(
-            text(
-                "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'"
-            )
-        )
-        names = ", ".join(f'"{r[0]}"' for r in rows)
-        if names:
-            await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    await engine.dispose()
+_WIPE: dict[str, str] = {}  # the wipe of a test database, by URL (its tables do not change)
+
+
+async def _empty_pg(url: str) -> None:
+    """Every table emptied and every sequence back at 1: one DELETE per table with triggers and
+    foreign keys set aside (replica mode; superuser), in one round trip. TRUNCATE of the same
+    tables costs ~150 ms per test, most of it making new files for 26 tables; this ~30 ms."""
+    import asyncpg
+
+    dsn = url.replace("postgresql+asyncpg://", "postgresql://", 1)
+    conn = await asyncpg.connect(dsn)
+    try:
+        try:
+            async with conn.transaction():
+                await conn.execute(_WIPE.get(url) or await _wipe_of(conn, url))
+        except (asyncpg.UndefinedTableError, asyncpg.UndefinedObjectError):
+            # the schema changed since the wipe was written (a test migrated down and up)
+            async with conn.transaction():
+                await conn.execute(await _wipe_of(conn, url))
+    finally:
+        await conn.close()
+
+
+async def _wipe_of(conn: Any, url: str) -> str:
+    """The wipe of the database's tables and sequences as they are now (kept for the next test)."""
+    tables = await conn.fetch(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+        " AND tablename <> 'alembic_version'"
+    )
+    sequences = await conn.fetch(
+        "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'"
+    )
+    _WIPE[url] = "".join(
+        [
+            "SET LOCAL session_replication_role = replica;",
+            *(f'DELETE FROM "{r[0]}";' for r in tables),
+            *(f'ALTER SEQUENCE "{r[0]}" RESTART;' for r in sequences),
+        ]
+    )
+    return _WIPE[url]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -127,7 +156,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite+aiosqlite:///{path}"
     else:
         url = request.getfixturevalue("pg_migrated")
-        asyncio.run(_truncate_pg(url))
+        asyncio.run(_empty_pg(url))
         yield url
 
 

@@ -124,11 +124,18 @@ async def close_services(services: Services) -> None:
     """Stop what a test left running (a notice still being delivered, a "typing…" timer), then
     the services. In that order: a task cancelled after the database engine is disposed can wait
     for ever on a connection that is gone, and the event loop would never close."""
-    # Rounds: a task may start another while it is being cancelled (a group commit's flush).
-    for _ in range(5):
+    # Rounds: a task may start another while it is being cancelled (a group commit's flush; the
+    # graceful close of a database connection a cancelled task held). Those are given a moment
+    # to finish, then cancelled too: the close of an aiosqlite connection whose statement was
+    # cut off never finishes by itself (it held every such test 5 s, the wait's limit).
+    for round_ in range(5):
         left = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
         if not left:
             break
+        if round_:
+            left = list((await asyncio.wait(left, timeout=0.2))[1])
+            if not left:
+                continue  # finished: look again for any they started
         for task in left:
             task.cancel()
         await asyncio.wait(left, timeout=5)

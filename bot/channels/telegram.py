@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar, cast
 
+from bot.channels import aiogram_loader  # noqa: F401  (first: aiogram's types built on first use)
+
+# isort: split
 from aiogram import Bot
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import AiogramError, ClientDecodeError, TelegramConflictError

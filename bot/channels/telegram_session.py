@@ -17,6 +17,9 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from bot.channels import aiogram_loader  # noqa: F401  (first: aiogram's types built on first use)
+
+# isort: split
 import orjson
 from aiogram import Bot
 from aiogram.client.default import Default
