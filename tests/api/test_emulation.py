@@ -108,27 +108,27 @@ async def test_a_past_year_takes_later_decisions_back(
     assert (total["fund_count"], total["fund_value"]) == (1, 2_000_000)
 
 
-@pytest.mark.parametrize(
-    ("today", "dong", "total"),
-    [
-        # D2 exited on 25 Nov 2024: two years on the 25th, not the 24th; D6 (26 Nov) on the 26th.
-        (date(2026, 11, 24), 1, 1),
-        (date(2026, 11, 25), 2, 2),
-        (date(2026, 11, 26), 3, 3),
-        # D7 exited on 31 Dec 2023: 2025's sustainable exit, not 2026's.
-        (date(2025, 12, 31), 1, 1),
-    ],
-)
+BOUNDARIES = [  # (today, Đông's sustainable exits, the commune's)
+    # D2 exited on 25 Nov 2024: two years on the 25th, not the 24th; D6 (26 Nov) on the 26th.
+    (date(2026, 11, 24), 1, 1),
+    (date(2026, 11, 25), 2, 2),
+    (date(2026, 11, 26), 3, 3),
+    # D7 exited on 31 Dec 2023: 2025's sustainable exit, not 2026's.
+    (date(2025, 12, 31), 1, 1),
+]
+
+
 async def test_sustainable_exits_at_the_two_year_boundary(
-    services: Services, emulation_data: Data, today: date, dong: int, total: int
+    services: Services, emulation_data: Data
 ) -> None:
-    async with services.sessionmaker() as db:
-        unit = await unit_by_code(db, "37-GIAVIEN")
-        assert unit is not None
-        e = await emulation(db, unit=unit, year=today.year, today=today)
-    by_code = {r.unit.code if r.unit else None: r.outcome.figures for r in e.rows}
-    assert by_code["37-GIAVIEN-01"].sustainable_exits == dong
-    assert by_code[None].sustainable_exits == total
+    for today, dong, total in BOUNDARIES:  # one fixture for all four days (it is the set-up)
+        async with services.sessionmaker() as db:
+            unit = await unit_by_code(db, "37-GIAVIEN")
+            assert unit is not None
+            e = await emulation(db, unit=unit, year=today.year, today=today)
+        by_code = {r.unit.code if r.unit else None: r.outcome.figures for r in e.rows}
+        assert by_code["37-GIAVIEN-01"].sustainable_exits == dong, today
+        assert by_code[None].sustainable_exits == total, today
 
 
 async def test_results_of_a_unit(client: httpx.AsyncClient, emulation_data: Data) -> None:
