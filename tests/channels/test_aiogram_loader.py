@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # keyboard validate to and the JSON schemas of the models a worker uses. argv[1]: "eager" (plain
 # `import aiogram`) or "lazy" (through bot.channels.telegram, as the server does). The methods
 # are built first, each before the types it holds: the harder order (a deferred type is then
-# resolved inside its method's build; the other order passed too when this was written).
+# resolved inside its method's build, in its method's module).
 SCRIPT = r"""
 import json, re, sys
 mode = sys.argv[1]
