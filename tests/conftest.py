@@ -24,7 +24,11 @@ from storage.db import make_engine
 from storage.migrate import upgrade
 from tests.support import close_services
 
-PG_URL = os.environ.get("CHUNGTAY_TEST_DATABASE_URL", "")
+# Under pytest-xdist (`make test` runs two processes), each process has a database of its own:
+# the given one's name with the process's name after it (chungtay_ci_gw0, …), made if missing.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+BASE_PG_URL = os.environ.get("CHUNGTAY_TEST_DATABASE_URL", "")
+PG_URL = f"{BASE_PG_URL}_{XDIST_WORKER}" if BASE_PG_URL and XDIST_WORKER else BASE_PG_URL
 PG_REQUIRED = os.environ.get("CHUNGTAY_TEST_REQUIRE_POSTGRES") == "1"
 SECRET = "test-secret-key"
 
@@ -88,6 +92,8 @@ def pg_migrated() -> str:
         pytest.skip("PostgreSQL tests need CHUNGTAY_TEST_DATABASE_URL (`.ci/run` sets it)")
 
     async def _reset() -> None:
+        if PG_URL != BASE_PG_URL:
+            await _create_database(BASE_PG_URL, PG_URL)
         engine = make_engine(PG_URL)
         async with engine.begin() as conn:
             await conn.execute(text("DROP SCHEMA public CASCADE"))
@@ -102,6 +108,19 @@ def pg_migrated() -> str:
             raise
         pytest.skip(f"PostgreSQL at CHUNGTAY_TEST_DATABASE_URL is unreachable: {exc}")
     return PG_URL
+
+
+async def _create_database(existing: str, wanted: str) -> None:
+    """CREATE DATABASE for `wanted`'s name, connected through `existing`'s server and database."""
+    import asyncpg
+
+    name = wanted.rsplit("/", 1)[1].split("?", 1)[0]
+    conn = await asyncpg.connect(existing.replace("postgresql+asyncpg://", "postgresql://", 1))
+    try:
+        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
 
 
 _WIPE: dict[str, str] = {}  # the wipe of a test database, by URL (its tables do not change)
