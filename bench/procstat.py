@@ -4,7 +4,8 @@ processes, and how often they were taken off a core (bench/webhook.py)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +30,44 @@ def preempted(pid: int) -> int:
     except OSError:
         return 0
     return int(status.rsplit("nonvoluntary_ctxt_switches:", 1)[1].split()[0])
+
+
+def cpus_allowed(pid: int) -> set[int]:
+    """The CPUs the process may run on (empty when it is gone)."""
+    try:
+        return os.sched_getaffinity(pid)
+    except OSError:
+        return set()
+
+
+@contextmanager
+def postgres_on(cpus: set[int]) -> Iterator[None]:
+    """PostgreSQL's processes on `cpus` while the block runs: the postmaster (its new backends
+    inherit it) and every process it has. Afterwards each process that was there is given back
+    its CPUs, and a backend born in between all the CPUs they had between them."""
+    before = {pid: cpus_allowed(pid) for pid in postgres_pids()}
+    every = set().union(*before.values()) or os.sched_getaffinity(0)
+    try:
+        _move_postgres(lambda pid: cpus)
+        yield
+    finally:
+        _move_postgres(lambda pid: before.get(pid) or every)
+
+
+def _move_postgres(cpus_of: Callable[[int], set[int]]) -> None:
+    """Each PostgreSQL process to its CPUs, then again to any the postmaster started while it
+    was being listed and moved (a backend inherits the postmaster's CPUs when it starts)."""
+    done: set[int] = set()
+    for _ in range(5):
+        new = set(postgres_pids()) - done
+        if not new:
+            return
+        for pid in new:
+            try:
+                os.sched_setaffinity(pid, cpus_of(pid))
+            except ProcessLookupError:  # a backend that ended meanwhile
+                pass
+        done |= new
 
 
 def children(pid: int) -> list[int]:
@@ -86,6 +125,13 @@ class CpuWatch:
         out["machine_busy"] = round((machine_busy() - self.machine) / wall, 2)
         out["cores"] = os.cpu_count() or 0
         return out
+
+    def cpus(self) -> dict[str, list[int]]:
+        """The CPUs each group's processes may run on now (the union over the group)."""
+        return {
+            name: sorted(set().union(*(cpus_allowed(p) for p in pids())))
+            for name, pids in self.groups.items()
+        }
 
     def preemptions(self) -> dict[str, int]:
         """Times each group's processes were taken off a core while they could run, during the

@@ -4,7 +4,7 @@ to a bare aiogram echo handler on the same harness; then the same flow with 2 wo
 
     .venv/bin/python bench/webhook.py --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/chungtay_bench \
         [--users 32] [--rounds 4] [--workers 1,2,4] [--repeat 1] [--no-per-worker] [--pace MS] \
-        [--profile FILE]
+        [--server-cpus 0] [--profile FILE]
 
 THE DATABASE IS WIPED (schema dropped) before each run. Harness, identical for every server:
 the same aiohttp client (one connection per virtual user), the same fake Bot API in its own
@@ -25,6 +25,11 @@ often each was preempted per update.
 --pace MS: each user sends an update every MS milliseconds instead of as soon as the last was
 answered, so the machine is not saturated: N workers with N × --users chats then each run at the
 one worker's rate (updates/s and the ratios of updates/s are left out: the pace sets them).
+
+--server-cpus 0: the servers run on CPU 0 only, the load generator, the fake Bot API and every
+PostgreSQL process on the other CPUs (PostgreSQL's are given back at the end; this needs the
+right to move them: root or the postgres user). The server then has cores of its own, and N
+workers on them cost each other what processes sharing a core cost (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -45,7 +50,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -56,7 +61,7 @@ from fastapi.responses import Response
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.procstat import CpuWatch, children, postgres_pids
+from bench.procstat import CpuWatch, children, postgres_on, postgres_pids
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
@@ -308,7 +313,14 @@ def free_port() -> int:
 
 @contextmanager
 def server(
-    kind: str, *, workers: int, port: int, api_base: str, url: str, profile: str | None
+    kind: str,
+    *,
+    workers: int,
+    port: int,
+    api_base: str,
+    url: str,
+    profile: str | None,
+    cpus: set[int] | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
     env = {
         **os.environ,
@@ -329,6 +341,8 @@ def server(
         cmd = [str(CHUNGTAY), *serve]
         if profile:  # one worker runs inside this process: cProfile sees the whole server
             cmd = [sys.executable, "-c", _PROFILE_SHIM, profile, *serve]
+    if cpus:  # the server and the workers it starts run on these CPUs only
+        cmd = [sys.executable, "-c", _PIN_SHIM, ",".join(map(str, sorted(cpus))), *cmd]
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT)
     try:
         yield proc
@@ -340,6 +354,12 @@ def server(
             proc.kill()
             proc.wait()
 
+
+_PIN_SHIM = """
+import os, sys
+os.sched_setaffinity(0, {int(c) for c in sys.argv[1].split(",")})
+os.execv(sys.argv[2], sys.argv[2:])
+"""
 
 # The 1-worker server runs in one process: profile it, from SIGUSR1 (the timed phase begins) to
 # SIGUSR2 (it ends; the profile is written), so start-up and imports are left out. The clock is
@@ -490,6 +510,7 @@ async def drive(
         wall = time.perf_counter() - began
         cpu = watch.end(wall)
         switches = watch.preemptions()
+        cpus = watch.cpus()
         if profiled is not None:
             os.kill(profiled, signal.SIGUSR2)
     latencies.sort()
@@ -505,6 +526,7 @@ async def drive(
         # how often a process was taken off a core while it could run, per update: time-slicing
         # among more busy processes than cores (docs/benchmarks.md, issue 17)
         "preempted_per_update": {n: round(k / len(latencies), 2) for n, k in switches.items()},
+        "cpus_allowed": cpus,
     }
 
 
@@ -534,7 +556,13 @@ async def scenario(
     profile = args.profile if kind == "full" and workers == 1 and args.profile else None
     base = f"http://127.0.0.1:{port}"
     with server(
-        kind, workers=workers, port=port, api_base=api_base, url=args.database_url, profile=profile
+        kind,
+        workers=workers,
+        port=port,
+        api_base=api_base,
+        url=args.database_url,
+        profile=profile,
+        cpus=args.server_cpus,
     ) as proc:
         async with aiohttp.ClientSession() as session:
             await wait_healthy(session, base)
@@ -589,25 +617,44 @@ def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return middle
 
 
+Phase = tuple[str, int, int]  # kind, workers, chats
+
+
+async def run_phases(
+    phases: list[Phase],
+    runs: dict[Phase, list[dict[str, Any]]],
+    args: argparse.Namespace,
+    api_base: str,
+    fake_pid: int,
+) -> None:
+    """--repeat > 1: the phases in turn, again and again, so a slow minute of the host falls on
+    every phase alike; each figure is then the median of its phase's runs."""
+    for _ in range(args.repeat):
+        for kind, workers, users in phases:
+            run = await scenario(kind, workers, args, api_base, fake_pid, users=users)
+            runs[(kind, workers, users)].append(run)
+
+
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     parent, child = multiprocessing.Pipe()
     fake = multiprocessing.Process(target=run_fake, args=(child,), daemon=True)
     fake.start()
     api_base = f"http://127.0.0.1:{parent.recv()}"
     assert fake.pid is not None
+    harness_cpus: set[int] | None = None
+    if args.server_cpus:  # the load generator, the fake Bot API and PostgreSQL: the other CPUs
+        harness_cpus = os.sched_getaffinity(0) - args.server_cpus
+        for pid in (os.getpid(), fake.pid):
+            os.sched_setaffinity(pid, harness_cpus)
     # Each phase: (kind, workers, chats). The last ones give every worker as many chats as the
     # one worker had: what the workers cost each other, without the cost of emptier event
     # loops (docs/benchmarks.md, issue 17).
     phases = [("bare", 1, args.users), *(("full", w, args.users) for w in args.workers)]
     phases += [("full", w, w * args.users) for w in args.workers if w != 1 and args.per_worker]
-    runs: dict[tuple[str, int, int], list[dict[str, Any]]] = {p: [] for p in phases}
+    runs: dict[Phase, list[dict[str, Any]]] = {p: [] for p in phases}
     try:
-        # --repeat > 1: the phases in turn, again and again, so a slow minute of the host
-        # falls on every phase alike; each figure is then the median of its phase's runs.
-        for _ in range(args.repeat):
-            for kind, workers, users in phases:
-                run = await scenario(kind, workers, args, api_base, fake.pid, users=users)
-                runs[(kind, workers, users)].append(run)
+        with postgres_on(harness_cpus) if harness_cpus else nullcontext():
+            await run_phases(phases, runs, args, api_base, fake.pid)
     finally:
         fake.terminate()
     bare = median_run(runs[phases[0]])
@@ -656,6 +703,20 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
+def cpu_list(text: str) -> set[int]:
+    """--server-cpus: some of this process's CPUs, not all of them (the harness needs the rest)."""
+    mine = os.sched_getaffinity(0)
+    try:
+        cpus = {int(c) for c in text.split(",")}
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of CPU numbers: {text!r}") from None
+    if not cpus or not cpus < mine:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} must be some of the CPUs {sorted(mine)}, leaving one for the harness"
+        )
+    return cpus
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -690,6 +751,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=float,
         default=0.0,
         help="ms between a user's updates (default 0: each as soon as the last was answered)",
+    )
+    parser.add_argument(
+        "--server-cpus",
+        type=cpu_list,
+        help="run the servers on these CPUs only (e.g. 0) and the load generator, the fake Bot"
+        " API and PostgreSQL on the others (PostgreSQL's CPUs are given back at the end)",
     )
     parser.add_argument("--profile", help="cProfile output file for the 1-worker full run")
     parser.add_argument("--serve-bare", type=int, help=argparse.SUPPRESS)

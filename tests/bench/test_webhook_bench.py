@@ -4,17 +4,25 @@ submission is stored and confirmed) and the last line is the JSON result."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bench import webhook
+from bench.procstat import postgres_pids
 
 SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "webhook.py"
 
 
 def test_webhook_bench_smoke(pg_migrated: str) -> None:
     # pg_migrated: the session's PostgreSQL test database; the bench wipes and re-migrates it.
+    # On a machine of 2 CPUs or more, with the servers on the first (--server-cpus).
+    cpus = sorted(os.sched_getaffinity(0))
+    pinned = ["--server-cpus", str(cpus[0])] if len(cpus) > 1 else []
+    postgres_before = {pid: os.sched_getaffinity(pid) for pid in postgres_pids()}
     run = subprocess.run(
         [
             sys.executable,
@@ -27,6 +35,7 @@ def test_webhook_bench_smoke(pg_migrated: str) -> None:
             "1",
             "--workers",
             "1,2",
+            *pinned,
         ],
         capture_output=True,
         text=True,
@@ -34,6 +43,17 @@ def test_webhook_bench_smoke(pg_migrated: str) -> None:
     )
     assert run.returncode == 0, run.stderr[-3000:]
     result = json.loads(run.stdout.strip().splitlines()[-1])
+    if pinned:  # each group ran where it was put, and PostgreSQL has its CPUs back
+        for phase in ("bare", "full_1_workers", "full_2_workers"):
+            assert result[phase]["cpus_allowed"] == {
+                "server": cpus[:1],
+                "postgres": cpus[1:],
+                "load_generator": cpus[1:],
+                "fake_bot_api": cpus[1:],
+            }
+        for pid, before in postgres_before.items():
+            if pid in postgres_pids():
+                assert os.sched_getaffinity(pid) == before
     assert result["bare"]["updates"] == result["full_1_workers"]["updates"] == 2 * 11
     assert result["full_1_workers"]["submissions"] == 2
     assert result["full_1_workers"]["confirmations"] == 2
@@ -55,8 +75,6 @@ def test_webhook_bench_smoke(pg_migrated: str) -> None:
 def test_cpu_of_a_process_that_ended_during_the_phase_is_counted() -> None:
     """A database connection closed during a phase: its backend's CPU is not lost (it moves to
     the parent's children's time when the parent waits for it)."""
-    import os
-
     watch = webhook.CpuWatch({"us": lambda: [os.getpid()]})
     watch.begin()
     subprocess.run(  # a child that burns ~0.3 s of CPU, then exits and is waited for
@@ -155,3 +173,14 @@ def test_preemptions_are_counted_for_processes_that_share_a_core() -> None:
     # The sleeper blocks 21 times of its own accord (20 sleeps, a read), none counted; at most a
     # couple of preemptions while it runs its few lines on a loaded machine.
     assert counted["idle"] <= 2, counted
+
+
+def test_server_cpus_must_leave_the_harness_a_cpu(capsys: pytest.CaptureFixture[str]) -> None:
+    """--server-cpus takes some of the CPUs this process may use, never all of them."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) > 1:
+        assert webhook.parse_args(["--server-cpus", str(cpus[-1])]).server_cpus == {cpus[-1]}
+    for wrong in (",".join(map(str, cpus)), "x", str(max(cpus) + 1)):
+        with pytest.raises(SystemExit):
+            webhook.parse_args(["--server-cpus", wrong])
+        assert "--server-cpus" in capsys.readouterr().err
