@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from domain.aggregates import NEAR_POOR, POOR
 
-# What storage.register applies on approval (a test keeps the two in step).
+# The rule storage.register applies on approval (through `expected`).
 KIND_STATUS = {"newly_poor": POOR, "newly_near_poor": NEAR_POOR, "fell_back": POOR}
 CLOSING_KINDS = ("moved_out", "dissolved")
 

@@ -8,12 +8,12 @@ from datetime import date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.flows.assess import CLASS_LABELS, KIND_LABELS
+from domain.decision_lists import CLOSING_KINDS
 from domain.i18n import N_
 from handlers.notify import Notice
 from storage.complaints import decide_complaint
 from storage.models_procedure import Complaint, ReviewRound
 from storage.models_register import Household, Submission
-from storage.register import CLOSING_KINDS
 from storage.rounds import close_round
 
 DECIDED = N_(

@@ -8,12 +8,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.flows.assess import CLASS_LABELS, KIND_LABELS
+from domain.decision_lists import CLOSING_KINDS, State, expected
 from domain.i18n import N_
 from domain.procedure import ACCEPTED, REVIEW_REQUEST, needs_meeting, stage
 from handlers.actions import ActionContext
 from handlers.notify import Notice
 from storage.models_register import EXIT_REGISTRATION, Household, Submission
-from storage.register import CLOSING_KINDS, KIND_STATUS, MeetingRequired, decidable_states, decide
+from storage.register import MeetingRequired, decidable_states, decide
 from storage.review_queue import by_ref, in_scope, names, pending
 
 NOTICES = {
@@ -91,8 +92,8 @@ def _new_status(sub: Submission, household: Household | None) -> str | None:
     """The status approval would give the household (what decide() does), for the confirmation."""
     if household is None or sub.kind in CLOSING_KINDS:
         return None
-    new = KIND_STATUS.get(sub.kind) or (sub.result or {}).get("class")
-    return new if new and new != household.status else None
+    new = expected(sub.kind, State(household.status), (sub.result or {}).get("class")).status
+    return new if new != household.status else None
 
 
 async def review_open(ctx: ActionContext, args: dict[str, Any]) -> dict[str, Any]:

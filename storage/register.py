@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.calendar import local_day
 from domain.codes import ALPHABET
+from domain.decision_lists import CLOSING_KINDS, State, expected
 from domain.i18n import fold, nfc
 from domain.procedure import ACCEPTED, MEETING_PASSED, needs_meeting
 from storage.audit import record
@@ -21,9 +23,6 @@ from storage.models_register import Assessment, Household, Submission
 from storage.paging import page
 from storage.support import support_events
 
-# The status an approved change sets; kinds not listed take the assessed class.
-KIND_STATUS = {"newly_poor": "poor", "newly_near_poor": "near_poor", "fell_back": "poor"}
-CLOSING_KINDS = ("moved_out", "dissolved")
 # References say what a paper is: BC- a hamlet head's report (báo cáo), TN- a household's exit
 # registration (thoát nghèo), DN- a household's request to be reviewed (đề nghị, Mẫu 01).
 REF_PREFIXES = {"review_request": "DN"}
@@ -277,6 +276,49 @@ async def apply_decision(
     return await _apply(db, submission=submission, now=at, actor=actor)
 
 
+async def lock_for_decisions(db: AsyncSession, submissions: Sequence[Submission]) -> None:
+    """Before one transaction approves many submissions (the commune's decision closing a
+    round), on PostgreSQL: their households' rows in id order, then every register tally the
+    changes will touch, in key order (made at 0 where missing). A transaction that changes one
+    household takes its row, then its two tallies in key order (migration 0011's triggers); the
+    commune's decision, taking its tallies one household at a time, could hold one of them and
+    wait for another held by such a transaction waiting for the first: PostgreSQL would cancel
+    one after deadlock_timeout. Taken up front in the same orders, no such cycle can form."""
+    if db.get_bind().dialect.name != "postgresql":
+        return  # SQLite: one writer at a time
+    ids = sorted({s.household_id for s in submissions if s.household_id is not None})
+    if not ids:
+        return
+    h = Household
+    rows = await db.execute(
+        select(h.id, h.hamlet_id, h.status, h.active, h.ethnic_minority)
+        .where(h.id.in_(ids))  # type: ignore[union-attr]
+        .order_by(h.id)
+        .with_for_update()
+    )
+    state = {r.id: (r.hamlet_id, r.status, r.active, r.ethnic_minority) for r in rows}
+    keys = set(state.values())
+    for sub in submissions:  # in the order they will be applied: a household's changes chain
+        if sub.household_id in state:
+            hamlet, status, _, em = state[sub.household_id]
+            after = expected(sub.kind, State(status), (sub.result or {}).get("class"))
+            state[sub.household_id] = (hamlet, after.status, after.active, em)
+            keys.add(state[sub.household_id])
+    # Each existing tally locked (a no-op update), each missing one made, in key order as
+    # PostgreSQL compares them (the triggers' order, the column's collation).
+    hamlets, statuses, actives, ems = (list(c) for c in zip(*keys, strict=True))
+    await db.execute(
+        text(
+            "INSERT INTO household_tallies (hamlet_id, status, active, ethnic_minority, n)"
+            " SELECT h, s, a, e, 0 FROM unnest(CAST(:h AS integer[]), CAST(:s AS varchar[]),"
+            " CAST(:a AS boolean[]), CAST(:e AS boolean[])) AS k (h, s, a, e)"
+            " ORDER BY h, s, a, e ON CONFLICT (hamlet_id, status, active, ethnic_minority)"
+            " DO UPDATE SET n = household_tallies.n"
+        ),
+        {"h": hamlets, "s": statuses, "a": actives, "e": ems},
+    )
+
+
 async def _apply(
     db: AsyncSession, *, submission: Submission, now: datetime, actor: str
 ) -> Household:
@@ -287,13 +329,11 @@ async def _apply(
     old = household_public(household)
     submission.before_status, submission.before_active = household.status, household.active
     result = submission.result or {}
-    if submission.kind in CLOSING_KINDS:
-        household.active = False
-    else:
-        household.active = True
-        new_status = KIND_STATUS.get(submission.kind) or result.get("class")
-        if new_status and new_status != household.status:
-            household.status, household.status_since = new_status, local_day(now)
+    after = expected(submission.kind, State(household.status), result.get("class"))
+    household.active = after.active
+    if after.status != household.status:
+        household.status, household.status_since = after.status, local_day(now)
+    if submission.kind not in CLOSING_KINDS:
         if result.get("class"):
             deprived = list(result.get("deprived", []))
             db.add(

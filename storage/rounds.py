@@ -15,7 +15,7 @@ from domain.standards import Standard, standard_for
 from storage.audit import record
 from storage.models_procedure import Complaint, ReviewRound
 from storage.models_register import Submission
-from storage.register import apply_decision
+from storage.register import apply_decision, lock_for_decisions
 from storage.upsert import get_or_insert
 
 
@@ -199,6 +199,7 @@ async def close_round(
     if await open_complaints(db, round_id=rnd.id):  # type: ignore[arg-type]
         raise RoundRefused("complaint_open")
     subs = await posted(db, round_id=rnd.id)  # type: ignore[arg-type]
+    await lock_for_decisions(db, subs)
     moment = decision_moment(decided_on)
     decision = {"decision_number": number, "decision_date": decided_on.isoformat()}
     for s in subs:

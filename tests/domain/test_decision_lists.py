@@ -5,8 +5,6 @@ from __future__ import annotations
 import pytest
 
 from domain.decision_lists import (
-    CLOSING_KINDS,
-    KIND_STATUS,
     LIST_EXITED,
     LIST_EXITED_NEAR,
     LIST_NEAR_POOR,
@@ -17,7 +15,6 @@ from domain.decision_lists import (
 )
 from domain.documents import blank_date_line, day_phrase, in_sentence
 from domain.i18n import Translator
-from storage import register
 
 POOR, NEAR, AVG = State("poor"), State("near_poor"), State("average")
 
@@ -42,11 +39,6 @@ def test_lists_of_a_change(
 ) -> None:
     assert expected(kind, before, result) == after
     assert changes(before, after) == lists
-
-
-def test_the_rule_is_the_one_the_register_applies() -> None:
-    assert KIND_STATUS == register.KIND_STATUS
-    assert CLOSING_KINDS == register.CLOSING_KINDS
 
 
 @pytest.mark.parametrize(

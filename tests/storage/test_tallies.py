@@ -6,14 +6,25 @@ from __future__ import annotations
 
 import asyncio
 import random
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select, text, update
 
 from bot.services import Services
+from domain import procedure as proc
+from domain.calendar import annual
 from storage.db import transaction
+from storage.meetings import close_meeting, start_meeting, vote
+from storage.models import Person
+from storage.models_procedure import ReviewRound
 from storage.models_register import Household, HouseholdTally
+from storage.orgtree import unit_by_code
+from storage.periods import ensure_period
+from storage.register import create_household, decide, submit
+from storage.rounds import close_round, ensure_round, start_posting
 from tests.api.conftest import NOV, OCT, Register
+from tests.conftest import Clock
 from tests.support import link_person, make_household, seed_units
 
 KEY = (Household.hamlet_id, Household.status, Household.active, Household.ethnic_minority)
@@ -31,6 +42,16 @@ async def _both(services: Services) -> tuple[dict, dict]:  # type: ignore[type-a
             {tuple(r[:4]): r[4] for r in kept.all()},
             {tuple(r[:4]): r[4] for r in counted.all()},
         )
+
+
+async def _flip(services: Services, code: str) -> None:
+    """A poor household becomes near-poor or the other way, in a transaction of its own that
+    holds its locks a moment (PostgreSQL)."""
+    async with transaction(services.sessionmaker) as db:
+        household = (await db.execute(select(Household).where(Household.code == code))).scalar_one()
+        household.status = "near_poor" if household.status == "poor" else "poor"
+        await db.flush()
+        await db.execute(text("SELECT pg_sleep(0.005)"))
 
 
 async def test_tallies_follow_every_write_of_a_household(services: Services) -> None:
@@ -81,17 +102,89 @@ async def test_concurrent_decisions_in_one_hamlet_all_land(services: Services) -
         for i in range(24)
     ]  # fmt: skip
 
-    async def flip(code: str) -> None:
-        async with transaction(services.sessionmaker) as db:
-            household = (
-                await db.execute(select(Household).where(Household.code == code))
-            ).scalar_one()
-            household.status = "near_poor" if household.status == "poor" else "poor"
-            await db.flush()
-            await db.execute(text("SELECT pg_sleep(0.005)"))  # hold the locks a moment
-
     for _ in range(3):
-        await asyncio.gather(*(flip(code) for code in codes))
+        await asyncio.gather(*(_flip(services, code) for code in codes))
     tallies, counted = await _both(services)
     assert tallies == counted
     assert {key[1]: n for key, n in counted.items()} == {"poor": 12, "near_poor": 12}
+
+
+async def test_a_round_decision_and_changes_in_its_hamlet_at_the_same_time_all_land(
+    services: Services, clock: Clock
+) -> None:
+    """The commune's decision changes many households of a hamlet in one transaction while the
+    hamlet's other households change one by one. The decision first reaches the tallies of poor
+    households, later those of near-poor ones; each other change takes the near-poor tally,
+    then the poor one. Neither may wait for the other in a cycle (PostgreSQL would cancel one
+    after deadlock_timeout): every change lands and the tallies equal the households counted."""
+    if not services.settings.database_url.startswith("postgresql"):
+        pytest.skip("SQLite runs one writer at a time")
+    await seed_units(services)
+    average = {"class": "average", "standard": "nd351-2025", "deprived": [], "income_per_capita": 3_000_000}  # fmt: skip
+    # The round: 1 poor household exits, 30 households already "average" are corrected (nothing
+    # changes: the decision holds the poor tally meanwhile), then 1 near-poor household exits.
+    statuses = ["poor", *["average"] * 30, "near_poor"]
+    in_round: list[int | None] = []
+    async with transaction(services.sessionmaker) as db:
+        dong = await unit_by_code(db, "37-GIAVIEN-01")
+        commune = await unit_by_code(db, "37-GIAVIEN")
+        assert dong and commune
+        head = Person(name="Trưởng thôn", role="hamlet_head", org_unit_id=dong.id)
+        db.add(head)
+        await db.flush()
+        await ensure_period(db, annual(2026))
+        rnd = await ensure_round(db, commune_id=commune.id, spec=proc.periodic_round(2026))  # type: ignore[arg-type]
+        meeting = await start_meeting(
+            db, hamlet_id=dong.id, round_id=rnd.id, held_on=date(2026, 11, 16), present=20,  # type: ignore[arg-type]
+            chair_id=head.id, place="Nhà văn hóa", secretary="Thư ký", actor="test",
+        )  # fmt: skip
+        for i, status in enumerate(statuses):
+            household = await create_household(
+                db, hamlet=dong, head_name=f"Hộ {i}", members=4, ethnic_minority=False,
+                phone=None, actor="test",
+            )  # fmt: skip
+            household.status = status
+            in_round.append(household.id)
+            new = await submit(
+                db, idempotency_key=f"round-{i}", kind="exited_poverty", source="hamlet_head",
+                household_id=household.id, hamlet=dong, period_id=None, reporter_id=head.id,
+                answers={}, result=average, note=None, now=clock(), actor="test",
+            )  # fmt: skip
+            await vote(db, meeting=meeting, submission=new.submission, votes_for=15, now=clock(), actor="test")  # fmt: skip
+            await decide(db, submission=new.submission, decision="approve", reason=None, officer_id=None, now=clock(), actor="test")  # fmt: skip
+        await close_meeting(db, meeting=meeting, now=clock(), actor="test")
+        await start_posting(db, rnd=rnd, starts_on=date(2026, 11, 18), actor="test")
+        round_id = rnd.id
+    others = [
+        await make_household(services, "37-GIAVIEN-01", f"Hộ khác {i}", 4, "near_poor")
+        for i in range(12)
+    ]
+    decided = asyncio.Event()
+
+    async def decision() -> None:
+        async with transaction(services.sessionmaker) as db:
+            rnd = await db.get(ReviewRound, round_id)
+            assert rnd is not None
+            await close_round(
+                db, rnd=rnd, number="1/QĐ-UBND", decided_on=date(2026, 11, 24), signer="Chủ tịch",
+                officer_id=None, now=clock(), actor="test",
+            )  # fmt: skip
+        decided.set()
+
+    begun_before_decided = 0
+
+    async def change(code: str) -> None:
+        nonlocal begun_before_decided
+        while not decided.is_set():  # one after another for as long as the decision runs
+            begun_before_decided += 1
+            await _flip(services, code)
+
+    await asyncio.gather(decision(), *(change(code) for code in others))
+    assert begun_before_decided >= len(others)  # they did run while the decision did
+    tallies, counted = await _both(services)
+    assert tallies == counted
+    async with services.sessionmaker() as db:
+        rnd = await db.get(ReviewRound, round_id)
+        assert rnd is not None and rnd.status == proc.CLOSED
+        now = await db.execute(select(Household.status).where(Household.id.in_(in_round)))  # type: ignore[union-attr]
+        assert now.scalars().all() == ["average"] * len(statuses)
