@@ -83,6 +83,17 @@ async def get_session(services: ServicesDep) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 
+async def get_report_session(services: ServicesDep) -> AsyncIterator[AsyncSession]:
+    """Reads for the report and export endpoints: from CHUNGTAY_REPORTS_DATABASE_URL (a read
+    replica) where it is set, else from the database. Who may read what is still decided on
+    the database itself (the token, the unit's scope)."""
+    async with services.report_sessions() as session:
+        yield session
+
+
+ReportSessionDep = Annotated[AsyncSession, Depends(get_report_session)]
+
+
 @dataclass(frozen=True)
 class Principal:
     """Who is calling: a token with a role, limited to one unit's subtree."""

@@ -12,7 +12,7 @@ from fastapi import Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from api.deps import ApiError, ApiRouter, ServicesDep, SessionDep
+from api.deps import ApiError, ApiRouter, ReportSessionDep, ServicesDep
 from api.exports import XLSX_TYPE, Lang, _csv, _file, _translator, attachment
 from api.reports import UnitDep, UnitRef, unit_ref
 from api.targets import DefaultTarget, YearQ, default_target
@@ -108,7 +108,7 @@ YearDep = Annotated[int, Depends(year_of)]
 
 
 async def build_emulation(
-    services: ServicesDep, db: SessionDep, unit: OrgUnit, year: int
+    services: ServicesDep, db: ReportSessionDep, unit: OrgUnit, year: int
 ) -> Emulation:
     return await emulation(db, unit=unit, year=year, today=local_day(services.clock()))
 
@@ -126,7 +126,7 @@ def emulation_public(e: Emulation) -> EmulationPublic:
 
 @router.get("/reports/emulation", response_model=EmulationPublic)
 async def get_emulation(
-    services: ServicesDep, db: SessionDep, found: UnitDep, year: YearDep
+    services: ServicesDep, db: ReportSessionDep, found: UnitDep, year: YearDep
 ) -> EmulationPublic:
     """One row per child unit (communes of a province, hamlets of a commune), ranked by the
     reduction of the poor rate against its target, then the total row."""
@@ -175,7 +175,7 @@ class ResultsPublic(BaseModel):
 
 
 async def _supporters(
-    db: SessionDep, unit: OrgUnit, e: Emulation, limit: int
+    db: ReportSessionDep, unit: OrgUnit, e: Emulation, limit: int
 ) -> tuple[list[SupporterGiven], int]:
     w = e.window
     found, total = await support_by_supporter(
@@ -194,7 +194,7 @@ async def _supporters(
 
 
 async def _donors(
-    db: SessionDep, unit: OrgUnit, e: Emulation, limit: int
+    db: ReportSessionDep, unit: OrgUnit, e: Emulation, limit: int
 ) -> tuple[list[DonorPublic], int]:
     w = e.window
     found, total = await donors(db, root_id=unit.id, first=w.first, last=w.last, limit=limit)  # type: ignore[arg-type]
@@ -205,7 +205,7 @@ async def _donors(
 
 @router.get("/reports/results", response_model=ResultsPublic)
 async def get_results(
-    services: ServicesDep, db: SessionDep, found: UnitDep, year: YearDep, limit: Limit = 20
+    services: ServicesDep, db: ReportSessionDep, found: UnitDep, year: YearDep, limit: Limit = 20
 ) -> ResultsPublic:
     """The unit's year: rates, reduction against target, exits, sustainable exits, falls back,
     support by kind and by supporter, the fund's donors."""
@@ -262,7 +262,7 @@ class CommendationsPublic(BaseModel):
 
 @router.get("/reports/commendations", response_model=CommendationsPublic)
 async def get_commendations(
-    services: ServicesDep, db: SessionDep, found: UnitDep, year: YearDep, limit: Limit = 20
+    services: ServicesDep, db: ReportSessionDep, found: UnitDep, year: YearDep, limit: Limit = 20
 ) -> CommendationsPublic:
     """Candidates for commendation, each with the figures behind it: units that met their
     target, households out of poverty for 2 years or more that support others, supporters by
@@ -312,7 +312,7 @@ CSV = _file("text/csv")
 @router.get("/exports/emulation.csv", response_class=Response, responses=CSV, tags=["exports"])
 async def emulation_csv(
     services: ServicesDep,
-    db: SessionDep,
+    db: ReportSessionDep,
     found: UnitDep,
     year: YearDep,
     lang: Lang = None,
@@ -327,7 +327,7 @@ async def emulation_csv(
 @router.get("/exports/emulation.xlsx", response_class=Response, responses=XLSX, tags=["exports"])
 async def emulation_xlsx(
     services: ServicesDep,
-    db: SessionDep,
+    db: ReportSessionDep,
     found: UnitDep,
     year: YearDep,
     lang: Lang = None,

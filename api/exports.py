@@ -16,7 +16,7 @@ from fastapi import Query
 from fastapi.responses import Response
 
 from api.cells import inert
-from api.deps import ApiRouter, ServicesDep, SessionDep
+from api.deps import ApiRouter, ReportSessionDep, ServicesDep
 from api.reports import (
     ScopeDep,
     UnitRef,
@@ -112,7 +112,7 @@ def _translator(services: ServicesDep, lang: str | None) -> Translator:
 
 @router.get("/summary.csv", response_class=Response, responses=CSV)
 async def summary_csv(
-    services: ServicesDep, db: SessionDep, scope: ScopeDep, lang: Lang = None
+    services: ServicesDep, db: ReportSessionDep, scope: ScopeDep, lang: Lang = None
 ) -> Response:
     """The summary: for each unit and the total, one line for all areas, rural and urban."""
     t = _translator(services, lang)
@@ -135,7 +135,7 @@ async def summary_csv(
     responses=_file(XLSX_TYPE),
 )
 async def summary_xlsx(
-    services: ServicesDep, db: SessionDep, scope: ScopeDep, lang: Lang = None
+    services: ServicesDep, db: ReportSessionDep, scope: ScopeDep, lang: Lang = None
 ) -> Response:
     """The summary as the official form (a sheet for poor and one for near-poor households):
     urban then rural units with subtotals, the total, the approving decision, signature block."""
@@ -152,7 +152,7 @@ async def summary_xlsx(
 
 @router.get("/completeness.csv", response_class=Response, responses=CSV)
 async def completeness_csv(
-    services: ServicesDep, db: SessionDep, scope: ScopeDep, lang: Lang = None
+    services: ServicesDep, db: ReportSessionDep, scope: ScopeDep, lang: Lang = None
 ) -> Response:
     t = _translator(services, lang)
     data = await build_completeness(db, scope)
@@ -166,7 +166,7 @@ async def completeness_csv(
 
 @router.get("/indicators.csv", response_class=Response, responses=CSV)
 async def indicators_csv(
-    services: ServicesDep, db: SessionDep, scope: ScopeDep, lang: Lang = None
+    services: ServicesDep, db: ReportSessionDep, scope: ScopeDep, lang: Lang = None
 ) -> Response:
     t = _translator(services, lang)
     data = await build_indicators(services, db, scope)

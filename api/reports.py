@@ -15,7 +15,15 @@ from typing import Annotated, Literal
 from fastapi import Depends, Query
 from pydantic import BaseModel
 
-from api.deps import ApiError, ApiRouter, CurrentToken, ServicesDep, SessionDep, unit_in_scope
+from api.deps import (
+    ApiError,
+    ApiRouter,
+    CurrentToken,
+    ReportSessionDep,
+    ServicesDep,
+    SessionDep,
+    unit_in_scope,
+)
 from domain.aggregates import Block, Completeness, Tally, rate
 from domain.calendar import local_day
 from domain.procedure import stage
@@ -274,7 +282,7 @@ def period_standard(services: ServicesDep, period: ReportingPeriod) -> Standard:
     return standard_for(period.ends_on, standards)
 
 
-async def build_summary(db: SessionDep, scope: Scope) -> SummaryPublic:
+async def build_summary(db: ReportSessionDep, scope: Scope) -> SummaryPublic:
     rows = await summary(db, unit=scope.unit, period=scope.period)
     return SummaryPublic(
         unit=unit_ref(scope.unit),
@@ -283,7 +291,7 @@ async def build_summary(db: SessionDep, scope: Scope) -> SummaryPublic:
     )
 
 
-async def build_completeness(db: SessionDep, scope: Scope) -> CompletenessPublic:
+async def build_completeness(db: ReportSessionDep, scope: Scope) -> CompletenessPublic:
     rows = await completeness_report(db, unit=scope.unit, period=scope.period)
     return CompletenessPublic(
         unit=unit_ref(scope.unit),
@@ -292,7 +300,9 @@ async def build_completeness(db: SessionDep, scope: Scope) -> CompletenessPublic
     )
 
 
-async def build_indicators(services: ServicesDep, db: SessionDep, scope: Scope) -> IndicatorsPublic:
+async def build_indicators(
+    services: ServicesDep, db: ReportSessionDep, scope: Scope
+) -> IndicatorsPublic:
     standard = period_standard(services, scope.period)
     counts = await indicators_report(
         db, unit=scope.unit, period=scope.period, codes=standard.indicator_codes
@@ -312,20 +322,20 @@ async def build_indicators(services: ServicesDep, db: SessionDep, scope: Scope) 
 
 
 @router.get("/summary", response_model=SummaryPublic)
-async def get_summary(db: SessionDep, scope: ScopeDep) -> SummaryPublic:
+async def get_summary(db: ReportSessionDep, scope: ScopeDep) -> SummaryPublic:
     """Poor and near-poor households per child unit and in total, with the period's movement."""
     return await build_summary(db, scope)
 
 
 @router.get("/completeness", response_model=CompletenessPublic)
-async def get_completeness(db: SessionDep, scope: ScopeDep) -> CompletenessPublic:
+async def get_completeness(db: ReportSessionDep, scope: ScopeDep) -> CompletenessPublic:
     """Hamlet period reports per child unit: expected, received, on time, late, missing."""
     return await build_completeness(db, scope)
 
 
 @router.get("/indicators", response_model=IndicatorsPublic)
 async def get_indicators(
-    services: ServicesDep, db: SessionDep, scope: ScopeDep
+    services: ServicesDep, db: ReportSessionDep, scope: ScopeDep
 ) -> IndicatorsPublic:
     """Per indicator: poor and near-poor households lacking it (latest approved assessment)."""
     return await build_indicators(services, db, scope)
@@ -334,7 +344,7 @@ async def get_indicators(
 @router.get("/trend", response_model=TrendPublic)
 async def get_trend(
     services: ServicesDep,
-    db: SessionDep,
+    db: ReportSessionDep,
     found: UnitDep,
     kind: Annotated[Literal["monthly", "annual"], Query()] = "monthly",
     limit: Annotated[int, Query(ge=1, le=36, description="how many periods")] = 12,

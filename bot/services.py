@@ -32,7 +32,10 @@ class Services:
     clock: Callable[[], datetime] = field(default=utc_now)
     channels: dict[str, Channel] = field(default_factory=dict)  # by name: simulator, telegram…
     documents: Documents | None = None  # the procedure's documents, for the API and the chat
+    # The report and export endpoints' database (CHUNGTAY_REPORTS_DATABASE_URL), if not this one.
+    reports_engine: AsyncEngine | None = None
     relay: Relay = field(init=False)
+    report_sessions: async_sessionmaker[AsyncSession] = field(init=False)
     sender: Sender = field(init=False)
 
     def __post_init__(self) -> None:
@@ -45,11 +48,16 @@ class Services:
         )
         # Notices of a turn (decisions, status changes) go out right after it commits.
         self.conversations.deliver = self.sender.kick
+        self.report_sessions = (
+            make_sessionmaker(self.reports_engine) if self.reports_engine else self.sessionmaker
+        )
 
     async def aclose(self) -> None:
         await self.sender.aclose()
         await close(self.channels)
         await self.db_engine.dispose()
+        if self.reports_engine is not None:
+            await self.reports_engine.dispose()
 
 
 def build_services(
@@ -90,4 +98,10 @@ def build_services(
         clock,
         channels=build_channels(settings, files=documents),
         documents=documents,
+        # Reports are few and long: a small pool per worker.
+        reports_engine=(
+            make_engine(settings.reports_database_url, pool_size=5)
+            if settings.reports_database_url
+            else None
+        ),
     )

@@ -21,6 +21,9 @@ class Settings(BaseSettings):
 
     env: Literal["dev", "production"] = "dev"
     database_url: str = "sqlite+aiosqlite:///./chungtay.db"
+    # A read replica of it for the report and export endpoints (docs/deploy.md, national
+    # deployment); unset: they read the database like everything else.
+    reports_database_url: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
     # Keys the HMAC of invite codes and API tokens; must be set to a real secret in production.
@@ -72,6 +75,8 @@ class Settings(BaseSettings):
                 raise ValueError("CHUNGTAY_SECRET_KEY must be set to a real secret in production")
             if self.database_url.startswith("sqlite"):
                 raise ValueError("production needs PostgreSQL (CHUNGTAY_DATABASE_URL)")
+            if (self.reports_database_url or "").startswith("sqlite"):
+                raise ValueError("production needs PostgreSQL (CHUNGTAY_REPORTS_DATABASE_URL)")
             if self.seed_demo:
                 raise ValueError(
                     "CHUNGTAY_SEED_DEMO=true in production: demo data is never seeded there"
