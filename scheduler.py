@@ -4,9 +4,15 @@ Jobs: every minute plan what is due (domain.reminders rules -> handlers.reminder
 rows), every few seconds start draining the outbox unless a drain is still running, every
 minute recover rows a dead sender task left behind. Only one scheduler acts at a time: the
 leader holds a PostgreSQL advisory lock (a file lock on SQLite); others wait as standbys and
-never touch the outbox. Holding the lock proves the previous leader is gone (its connection or
-file lock went with it), so a new leader at once resolves every row it left claimed or sending.
-Even two leaders would not double-send: outbox keys are unique and rows are claimed atomically.
+never touch the outbox. Even two leaders would not double-send: outbox keys are unique and rows
+are claimed atomically.
+
+On PostgreSQL the lock lives as long as the leader's connection, which can drop while the
+process lives on (a database restart, a network cut, an idle-connection timeout). So the leader
+checks its lock before every drain and, once it has lost it, stops sending as a graceful stop
+does and stands by to campaign again. A new leader that finds rows left claimed or sending waits
+until such a predecessor must have stopped (`takeover_seconds`) before it resolves them; with
+nothing in flight it leads at once. A file lock (SQLite) is held until the process ends.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -35,6 +42,12 @@ from storage.periods import current_monthly
 log = logging.getLogger(__name__)
 LOCK_ID = 0x43485459  # "CHTY": the advisory lock every ChungTay scheduler competes for
 RECOVER_SECONDS = 60
+LOCK_CHECK_TIMEOUT = 5.0  # seconds a leader waits for its lock check before it assumes the worst
+# The lock's row in pg_locks: a bigint key is split into classid (high half) and objid (low half).
+HELD = (
+    "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = 0"
+    " AND objid = :id AND objsubid = 1 AND granted AND pid = pg_backend_pid())"
+)
 
 
 def quiet_hours(services: Services) -> QuietHours:
@@ -90,6 +103,28 @@ class LeaderLock:
         await conn.close()
         return False
 
+    async def held(self) -> bool:
+        """Whether the lock is still ours (False when its connection dropped or does not answer
+        within LOCK_CHECK_TIMEOUT)."""
+        if self._file is not None:
+            return True
+        if self._conn is None:
+            return False
+        try:
+            async with asyncio.timeout(LOCK_CHECK_TIMEOUT):
+                held = (await self._conn.execute(text(HELD), {"id": LOCK_ID})).scalar()
+                await self._conn.commit()
+        except Exception as exc:  # the connection is gone or stuck: the lock may be too
+            log.warning("the leader lock's connection failed: %s", type(exc).__name__)
+            return False
+        return bool(held)
+
+    @property
+    def survives_its_connection(self) -> bool:
+        """A file lock is held until the process ends; an advisory lock only while its
+        connection lasts, which can drop while its process lives on."""
+        return self._file is not None
+
     async def release(self) -> None:
         if self._conn is not None:
             with contextlib.suppress(Exception):
@@ -104,23 +139,42 @@ class LeaderLock:
 
 class Scheduler:
     def __init__(
-        self, services: Services, *, tick_seconds: int = 60, drain_seconds: float = 2
+        self,
+        services: Services,
+        *,
+        tick_seconds: int = 60,
+        drain_seconds: float = 2,
+        campaign_seconds: float = 30,
+        takeover_seconds: float | None = None,
     ) -> None:
         self.services = services
         self.lock = LeaderLock(services)
         self.leader = False
         self.tick_seconds = tick_seconds
         self.drain_seconds = drain_seconds
+        self.campaign_seconds = campaign_seconds
+        # How long a leader that lost its lock may still be sending: until its next check (one
+        # drain interval, the check's own timeout), then a graceful stop's grace.
+        self.takeover_seconds = (
+            drain_seconds + LOCK_CHECK_TIMEOUT + STOP_GRACE
+            if takeover_seconds is None
+            else takeover_seconds
+        )
         self.aps = AsyncIOScheduler(timezone="UTC")
         self._running: set[asyncio.Task[Any]] = set()
+        self._stopped = asyncio.Event()
+        self._stepping_down = False
 
     async def start(self) -> None:
-        self._every(self._campaign, 30, "leader", next_run_time=self.services.clock())
+        self._every(
+            self._campaign, self.campaign_seconds, "leader", next_run_time=self.services.clock()
+        )
         self.aps.start()
 
     async def stop(self, grace: float = STOP_GRACE) -> None:
         """Graceful: no new job runs; the sends in flight and a running job finish (bounded) so
         nothing is cut off with a traceback; then the lock goes, for the next leader."""
+        self._stopped.set()
         if self.aps.running:
             self.aps.pause()
         sender = self.services.sender
@@ -159,13 +213,24 @@ class Scheduler:
 
     async def _campaign(self) -> None:
         """Become the leader when the lock is free; the leader alone plans and sends."""
-        if self.leader:
+        if self.leader or self._stepping_down:
             return
         if not await self.lock.acquire():
             log.debug("another scheduler is the leader; standing by")
             return
+        sender = self.services.sender
+        if not self.lock.survives_its_connection and await sender.in_flight():
+            # The lock says the previous leader's connection is gone, not its process: let one
+            # that lives on notice and stop before its rows are taken from it.
+            log.info("scheduler takes over in %.0f s (rows in flight)", self.takeover_seconds)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopped.wait(), self.takeover_seconds)
+            if self._stopped.is_set() or not await self.lock.held():
+                await self.lock.release()
+                return
         self.leader = True
-        found = await self.services.sender.recover(stale=None)
+        sender.resume()
+        found = await sender.recover(stale=None)
         log.info(
             "scheduler is the leader (from an earlier stop: %d reserved message(s) released,"
             " %d uncertain)",
@@ -180,7 +245,24 @@ class Scheduler:
         self._every(self.services.sender.recover, RECOVER_SECONDS, "recover")
 
     async def _kick(self) -> None:
+        if not await self.lock.held():
+            await self._step_down()
+            return
         self.services.sender.kick()
+
+    async def _step_down(self) -> None:
+        """The lock is lost: plan and send nothing more, let the sends in flight finish (as a
+        graceful stop does), and campaign again like a standby."""
+        log.warning("scheduler lost the leader lock; stopping its sends and standing by")
+        self.leader, self._stepping_down = False, True
+        try:
+            for job in ("tick", "drain", "recover"):
+                with contextlib.suppress(JobLookupError):
+                    self.aps.remove_job(job)
+            await self.lock.release()  # the dropped connection
+            await self.services.sender.stop()
+        finally:
+            self._stepping_down = False  # the next campaign may take the lock again
 
     async def tick(self) -> int:
         planned = await plan_now(self.services, self.services.clock())

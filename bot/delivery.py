@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, select, true, update
+from sqlalchemy import ColumnElement, func, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import Channel, ChannelError, RecipientGone, redact
@@ -94,6 +94,18 @@ class Sender:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
+
+    def resume(self) -> None:
+        """Send again after a stop (a scheduler that leads again)."""
+        self._stopping = False
+
+    async def in_flight(self) -> int:
+        """Rows claimed or being sent, by this sender or any other."""
+        async with self.sessionmaker() as db:
+            stmt = select(func.count()).where(
+                OutboxMessage.status.in_(("claimed", "sending"))  # type: ignore[attr-defined]
+            )
+            return int((await db.execute(stmt)).scalar_one())
 
     async def stop(self, grace: float = STOP_GRACE) -> Recovered:
         """Graceful stop: claim nothing more, let the sends in flight finish (for up to `grace`

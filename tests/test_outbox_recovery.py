@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
 
 from bot.services import Services
 from handlers.inbound import utc_now
-from scheduler import LeaderLock, Scheduler
+from scheduler import LOCK_ID, LeaderLock, Scheduler
 from storage.db import transaction
 from storage.models_outbox import OutboxMessage
 from tests.test_delivery import Recorder, fill, sender, statuses
@@ -37,18 +39,24 @@ async def _left_behind(services: Services, claimed: int, sending: int) -> None:
             )
 
 
-async def test_a_new_leader_resolves_what_its_predecessor_left_at_once(
+async def test_a_new_leader_resolves_what_its_predecessor_left(
     services: Services, caplog: pytest.LogCaptureFixture
 ) -> None:
+    """At once on SQLite (a file lock outlives no process); on PostgreSQL after
+    `takeover_seconds`, in case the predecessor lost only its connection and is still sending."""
     await _left_behind(services, claimed=3, sending=2)
     predecessor = LeaderLock(services)
     assert await predecessor.acquire()
-    successor = Scheduler(services)
+    successor = Scheduler(services, takeover_seconds=0.5)
     await successor._campaign()  # the lock is taken: a standby never touches the outbox
     assert not successor.leader and await statuses(services) == {"claimed": 3, "sending": 2}
     await predecessor.release()  # its process is gone (killed 5 s ago, not 2 minutes)
     caplog.set_level(logging.INFO)
-    await successor._campaign()
+    campaign = asyncio.create_task(successor._campaign())
+    await asyncio.sleep(0.25)
+    if services.settings.database_url.startswith("postgresql"):
+        assert not successor.leader and await statuses(services) == {"claimed": 3, "sending": 2}
+    await campaign
     try:
         assert successor.leader
         assert await statuses(services) == {"pending": 3, "uncertain": 2}
@@ -131,3 +139,53 @@ async def test_recovery_while_leading_skips_rows_a_live_drain_holds(services: Se
     assert (found.released, found.uncertain) == (0, 0)
     await s.stop(grace=5)
     assert (await statuses(services))["sent"] == sum(channel.got.values())
+
+
+async def test_a_leader_that_loses_its_lock_stops_sending_and_campaigns_again(
+    services: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    """PostgreSQL drops the leader lock's connection (a restart, a network cut): the leader
+    notices at its next drain, stops, and leads again once it holds the lock anew."""
+    if not services.settings.database_url.startswith("postgresql"):
+        pytest.skip("a file lock (SQLite) lasts as long as its process")
+    services.clock = utc_now  # APScheduler runs on the wall clock
+    holder = text(
+        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = :id AND granted"
+        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    )  # this test's database: each test process has its own, each its own leader
+
+    async def lock_holder() -> int | None:
+        async with services.db_engine.connect() as conn:
+            return (await conn.execute(holder, {"id": LOCK_ID})).scalar_one_or_none()
+
+    async def until(check: Callable[[], Awaitable[bool]]) -> None:
+        for _ in range(500):  # 10 s
+            if await check():
+                return
+            await asyncio.sleep(0.02)
+        raise AssertionError(f"{check.__name__}: not within 10 s")
+
+    async def leading() -> bool:
+        return sched.leader
+
+    sched = Scheduler(services, drain_seconds=0.1, campaign_seconds=0.2, takeover_seconds=0)
+    caplog.set_level(logging.INFO)
+    await sched.start()
+    try:
+        await until(leading)
+        first = await lock_holder()
+        assert first is not None
+        async with services.db_engine.connect() as conn:
+            await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+
+        async def stepped_down() -> bool:
+            return any("lost the leader lock" in r.getMessage() for r in caplog.records)
+
+        async def leads_again() -> bool:  # with a lock held anew, and sending again
+            return sched.aps.get_job("drain") is not None and (await lock_holder()) != first
+
+        await until(stepped_down)
+        await until(leads_again)
+        assert sched.leader and await sched.lock.held()
+    finally:
+        await sched.stop()
