@@ -22,13 +22,12 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy import case, func, select
 
-from storage.models_outbox import OutboxMessage
+from storage.models_outbox import IN_FLIGHT, OutboxMessage
 from storage.types import UTCDateTime
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["ops"])
 WAITING = ("pending", "claimed", "sending")
-IN_FLIGHT = ("claimed", "sending")
 Counts = dict[tuple[str, str], int]
 Ages = dict[str, float]
 

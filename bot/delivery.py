@@ -29,7 +29,7 @@ from handlers.inbound import utc_now
 from handlers.notify import unpack, warn_unreachable
 from storage.accounts import deactivate_account
 from storage.db import transaction
-from storage.models_outbox import OutboxMessage
+from storage.models_outbox import IN_FLIGHT, OutboxMessage
 from storage.sessions import offered_outside
 
 log = logging.getLogger(__name__)
@@ -103,7 +103,7 @@ class Sender:
         """Rows claimed or being sent, by this sender or any other."""
         async with self.sessionmaker() as db:
             stmt = select(func.count()).where(
-                OutboxMessage.status.in_(("claimed", "sending"))  # type: ignore[attr-defined]
+                OutboxMessage.status.in_(IN_FLIGHT)  # type: ignore[attr-defined]
             )
             return int((await db.execute(stmt)).scalar_one())
 

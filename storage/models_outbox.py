@@ -12,6 +12,7 @@ from storage.models import _ts
 from storage.types import JSONType, UTCDateTime
 
 OUTBOX_STATES = ("pending", "claimed", "sending", "sent", "failed", "skipped", "uncertain")
+IN_FLIGHT = ("claimed", "sending")  # taken by a sender, not yet resolved
 
 
 class OutboxMessage(SQLModel, table=True):

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import procedure as proc
 from domain.calendar import local_day
+from domain.decision_lists import State, expected
 from domain.i18n import LOCAL_TZ
 from domain.standards import Standard, standard_for
 from storage.audit import record
 from storage.models_procedure import Complaint, ReviewRound
-from storage.models_register import Submission
-from storage.register import apply_decision, lock_for_decisions
+from storage.models_register import Household, Submission
+from storage.register import apply_decision
 from storage.upsert import get_or_insert
 
 
@@ -167,6 +168,49 @@ async def open_complaints(db: AsyncSession, *, round_id: int) -> int:
         .where(Complaint.round_id == round_id, Complaint.status == "open")
     )
     return int((await db.execute(stmt)).scalar_one())
+
+
+async def lock_for_decisions(db: AsyncSession, submissions: Sequence[Submission]) -> None:
+    """Before one transaction approves many submissions (the commune's decision closing a
+    round), on PostgreSQL: their households' rows in id order, then every register tally the
+    changes will touch, in key order (made at 0 where missing). A transaction that changes one
+    household takes its row, then its two tallies in key order (migration 0011's triggers); the
+    commune's decision, taking its tallies one household at a time, could hold one of them and
+    wait for another held by such a transaction waiting for the first: PostgreSQL would cancel
+    one after deadlock_timeout. Taken up front in the same orders, no such cycle can form."""
+    if db.get_bind().dialect.name != "postgresql":
+        return  # SQLite: one writer at a time
+    ids = sorted({s.household_id for s in submissions if s.household_id is not None})
+    if not ids:
+        return
+    h = Household
+    rows = await db.execute(
+        select(h.id, h.hamlet_id, h.status, h.active, h.ethnic_minority)
+        .where(h.id.in_(ids))  # type: ignore[union-attr]
+        .order_by(h.id)
+        .with_for_update()
+    )
+    state = {r.id: (r.hamlet_id, r.status, r.active, r.ethnic_minority) for r in rows}
+    keys = set(state.values())
+    for sub in submissions:  # in the order they will be applied: a household's changes chain
+        if sub.household_id in state:
+            hamlet, status, _, em = state[sub.household_id]
+            after = expected(sub.kind, State(status), (sub.result or {}).get("class"))
+            state[sub.household_id] = (hamlet, after.status, after.active, em)
+            keys.add(state[sub.household_id])
+    # Each existing tally locked (a no-op update), each missing one made, in key order as
+    # PostgreSQL compares them (the triggers' order, the column's collation).
+    hamlets, statuses, actives, ems = (list(c) for c in zip(*keys, strict=True))
+    await db.execute(
+        text(
+            "INSERT INTO household_tallies (hamlet_id, status, active, ethnic_minority, n)"
+            " SELECT h, s, a, e, 0 FROM unnest(CAST(:h AS integer[]), CAST(:s AS varchar[]),"
+            " CAST(:a AS boolean[]), CAST(:e AS boolean[])) AS k (h, s, a, e)"
+            " ORDER BY h, s, a, e ON CONFLICT (hamlet_id, status, active, ethnic_minority)"
+            " DO UPDATE SET n = household_tallies.n"
+        ),
+        {"h": hamlets, "s": statuses, "a": actives, "e": ems},
+    )
 
 
 def decision_moment(day: date) -> datetime:
