@@ -24,9 +24,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
-import webhook  # noqa: E402  (the same data set and flow as the webhook benchmark)
+from bench import harness, webhook  # noqa: E402  (the same data set and flow as the webhook benchmark)
 
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
@@ -36,9 +35,9 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     from bot.settings import Settings
     from handlers.inbound import InboundMessage
 
-    codes, households = await webhook.prepare_database(args.database_url, args.users, args.rounds)
+    codes, households = await harness.prepare_database(args.database_url, args.users, args.rounds)
     services = build_services(
-        Settings(database_url=args.database_url, secret_key=webhook.SECRET_KEY)  # type: ignore[arg-type]
+        Settings(database_url=args.database_url, secret_key=harness.SECRET_KEY)  # type: ignore[arg-type]
     )
     statements = 0
 
