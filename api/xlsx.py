@@ -102,12 +102,27 @@ HEADING_ITALIC = Font(name=FONT, size=HEADING_SIZE, italic=True)
 HEADING_PLAIN = Font(name=FONT, size=HEADING_SIZE)
 TITLE = Font(name=FONT, size=TITLE_SIZE, bold=True)
 SHADE = PatternFill("solid", fgColor="F2F2F2")
-# Counts: "1.234" and "1.234.567" in any reader's locale (a literal dot; "#,##0" would show the
-# reader's own separator, "1,234" in an English Excel, which a Vietnamese reader takes for 1,234).
-INT_FORMATS = {
-    "vi": '[<1000]0;[<1000000]#"."##0;#"."###"."##0',
-    "en": "#,##0",
-}
+
+
+def _grouped(groups: int) -> str:
+    """A whole number with `groups` literal dots: 0 -> '0', 2 -> '#"."###"."##0'."""
+    return "0" if groups == 0 else "#" + '"."###' * (groups - 1) + '"."##0'
+
+
+def int_format(locale: str, value: int | float | None) -> str:
+    """Counts and đồng: "1.234" and "1.127.000.000" in any reader's locale (a literal dot;
+    "#,##0" would show the reader's own separator, "1,234" in an English Excel, which a
+    Vietnamese reader takes for 1,234). A format holds at most two conditions, so three ranges
+    of magnitude: up to 999.999.999, or, for a larger value, the two below it and its own."""
+    if locale != "vi":
+        return "#,##0"
+    low = max(0, (len(str(int(abs(value or 0)))) - 1) // 3 - 2)  # the fewest dots shown
+    return (
+        f"[<{1000 ** (low + 1)}]{_grouped(low)};[<{1000 ** (low + 2)}]{_grouped(low + 1)};"
+        f"{_grouped(low + 2)}"
+    )
+
+
 RIGHT = Alignment(horizontal="right")
 
 
@@ -236,7 +251,7 @@ def _line(
         if col in PERCENT_COLS:
             put(ws, row, col, rate_text(t, value)).alignment = RIGHT  # type: ignore[arg-type]
         else:
-            put(ws, row, col, value).number_format = INT_FORMATS.get(t.locale, "#,##0")
+            put(ws, row, col, value).number_format = int_format(t.locale, value)
     for c in range(1, NCOLS + 1):
         ws.cell(row, c).border = BORDER
     return row + 1

@@ -31,13 +31,13 @@ from api.xlsx import (
     HEADING,
     HEADING_ITALIC,
     HEADING_PLAIN,
-    INT_FORMATS,
     ITALIC,
     RIGHT,
     SHADE,
     SIGN_NOTES,
     SIGNERS,
     TITLE,
+    int_format,
 )
 from domain.documents import date_line, number_line
 from domain.emulation import cpp_to_pp, hundredths
@@ -229,7 +229,7 @@ def _line(ws: Worksheet, t: Translator, row: int, r: EmulationRow) -> int:
         elif col in CENTERED:
             cell.alignment = Alignment(horizontal="center")
         else:
-            cell.number_format = INT_FORMATS.get(t.locale, "#,##0")
+            cell.number_format = int_format(t.locale, value)
     for c in range(1, NCOLS + 1):
         ws.cell(row, c).border = BORDER
         if r.unit is None:

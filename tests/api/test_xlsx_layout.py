@@ -117,3 +117,24 @@ def test_rates_with_a_decimal_comma_and_counts_with_a_thousands_dot() -> None:
     assert ws["O17"].value == "12,5" and ws["O17"].alignment.horizontal == "right"
     assert ws["C17"].value == 1234  # still a number, shown "1.234" by its format
     assert ws["C17"].number_format == '[<1000]0;[<1000000]#"."##0;#"."###"."##0'
+
+
+def test_counts_and_dong_show_with_dots_from_units_to_trillions() -> None:
+    """A province's support runs to billions of đồng: 1.127.000.000, never "1127.000.000"."""
+    from openpyxl import Workbook
+
+    from api.xlsx import int_format
+    from tests.pdf import to_pdf
+
+    figures = [0, 7, 1_234, 6_300_000, 999_999_999, 1_127_000_000, 12_345_678_901_234]
+    wb = Workbook()
+    ws = wb.active
+    ws.column_dimensions["A"].width = 30
+    for row, value in enumerate(figures, start=1):
+        ws.cell(row, 1, value).number_format = int_format("vi", value)
+    out = io.BytesIO()
+    wb.save(out)
+    shown = to_pdf({"figures.xlsx": out.getvalue()})["figures.xlsx"].text.split()
+    assert shown == [
+        "0", "7", "1.234", "6.300.000", "999.999.999", "1.127.000.000", "12.345.678.901.234"
+    ]  # fmt: skip
