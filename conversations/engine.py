@@ -33,7 +33,7 @@ from conversations.model import (
     Step,
     Text,
 )
-from conversations.pressed import stamp, typed_choice, unstamp
+from conversations.pressed import NUMBER_KINDS, lettered, stamp, typed_choice, unstamp
 from domain.i18n import SUPPORTED_LOCALES, Translator, capitalised, fold
 from domain.money import ParseError
 
@@ -103,6 +103,9 @@ class Engine(Interruptions):
         s = turn.session
         if (s.flow, s.step) != asked:
             s.seq += 1
+        step = self._current_step(s)
+        if step is not None and step.kind in NUMBER_KINDS:  # a typed number is the answer
+            turn.messages[:] = [lettered(m) for m in turn.messages]
         turn.messages[:] = [stamp(m, s.seq) for m in turn.messages]
         s.updated_at = inbound.now.isoformat()
         return turn

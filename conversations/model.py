@@ -32,6 +32,9 @@ class Invalid(Exception):
 class Choice:
     id: str
     label: str
+    # What a chat without buttons types for it; None: its number in the list. A question whose
+    # answer is itself a number ("4" people) offers its choices by letter ("a"), see pressed.py.
+    key: str | None = None
 
 
 @dataclass(frozen=True)

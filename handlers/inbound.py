@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from conversations.engine import Engine
-from conversations.model import Attachment, Choice, Inbound, Outbound, Session
-from conversations.pressed import offered
+from conversations.model import Attachment, Inbound, Outbound, Session
+from conversations.pressed import choices_of, offered, pairs
 from domain.i18n import N_
 from handlers.actions import Action, ActionContext
 from handlers.metrics import HANDLER_SECONDS, UPDATES
@@ -277,7 +277,7 @@ class Conversations:
 def encode(message: Outbound) -> list[Any]:
     """A reply as kept in the database: [text, [[id, label], ...]], and its attachment's JSON
     third when it has one."""
-    out: list[Any] = [message.text, [[c.id, c.label] for c in message.choices]]
+    out: list[Any] = [message.text, pairs(message.choices)]
     if message.attachment is not None:
         out.append(message.attachment.to_json())
     return out
@@ -286,7 +286,7 @@ def encode(message: Outbound) -> list[Any]:
 def decode(stored: list[Any]) -> Outbound:
     text, choices, *rest = stored
     attachment = Attachment.from_json(rest[0]) if rest else None
-    return Outbound(text, tuple(Choice(i, label) for i, label in choices), attachment)
+    return Outbound(text, choices_of(choices), attachment)
 
 
 def session_ttl(hours: int) -> timedelta:

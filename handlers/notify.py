@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.model import Attachment, Choice, Outbound
+from conversations.pressed import choices_of, pairs
 from domain.i18n import N_, Translator
 from storage.models import ChannelAccount, OrgUnit, Person
 from storage.models_outbox import OutboxMessage
@@ -45,7 +46,7 @@ class Notice:
 def pack(message: Outbound) -> list[Any]:
     """An outbox row's `choices`: [[id, label], ...], and the attachment as a trailing object
     ({"attachment": {...}}): the row keeps it without a column of its own."""
-    out: list[Any] = [[c.id, c.label] for c in message.choices]
+    out: list[Any] = pairs(message.choices)
     if message.attachment is not None:
         out.append({"attachment": message.attachment.to_json()})
     return out
@@ -53,7 +54,7 @@ def pack(message: Outbound) -> list[Any]:
 
 def unpack(text: str, stored: list[Any]) -> Outbound:
     """The message an outbox row holds (pack's inverse; rows written before keep working)."""
-    choices = tuple(Choice(c[0], c[1]) for c in stored if isinstance(c, list))
+    choices = choices_of([c for c in stored if isinstance(c, list)])
     found = [c["attachment"] for c in stored if isinstance(c, dict) and "attachment" in c]
     return Outbound(text, choices, Attachment.from_json(found[0]) if found else None)
 

@@ -9,6 +9,7 @@ from conversations.model import Outbound
 from domain.i18n import N_, Translator
 
 REPLY_WITH_NUMBER = N_("Reply with the number of your choice.")
+REPLY_WITH_LETTER = N_("Type the letter of your choice, or your answer.")
 # Where a long text may be cut, best first; paragraph and line breaks only when the piece before
 # them is not tiny, so a text is not shredded into one-line messages.
 _BREAKS = ("\n\n", "\n", ". ", "! ", "? ", "; ", ", ", " ")
@@ -66,8 +67,10 @@ def split_text(text: str, limit: int, *, size: Callable[[str], int] = len) -> li
 
 
 def numbered(message: Outbound, t: Translator) -> str:
-    """The text with its choices as "1. Label" lines and a hint to answer with the number."""
+    """The text with its choices as "1. Label" lines (or "a. Label" where they carry letters)
+    and a hint to answer with the number (the letter)."""
     if not message.choices:
         return message.text
-    lines = "\n".join(f"{n}. {c.label}" for n, c in enumerate(message.choices, 1))
-    return f"{message.text}\n\n{lines}\n({t(REPLY_WITH_NUMBER)})"
+    lines = "\n".join(f"{c.key or n}. {c.label}" for n, c in enumerate(message.choices, 1))
+    hint = REPLY_WITH_LETTER if any(c.key for c in message.choices) else REPLY_WITH_NUMBER
+    return f"{message.text}\n\n{lines}\n({t(hint)})"

@@ -16,10 +16,13 @@ INBOX_LIMIT = 200
 TICKED = "✅"
 
 
-def _choice(choice_id: str, label: str) -> dict[str, Any]:
-    """A button; a ticked checklist item says so ("picked"), for the page to draw it ticked."""
-    out: dict[str, Any] = {"id": choice_id, "label": label}
-    if label.startswith(TICKED):
+def _choice(choice: Choice) -> dict[str, Any]:
+    """A button; a ticked checklist item says so ("picked"), for the page to draw it ticked;
+    the letter a chat without buttons types for it, where it has one ("key")."""
+    out: dict[str, Any] = {"id": choice.id, "label": choice.label}
+    if choice.key:
+        out["key"] = choice.key
+    if choice.label.startswith(TICKED):
         out["picked"] = True
     return out
 
@@ -29,7 +32,7 @@ def render(message: Outbound, files: Files | None = None) -> dict[str, Any]:
     this server, signed and short-lived like Zalo's)."""
     out: dict[str, Any] = {
         "text": message.text,
-        "choices": [_choice(c.id, c.label) for c in message.choices],
+        "choices": [_choice(c) for c in message.choices],
     }
     att = message.attachment
     if att is not None:
@@ -42,7 +45,7 @@ def render(message: Outbound, files: Files | None = None) -> dict[str, Any]:
 
 def stored(rendered: dict[str, Any]) -> Outbound:
     """The message back from its rendered form."""
-    choices = tuple(Choice(c["id"], c["label"]) for c in rendered["choices"])
+    choices = tuple(Choice(c["id"], c["label"], c.get("key")) for c in rendered["choices"])
     return Outbound(rendered["text"], choices)
 
 

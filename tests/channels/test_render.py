@@ -75,6 +75,16 @@ def test_numbered_list_in_vietnamese_and_english() -> None:
     assert numbered(Outbound("Chỉ chữ"), Translator("vi")) == "Chỉ chữ"
 
 
+def test_choices_with_letters_are_listed_by_letter() -> None:
+    message = Outbound(
+        "Hộ có bao nhiêu nhân khẩu?", (Choice("keep", "4 người (như đã đăng ký)", "a"),)
+    )
+    assert numbered(message, Translator("vi")) == (
+        "Hộ có bao nhiêu nhân khẩu?\n\na. 4 người (như đã đăng ký)\n"
+        "(Gõ chữ cái của lựa chọn, hoặc gõ câu trả lời.)"
+    )
+
+
 def test_limit_must_be_positive() -> None:
     with pytest.raises(ValueError):
         split_text("x", 0)

@@ -99,3 +99,37 @@ def test_what_was_offered_survives_json_and_a_cancelled_task() -> None:
     assert [i.partition("~")[0] for i, _ in s.offered] == ["red", "green"]
     s.clear()
     assert s.flow is None and len(s.offered) == 2
+
+
+def test_choices_shown_with_a_number_question_carry_letters_and_a_letter_picks_one() -> None:
+    """On a step whose answer is a number, "1" is the answer and "a" the first choice."""
+    keep = Choice("keep", "4 người (như đã đăng ký)")
+    counted = flow(
+        "count",
+        N_("household change report"),
+        [
+            Step(
+                "members",
+                "number",
+                N_("No"),
+                choices=lambda ctx: [keep],
+                parse=lambda text: parse_count(text),
+                next="end",
+            ),
+            Step("end", "message", lambda ctx: f"done {ctx.answers['members']}"),
+        ],
+        command="/count",
+    )
+    engine = Engine([counted])
+    asked = engine.resume(Session(), Inbound(NOW, text="/count", numbered=True), USER)
+    [question] = asked.messages
+    assert [c.key for c in question.choices] == ["a"]
+    asked.session.offered = offered(asked.messages)  # as the host keeps what it sent
+    for typed, answer in (
+        ("1", "1"),
+        ("a", "keep"),
+        ("A.", "keep"),
+        ("4 người (như đã đăng ký)", "keep"),
+    ):
+        done = engine.resume(asked.session, Inbound(NOW, text=typed, numbered=True), USER)
+        assert done.messages[-1].text == f"done {answer}", typed
