@@ -13,7 +13,7 @@ from domain.i18n import N_, Translator, fold
 
 MULTI = "_multi"  # the checklist's ticks while it is being edited
 DONE_WORDS = ("xong", "done", "ok", "hoan thanh")
-NONE_WORDS = ("0", "khong", "khong co", "none")
+NONE_WORDS = ("0", "khong", "khong co", "ko", "k", "ko co", "k co", "khong co gi", "none")
 # How to answer a checklist, said under its question: by buttons, or by typing numbers (Zalo).
 CHECKLIST_HINT = {
     False: N_("Press an item again to untick it, then press Done."),

@@ -20,8 +20,27 @@ GLOBAL_COMMANDS = {
 BOT_SUFFIX = re.compile(r"^(/\w+)@\w+")  # "/help@chungtay_bot" is /help
 
 _NUMBER_PREFIX = re.compile(r"^(?:so|số|chon|chọn|#)\s*", re.IGNORECASE)
-YES = {"co", "c", "yes", "y", "ok", "oke", "dong y", "dung", "u", "uh", "vang", "da", "1"}
-NO = {"khong", "k", "ko", "kg", "no", "n", "sai", "2"}
+YES = {
+    "co",
+    "c",
+    "yes",
+    "y",
+    "ok",
+    "oke",
+    "dong y",
+    "dung",
+    "u",
+    "uh",
+    "vang",
+    "da",
+    "1",
+    "\U0001f44d",
+}
+NO = {"khong", "k", "ko", "kg", "no", "n", "sai", "2", "\U0001f44e"}
+NO |= {"khong co", "ko co", "k co", "kg co", "hok", "hong", "chua", "chua co", "khong phai"}
+# Courtesy around a yes or a no ("dạ có", "không ạ", "đúng rồi"): dropped before it is read.
+_POLITE_BEFORE = {"da", "vang", "thua"}
+_POLITE_AFTER = {"a", "nhe", "nha", "roi", "luon", "dau", "anh", "chi", "em", "bac"}
 _PHONE = re.compile(r"^(?:\+?84|0)([0-9]{9})$")
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 
@@ -63,9 +82,15 @@ def match_choice(
 
 
 def parse_yes_no(text: str) -> bool:
-    key = fold(text).rstrip(".!")
+    key = fold(text).strip().rstrip(".!?")
     if key[:1].isalpha() and is_digits(key[-1:]):  # "số 1"
         key = _NUMBER_PREFIX.sub("", key)
+    words = key.replace(",", " ").split()
+    while len(words) > 1 and words[-1] in _POLITE_AFTER and " ".join(words) not in NO:
+        words.pop()
+    while len(words) > 1 and words[0] in _POLITE_BEFORE:
+        words.pop(0)
+    key = " ".join(words)
     if key in YES:
         return True
     if key in NO:
