@@ -205,7 +205,14 @@ async def invites_csv(
     return list_csv(c.services, lang, "invites.csv", INVITE_COLUMNS, found.items)
 
 
-@router.post("/invites", response_model=InviteCreated, status_code=201)
+@router.post(
+    "/invites",
+    response_model=InviteCreated,
+    status_code=201,
+    responses={
+        422: refusal("person_mismatch: an existing person's invite must name their role and unit")
+    },
+)
 async def create(c: CallerDep, body: InviteCreate) -> InviteCreated:
     """A one-time code for a unit in the subtree; the response is the only place it appears."""
     services, db, principal = c.services, c.db, c.principal
@@ -220,6 +227,12 @@ async def create(c: CallerDep, body: InviteCreate) -> InviteCreated:
         await ensure_within(
             services, db, principal, unit_id=person.org_unit_id, entity=f"person:{person.id}"
         )
+        # A chat linked to an existing person takes that person's role and unit: the invite
+        # must say the same, or it would read as one thing and grant another (an admin's).
+        if person.role != body.role or person.org_unit_id != unit.id:
+            raise ApiError(422, "person_mismatch")
+        if person.role == "admin" and principal.role != "admin":
+            raise ApiError(403, "forbidden")
     now = services.clock()
     days = body.expires_in_days or services.settings.invite_ttl_days
     new = await create_invite(

@@ -35,7 +35,8 @@ from storage.orgtree import ImportFailed, RowError, import_units, outside_subtre
 
 router = ApiRouter(prefix="/api/v1", tags=["units"])
 MAX_UPLOAD_BYTES = 5_000_000
-IMPORT_ROLES = ("officer", "province", "admin")  # admin: anywhere; the others: below their unit
+# An admin token of a top-level unit: anywhere; any other: strictly below its unit.
+IMPORT_ROLES = ("officer", "province", "admin")
 
 Parent = Annotated[
     str | None, Query(description="unit code; its children are listed (default: the token's unit)")
@@ -165,8 +166,9 @@ async def import_units_csv(
     file: Annotated[UploadFile, File(description="CSV: code,name,level,parent_code,area")],
     lang: Lang = None,
 ) -> ImportPublic | JSONResponse:
-    """Upsert units by code, all or nothing. An admin token may write anywhere; an officer or
-    province token only strictly below its own unit (errors list every refused row)."""
+    """Upsert units by code, all or nothing. An admin token of a top-level unit may write
+    anywhere; any other token only strictly below its own unit (errors list every refused row):
+    an admin of a commune may not pull another commune's hamlet under it and so read it."""
     if principal.role not in IMPORT_ROLES:
         raise ApiError(403, "forbidden")
     raw = await file.read(MAX_UPLOAD_BYTES + 1)
@@ -186,8 +188,8 @@ async def import_units_csv(
         )
     try:
         rows = parse_csv(text)
-        if principal.role != "admin":
-            root = await db.get(OrgUnit, principal.unit_id)
+        root = await db.get(OrgUnit, principal.unit_id)
+        if not (principal.role == "admin" and root is not None and root.parent_id is None):
             inside = {u.code for u in await subtree_units(db, principal.unit_id)}
             existing = set((await db.execute(select(OrgUnit.code))).scalars())
             denied = outside_subtree(

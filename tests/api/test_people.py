@@ -121,6 +121,16 @@ async def test_invite_scope_and_roles(
     admin = await make_token(services, "admin", "37")
     r = await client.post(INVITES, json={"role": "admin", "unit": "37"}, headers=bearer(admin))
     assert r.status_code == 201
+    # An invite for an existing person says that person's role and unit: an officer cannot
+    # link a chat to the commune's chat admin under a hamlet head's invite.
+    chief = await link_person(services, "admin", "37-GIAVIEN", "Đỗ Văn Giang", None)
+    for role, unit in (("hamlet_head", "37-GIAVIEN-01"), ("officer", "37-GIAVIEN")):
+        body = {"role": role, "unit": unit, "person_id": chief}
+        r = await client.post(INVITES, json=body, headers=gv)
+        assert r.status_code == 422 and r.json() == {"error": "person_mismatch"}
+    head = await link_person(services, "hamlet_head", "37-GIAVIEN-01", "Hà Văn Hải", None)
+    body = {"role": "hamlet_head", "unit": "37-GIAVIEN-01", "person_id": head}
+    assert (await client.post(INVITES, json=body, headers=gv)).status_code == 201
     r = await client.get(INVITES, headers=bearer(tokens.kimson))
     assert r.json()["total"] == 0
 

@@ -177,10 +177,10 @@ async def test_an_officer_cannot_import_outside_its_commune(
     assert denied.entity == "org_unit:import" and denied.after["lines"] == [3, 4, 5, 6]
 
 
-async def test_admin_imports_anywhere(
+async def test_an_admin_of_a_top_level_unit_imports_anywhere(
     client: httpx.AsyncClient, services: Services, tokens: Tokens
 ) -> None:
-    admin = await make_token(services, "admin", "37-GIAVIEN")
+    admin = await make_token(services, "admin", "37")
     text = "code,name,level,parent_code,area\n38,Tỉnh Thanh Hóa,province,,\n38-A,Xã A,commune,38,\n"
     r = await _upload(client, admin, text)
     assert r.status_code == 200
@@ -259,3 +259,21 @@ async def test_openapi_documents_every_resource(client: httpx.AsyncClient) -> No
     ):
         assert f"/api/v1/exports/{name}.csv" in paths, name
     assert "/api/v1/units" in paths and "security" in paths["/api/v1/units"]["get"]
+
+
+async def test_an_admin_of_a_commune_cannot_pull_another_communes_hamlet_under_it(
+    client: httpx.AsyncClient, services: Services, tokens: Tokens
+) -> None:
+    admin = await make_token(services, "admin", "37-GIAVIEN")
+    r = await _get(client, "/api/v1/units/37-KIMSON-01", admin)
+    assert r.status_code == 403
+    moved = "code,name,level,parent_code,area\n37-KIMSON-01,Xóm Bắc,hamlet,37-GIAVIEN,rural\n"
+    r = await _upload(client, admin, moved)
+    assert r.status_code == 403
+    r = await _get(client, "/api/v1/units/37-KIMSON-01", admin)
+    assert r.status_code == 403
+    r = await _upload(client, admin, "code,name,level,parent_code,area\n39,Tỉnh Mới,province,,\n")
+    assert r.status_code == 403
+    below = "code,name,level,parent_code,area\n37-GIAVIEN-09,Thôn Mới,hamlet,37-GIAVIEN,\n"
+    r = await _upload(client, admin, below)
+    assert r.status_code == 200 and r.json()["created"] == 1
