@@ -9,6 +9,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "dev-secret", "secret"}
+MIN_SECRET_KEY = 32  # characters, in production: the key signs tokens, invites and document links
 # What each platform accepts as a webhook secret (Telegram: 1-256 of A-Z a-z 0-9 _ -; Zalo: 8-256).
 WEBHOOK_SECRET_RULES = {
     "telegram": re.compile(r"[A-Za-z0-9_-]{1,256}"),
@@ -70,9 +71,27 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Settings:
+        key = self.secret_key.get_secret_value()
+        public = [
+            f"CHUNGTAY_{name.upper()}"
+            for name in ("telegram_webhook_url", "zalo_webhook_url", "public_url")
+            if getattr(self, name)
+        ]
+        if public and key in PLACEHOLDER_SECRETS:
+            # Reached from outside (a webhook, links sent in chat): with the known development
+            # key anyone could sign a document link or an invite for themselves.
+            raise ValueError(
+                f"CHUNGTAY_SECRET_KEY must be set to a real secret: {public[0]} is set, so this"
+                " server is reached from outside"
+            )
         if self.env == "production":
-            if self.secret_key.get_secret_value() in PLACEHOLDER_SECRETS:
+            if key in PLACEHOLDER_SECRETS:
                 raise ValueError("CHUNGTAY_SECRET_KEY must be set to a real secret in production")
+            if len(key) < MIN_SECRET_KEY:
+                raise ValueError(
+                    f"CHUNGTAY_SECRET_KEY must be at least {MIN_SECRET_KEY} characters in"
+                    " production (e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+                )
             if self.database_url.startswith("sqlite"):
                 raise ValueError("production needs PostgreSQL (CHUNGTAY_DATABASE_URL)")
             if (self.reports_database_url or "").startswith("sqlite"):

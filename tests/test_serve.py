@@ -49,12 +49,14 @@ def test_several_workers_need_webhooks_with_a_fixed_secret() -> None:
     assert refusal(polling, 1) is None  # one worker polls: exactly one poller
     no_secret = Settings(
         database_url=PG,
+        secret_key=SECRET,  # type: ignore[arg-type]
         zalo_token="z" * 20,  # type: ignore[arg-type]
         zalo_webhook_url="https://bot.example.vn/webhooks/zalo",
     )
     assert "CHUNGTAY_ZALO_WEBHOOK_SECRET" in (refusal(no_secret, 3) or "")
     webhook = Settings(
         database_url=PG,
+        secret_key=SECRET,  # type: ignore[arg-type]
         telegram_token="1:x",  # type: ignore[arg-type]
         telegram_webhook_url="https://bot.example.vn/webhooks/telegram",
         telegram_webhook_secret=HOOK_SECRET,  # type: ignore[arg-type]

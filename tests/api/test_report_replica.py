@@ -88,5 +88,5 @@ def test_production_refuses_a_sqlite_replica() -> None:
             env="production",
             database_url="postgresql+asyncpg://db/chungtay",
             reports_database_url="sqlite+aiosqlite:///r.db",
-            secret_key="a-real-secret-of-some-length",
+            secret_key="a-real-secret-of-some-length-and-more",
         )

@@ -91,7 +91,7 @@ async def test_stopping_ends_the_polling_loops_at_once(
 def test_production_refuses_a_webhook_without_a_secret() -> None:
     base = {
         "env": "production",
-        "secret_key": "a-real-secret-key",
+        "secret_key": "a-real-secret-key-of-32-characters",
         "database_url": "postgresql+asyncpg://u@h/db",
     }
     with pytest.raises(ValidationError, match="CHUNGTAY_TELEGRAM_WEBHOOK_SECRET"):
