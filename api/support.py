@@ -30,12 +30,14 @@ from api.lists import (
 )
 from domain.calendar import local_day
 from domain.support import MAX_VALUE, support_data
+from storage.api_tokens import is_within
 from storage.models import Person
 from storage.models_register import Household
 from storage.models_support import Support, Supporter
 from storage.support import (
     SupportRefused,
     assign,
+    find_supporter,
     record_support,
     set_plan,
     supporter_for,
@@ -304,13 +306,25 @@ async def create_support(c: CallerDep, body: SupportCreate) -> Any:
         if body.supporter_id is not None:
             supporter = await _supporter(c, body.supporter_id)
         elif body.supporter_name:
-            supporter, _ = await supporter_for(
-                c.db,
-                commune_id=household.commune_id,
-                name=body.supporter_name,
-                kind=body.supporter_kind,
-                actor=c.principal.actor,
-            )
+            commune_id = household.commune_id
+            if not await is_within(c.db, root_id=c.principal.unit_id, unit_id=commune_id):
+                # A hamlet's token names its commune's supporters; adding one is the commune's.
+                supporter = await find_supporter(
+                    c.db, commune_id=commune_id, name=" ".join(body.supporter_name.split())
+                )
+                if supporter is None:
+                    entity = f"supporter:new:{commune_id}"
+                    await ensure_within(
+                        c.services, c.db, c.principal, unit_id=commune_id, entity=entity
+                    )
+            else:
+                supporter, _ = await supporter_for(
+                    c.db,
+                    commune_id=commune_id,
+                    name=body.supporter_name,
+                    kind=body.supporter_kind,
+                    actor=c.principal.actor,
+                )
         else:
             raise SupportRefused("supporter_required")
         support, created = await record_support(

@@ -208,3 +208,23 @@ async def test_every_call_stays_within_the_token(
         client, admin, "/api/v1/assignments", {"household_id": khoa, "supporter_id": kimson_farmers}
     )
     assert r.json()["changed"] is True
+
+
+async def test_a_hamlets_token_records_supports_but_adds_no_supporter_to_its_commune(
+    client: httpx.AsyncClient, services: Services, tokens: Tokens
+) -> None:
+    ids = await _households(services)
+    mai = ids["Lê Thị Mai"]
+    hamlet = await make_token(services, "officer", "37-GIAVIEN-01")
+    r = await _post(
+        client, tokens.giavien, "/api/v1/supporters", {"unit": GIAVIEN, "name": "Hội CCB"}
+    )
+    assert r.status_code == 201
+    card = {"household_id": mai, "supporter_name": "Hội CCB", "kind": "health_insurance_card"}
+    assert (await _post(client, hamlet, "/api/v1/supports", card)).status_code == 201
+    new = {**card, "supporter_name": "Công ty mới lạ", "idempotency_key": "k2"}
+    assert (await _post(client, hamlet, "/api/v1/supports", new)).status_code == 403
+    r = await client.get(
+        "/api/v1/supporters", params={"unit": GIAVIEN}, headers=bearer(tokens.giavien)
+    )
+    assert [s["name"] for s in r.json()["items"]] == ["Hội CCB"]
