@@ -125,10 +125,15 @@ def _message(raw: Any) -> Message | None:
     if not isinstance(raw, dict) or not isinstance(chat := raw.get("chat"), dict):
         raise _Unreadable
     sender = raw.get("from")
+    user = None if sender is None else _user(sender)
+    chat_id = _int(chat.get("id"))
+    # Telegram always says; without it, only a chat with the sender alone passes as private
+    # (its id is the user's), never a group's (negative ids).
+    alone = chat_id > 0 and (user is None or user.id == chat_id)
     return Message(
         message_id=_int(raw.get("message_id", 0)),
-        chat=Chat(_int(chat.get("id")), _str_or(chat.get("type"), "private")),
-        from_user=None if sender is None else _user(sender),
+        chat=Chat(chat_id, _str_or(chat.get("type"), "private" if alone else "group")),
+        from_user=user,
         text=_str(raw.get("text")),
     )
 

@@ -148,6 +148,12 @@ async def test_telegram_group_runs_no_flow(
         assert [m["text"] for m in fake.sent(-100123)] == [PRIVATE_ONLY]
         assert fake.sent(7001) == [] and fake.sent(7002) == []
         await _untouched(live, sub_id, "-100123")
+        # A body that does not say the chat's type is no private chat unless it is the sender's.
+        untyped = fake.text("/duyet", user=7001)
+        untyped["message"]["chat"] = {"id": -1002}
+        await post(untyped)
+        assert [m["text"] for m in fake.sent(-1002)] == [PRIVATE_ONLY]
+        await _untouched(live, sub_id, "-1002")
 
 
 async def test_telegram_bots_and_other_bots_commands_are_ignored(
