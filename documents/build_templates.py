@@ -38,7 +38,13 @@ HERE = Path(__file__).resolve().parent / "templates"
 TITLE = 14
 NOTE = 10  # the certificate's notes, so that it stays on one page
 COMMUNE = (("ỦY BAN NHÂN DÂN", False), ("{{ commune_name|upper }}", True))
+# Who signs (NĐ 30/2020, Phụ lục I, part 7): "TM." when the chairman signs for the committee, a
+# collective body, whose document it is (the posting list, issued by the committee, as its header
+# says); the chairman's title alone when the document is the chairman's own act: the decision
+# (its issuing line is "CHỦ TỊCH ỦY BAN NHÂN DÂN …"; QĐ 24/2021 Điều 4 has the commune chairman
+# recognise the lists) and the certificate ("Chủ tịch Ủy ban nhân dân xã … chứng nhận").
 ON_BEHALF = ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH")
+CHAIRMAN = ("CHỦ TỊCH",)
 # Căn cứ (the legal bases) of the commune's documents. The local-government law in force since
 # 1/7/2025 replaced the 2015 law that the 2021 forms cite.
 LAW = "Căn cứ Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025;"
@@ -58,7 +64,8 @@ def body(
 
 
 def heading(doc: DocumentType, text: str, before: float = 8) -> None:
-    para(doc, text, bold=True, align=LEFT, before=before)
+    """A section heading, on the page of the text under it."""
+    para(doc, text, bold=True, align=LEFT, before=before).paragraph_format.keep_with_next = True
 
 
 def title(doc: DocumentType, *lines: str, before: float = 18) -> None:
@@ -143,6 +150,7 @@ def minutes() -> DocumentType:
             (signer("ĐẠI DIỆN", "CÁC HỘ DÂN", note=note), ""),
             (signer("CHỦ TRÌ", note=note), "{{ chair }}"),
         ),
+        lead=2,  # the conclusion and the closing, under "III. KẾT LUẬN"
     )
     return doc
 
@@ -190,9 +198,9 @@ def posting() -> DocumentType:
     body(doc, "Tổng cộng: {{ total }} hộ, {{ total_members }} nhân khẩu.", bold=True)
     body(
         doc,
-        "Trong thời gian niêm yết, người dân có ý kiến về danh sách này gửi Ban Chỉ đạo rà soát "
-        "hộ nghèo, hộ cận nghèo cấp xã: trực tiếp, qua trưởng thôn, hoặc qua ChungTay (lệnh "
-        "/phananh).",
+        "Trong thời gian niêm yết, người dân có ý kiến, khiếu nại về danh sách này gửi trực tiếp "
+        "hoặc bằng văn bản đến Trưởng thôn hoặc Ủy ban nhân dân {{ commune }} để được xem xét, "
+        "giải quyết.",
         italic=True,
     )
     signature_block(
@@ -201,6 +209,7 @@ def posting() -> DocumentType:
             (signer("NGƯỜI LẬP DANH SÁCH", note="(Ký, ghi rõ họ tên)"), "{{ prepared_by }}"),
             (signer(*ON_BEHALF, note="(Ký, đóng dấu)"), "{{ signer }}"),
         ),
+        lead=2,  # the total and where to send a complaint
     )
     return doc
 
@@ -262,7 +271,7 @@ def decision() -> DocumentType:
         (
             (recipients(("- Như Điều 3;", "- UBND tỉnh (Sở Nông nghiệp và Môi trường);",
                          "- Lưu: VT.")), None),
-            (signer(*ON_BEHALF), "{{ signer }}"),
+            (signer(*CHAIRMAN), "{{ signer }}"),
         ),
         room=3,
     )  # fmt: skip
@@ -364,7 +373,7 @@ def certificate() -> DocumentType:
     lines += [(note, NOTE, False, False) for note in notes]
     signature_block(
         doc,
-        ((lines, None), (signer(*ON_BEHALF), "{{ signer }}")),
+        ((lines, None), (signer(*CHAIRMAN), "{{ signer }}")),
         room=3,
         widths=(TEXT_WIDTH - 6.5, 6.5),
     )

@@ -218,7 +218,8 @@ def posting_context(
         **issuer.fields(),
         "date_line": _dated(t, issuer, posted or None, day.year),
         "round_label": capitalised(round_label(t, rnd)),
-        "scope": hamlet.name if hamlet else issuer.name,
+        # After the round's name, in running text: "Đợt … – xã Gia Viễn", "… – thôn Đông".
+        "scope": in_sentence(hamlet.name) if hamlet else issuer.in_text,
         "posting_from": t.date(posted) if posted else BLANK,
         "posting_to": t.date(rnd.posting_ends_on) if rnd.posting_ends_on else BLANK,
         "working_days": proc.procedure().posting_days,
@@ -359,7 +360,9 @@ def certificate_context(
         h = item.household
         deprived = item.assessment.deprived if item.assessment else []
         numbers = ", ".join(str(codes.index(c) + 1) for c in codes if c in deprived)
-        address = ", ".join(p for p in (item.hamlet.name, issuer.name, issuer.province) if p)
+        # An address in running text: "thôn Đông, xã Gia Viễn, tỉnh Ninh Bình".
+        places = (item.hamlet.name, issuer.name, issuer.province)
+        address = ", ".join(in_sentence(p) for p in places if p)
         # Every ethnic group but the Kinh is an ethnic minority; which one is not recorded.
         ethnicity = BLANK if h.ethnic_minority else "Kinh"
         members = [{"no": 1, "name": h.head_name, "ethnicity": ethnicity, "relation": t(HEAD)}]

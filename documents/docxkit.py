@@ -196,11 +196,30 @@ def recipients(lines: Sequence[str]) -> list[Line]:
 
 
 def signer(*title: str, note: str | None = None) -> list[Line]:
-    """The authority and title in bold capitals (e.g. "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH")."""
+    """The authority and title in bold capitals ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"; or the
+    title alone, "CHỦ TỊCH", for an act of the chairman's own)."""
     lines: list[Line] = [(t, BODY, True, False) for t in title]
     if note:
         lines.append((note, BODY, False, True))
     return lines
+
+
+def keep_with_next(doc: DocumentType, count: int) -> None:
+    """The last `count` paragraphs of the body so far stay on the page of what follows them."""
+    kept = 0
+    for element in reversed(list(doc.element.body.iterchildren())):
+        if element.tag == qn("w:sectPr"):  # the page set-up, always the body's last element
+            continue
+        if kept == count or element.tag != qn("w:p"):
+            break
+        Paragraph(element, doc).paragraph_format.keep_with_next = True
+        kept += 1
+
+
+def keep_rows_whole(table: Table) -> None:
+    """Each row of the table on one page, never split across two (w:cantSplit)."""
+    for table_row in table.rows:
+        table_row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
 
 def signature_block(
@@ -209,10 +228,16 @@ def signature_block(
     *,
     room: int = 4,
     widths: Sequence[float] | None = None,
+    lead: int = 1,
 ) -> None:
     """Side-by-side blocks: each its lines, then `room` empty lines to sign and stamp, and a
-    name line (None: a block without a signature, such as the recipients)."""
+    name line (None: a block without a signature, such as the recipients).
+
+    The block is never split across pages, and the `lead` paragraphs before it go with it: the
+    signers' names are never alone on a last page, away from the text they sign."""
+    keep_with_next(doc, lead)
     table = layout(doc, widths or [TEXT_WIDTH / len(columns)] * len(columns))
+    keep_rows_whole(table)
     for cell, (lines, name) in zip(table.rows[0].cells, columns, strict=True):
         for text, size, bold, italic in lines or (("", TINY, False, False),):
             align = LEFT if name is None else CENTER

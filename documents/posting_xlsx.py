@@ -5,6 +5,7 @@ printed list. Every text cell goes through api.cells.put: names are user text.""
 from __future__ import annotations
 
 import io
+import textwrap
 from typing import Any
 
 from openpyxl import Workbook
@@ -34,6 +35,27 @@ BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 BASE, BOLD = Font(name=FONT, size=12), Font(name=FONT, size=12, bold=True)
 ITALIC, TITLE = Font(name=FONT, size=12, italic=True), Font(name=FONT, size=14, bold=True)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+# The columns of text that wrap onto more lines in their cell (the others are short codes and
+# numbers). LibreOffice prints a row at the height the file gives it (the default, one line, when
+# none), not at the height of its wrapped text, which then runs over the next row: a row of more
+# than one line is given the height of its longest cell (`row_height`).
+WRAPPED = ("head", "hamlet", "content", "meeting", "note")
+LINE = 15.75  # points: one line of 12 pt text, as LibreOffice and Excel space it
+PADDING = 3.0  # points above and below the lines
+
+
+def lines_of(text: str, width: float) -> int:
+    """How many lines `text` takes in a column `width` characters wide, wrapped at spaces. The
+    width unit is a digit's width; the letters of a Vietnamese text in Times New Roman are on
+    average narrower, so a line holds about `width` characters: counting one fewer errs on the
+    side of one line too many, never of text printed over the next row."""
+    return max(len(textwrap.wrap(text, max(int(width) - 1, 1))), 1)
+
+
+def row_height(texts: dict[int, str]) -> float:
+    """The height of a row of wrapped cells (column number -> text), in points."""
+    lines = max((lines_of(text, COLUMNS[col - 1][1]) for col, text in texts.items()), default=1)
+    return lines * LINE + PADDING
 
 
 def _line(ws: Any, row: int, first: int, last: int, text: str, font: Font) -> None:
@@ -70,15 +92,22 @@ def posting_workbook(t: Translator, context: dict[str, Any]) -> bytes:
         cell.font, cell.alignment, cell.border = BOLD, CENTER, BORDER
         cell.fill = PatternFill("solid", fgColor="F2F2F2")
         ws.column_dimensions[get_column_letter(col)].width = width
-    ws.row_dimensions[HEADER_ROW].height = 32  # headers wrap onto two lines
+    headers = {col: t(name) for col, (name, _) in enumerate(COLUMNS, start=1)}
+    ws.row_dimensions[HEADER_ROW].height = row_height(headers)
     row = HEADER_ROW + 1
     for group in context["groups"]:
         for item in group["rows"]:
             values = {**item, "hamlet": group["title"]}
+            wrapped = {}
             for col, key in enumerate(KEYS, start=1):
                 cell = put(ws, row, col, values[key] if values[key] != "" else None)
                 cell.border = BORDER
-                cell.alignment = Alignment(vertical="top", wrap_text=key in ("head", "content"))
+                cell.alignment = Alignment(vertical="top", wrap_text=key in WRAPPED)
+                if key in WRAPPED:
+                    wrapped[col] = str(values[key])
+            height = row_height(wrapped)
+            if height > LINE + PADDING:  # a row of one line keeps the default height
+                ws.row_dimensions[row].height = height
             row += 1
     total = t(
         "Total: {n} households, {members} members",

@@ -80,6 +80,10 @@ async def test_every_document_of_a_decided_round(
         "Đỗ Văn Giang", "8/20", "40,0", "Không thông qua", "3 hộ được bình xét; 2 hộ được thông "
         "qua, 1 hộ không được thông qua", "01 bản lưu ở thôn",
     )  # fmt: skip
+    # The signers' names are never alone on a last page: the signature block keeps whole, with
+    # the closing text it signs.
+    last = " ".join(pdfs["minutes.docx"].pages[-1].split())
+    has(last, "Cuộc họp kết thúc", "THƯ KÝ", "CHỦ TRÌ", "Trần Thị Thu", "Nguyễn Văn An")
 
     posting = check(pdfs["posting.docx"])
     has(
@@ -87,9 +91,13 @@ async def test_every_document_of_a_decided_round(
         "DANH SÁCH NIÊM YẾT CÔNG KHAI", "từ ngày 18/11/2026 đến hết ngày 20/11/2026 (3 ngày làm "
         "việc)", "Thôn Đông", "Trần Văn Bình", "Thoát nghèo (thành hộ cận nghèo)", "Lê Thị Cúc",
         "Nghèo phát sinh", "16/20 (Thông qua)", "Tổng cộng: 2 hộ, 8 nhân khẩu",
-        "TM. ỦY BAN NHÂN DÂN", "Lê Văn Chủ",
+        "TM. ỦY BAN NHÂN DÂN", "Lê Văn Chủ", "Đợt rà soát định kỳ năm 2026 – xã Gia Viễn",
+        "người dân có ý kiến, khiếu nại về danh sách này gửi trực tiếp hoặc bằng văn bản đến "
+        "Trưởng thôn hoặc Ủy ban nhân dân xã Gia Viễn",
     )  # fmt: skip
     assert "Đỗ Văn Giang" not in posting  # the meeting did not pass it
+    # A public notice the chairman signs names no app and no chat command.
+    assert "ChungTay" not in posting and "/phananh" not in posting
     listing = check(pdfs["posting-list.xlsx"], landscape=True)
     has(listing, "DANH SÁCH NIÊM YẾT CÔNG KHAI", "Trần Văn Bình", "Lê Thị Cúc", "Ghi chú")
 
@@ -103,12 +111,14 @@ async def test_every_document_of_a_decided_round(
         "1. Hộ nghèo: 2 hộ, 5 nhân khẩu (trong đó 1 hộ dân tộc thiểu số)",
         "2. Hộ cận nghèo: 2 hộ, 11 nhân khẩu", "3. Hộ thoát nghèo: 1 hộ, 5 nhân khẩu",
         "4. Hộ thoát cận nghèo: 0 hộ, 0 nhân khẩu", "từ ngày 01 tháng 01 năm 2027",
-        "TM. ỦY BAN NHÂN DÂN CHỦ TỊCH", "Lê Văn Chủ", "DANH SÁCH HỘ NGHÈO NĂM 2027",
+        "- Lưu: VT. CHỦ TỊCH Lê Văn Chủ", "DANH SÁCH HỘ NGHÈO NĂM 2027",
         "(Kèm theo Quyết định số 125/QĐ-UBND ngày 24/11/2026 của Chủ tịch Ủy ban nhân dân xã "
         "Gia Viễn)", "DANH SÁCH HỘ CẬN NGHÈO NĂM 2027", "DANH SÁCH HỘ THOÁT NGHÈO NĂM 2027",
         "Vũ Thị Hà", "Phạm Thị Dung", "thành hộ cận nghèo",
     )  # fmt: skip
     assert "DANH SÁCH HỘ THOÁT CẬN NGHÈO" not in decision  # an empty list has no annex
+    # The chairman's own act (NĐ 30/2020): signed "CHỦ TỊCH", not "TM." of the committee.
+    assert "TM." not in decision
     # The decision starts on page 1; each annex list on a page of its own.
     assert "QUYẾT ĐỊNH" in pdfs["decision.docx"].pages[0]
     assert [p for p in pdfs["decision.docx"].pages if "DANH SÁCH HỘ" in p] == pdfs[
@@ -122,9 +132,12 @@ async def test_every_document_of_a_decided_round(
     has(
         " ".join(cuc.split()),
         "GIẤY CHỨNG NHẬN HỘ NGHÈO, HỘ CẬN NGHÈO", "Số: …/GCN-HN.HCN",
-        "Gia Viễn, ngày 24 tháng 11 năm 2026", "Thôn Đông, Xã Gia Viễn, Tỉnh Ninh Bình",
-        "giai đoạn 2027 – 2030", "2027 N 4, 9, 10", "Lê Văn Chủ",
+        "Gia Viễn, ngày 24 tháng 11 năm 2026",
+        "Nơi thường trú: thôn Đông, xã Gia Viễn, tỉnh Ninh Bình", "giai đoạn 2027 – 2030",
+        "2027 N 4, 9, 10", "Chủ tịch Ủy ban nhân dân xã Gia Viễn chứng nhận", "CHỦ TỊCH",
+        "Lê Văn Chủ",
     )  # fmt: skip
+    assert "TM." not in certificates.text
 
     summary = check(pdfs["summary.xlsx"], landscape=True)
     has(
@@ -205,7 +218,7 @@ async def test_a_draft_decision_before_the_chairman_signs(
         "(Kèm theo Quyết định số …/QĐ-UBND ngày … của",
     )  # fmt: skip
     posting = check(pdfs["posting.docx"])
-    has(posting, "Đợt rà soát định kỳ năm 2026 – Thôn Đông", "Gia Viễn, ngày 18 tháng 11 năm 2026")
+    has(posting, "Đợt rà soát định kỳ năm 2026 – thôn Đông", "Gia Viễn, ngày 18 tháng 11 năm 2026")
 
 
 async def test_one_households_certificate(
