@@ -9,6 +9,7 @@ spreadsheet. Every CSV and XLSX export writes its cells through `inert()`.
 from __future__ import annotations
 
 from openpyxl.cell import Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -23,7 +24,10 @@ def inert(value: object) -> object:
 
 
 def put(ws: Worksheet, row: int, col: int, value: object) -> Cell:
-    """Writes `value` at (row, col): text always as a string cell, whatever it looks like."""
+    """Writes `value` at (row, col): text always as a string cell, whatever it looks like, without
+    the control characters XML cannot hold (openpyxl would raise IllegalCharacterError)."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
     cell = ws.cell(row, col)
     cell.value = inert(value)
     if isinstance(value, str):

@@ -8,8 +8,13 @@ PostgreSQL text cannot contain NUL (U+0000): a query such as `WHERE code = '\\x0
 driver, which would surface as a 500. No legitimate request carries one, so a NUL anywhere in the
 path, the query string or a JSON / form body is answered 422 like any other invalid parameter.
 
+A body over MAX_BODY is answered 413 as soon as its Content-Length says so, or once that much has
+arrived, before routing or authentication: the reverse proxy allows 1 MiB (docs/deploy.md), and
+nothing else stops a caller from making the process hold whatever it sends.
+
 The webhooks read their own body, after checking their secret (api/webhooks.py): a caller
-without it must get 401 whatever it sends, and its body is never parsed.
+without it must get 401 whatever it sends, and its body is never parsed. Multipart bodies (the
+unit CSV upload, up to 5 MB) are left to their route, which caps what it reads.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 NUL = "\x00"
 _JSON_NUL = b"\\u0000"
 MAX_DEPTH = 64  # levels of [ and {; the deepest body the API takes has 3
+MAX_BODY = 1024 * 1024  # bytes; the largest JSON or form body the API takes is a few KB
 WEBHOOKS = "/webhooks/"  # api/webhooks.py's prefix
 # A JSON string, escapes included; the closing quote is optional so that an unclosed string
 # matches to the end instead of being retried from every later quote (quadratic on `"\"\"\"…`).
@@ -87,8 +93,8 @@ def _body_locations(body: bytes, content_type: str) -> list[list[str | int]]:
 
 
 class RejectNul:
-    """Refuses too deep bodies (400), then NUL (422). Pure ASGI middleware: the body is read
-    once and replayed to the app."""
+    """Refuses too large bodies (413), too deep ones (400), then NUL (422). Pure ASGI middleware:
+    the body is read once and replayed to the app."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -108,7 +114,12 @@ class RejectNul:
         # Any content type: FastAPI parses "application/foo+json" and a charset-less JSON alike;
         # only multipart (a CSV upload) is not JSON and may be large.
         if not path.startswith(WEBHOOKS) and not content_type.startswith("multipart/"):
-            body = await _read(receive, messages)
+            body = await _read(receive, messages, headers.get("content-length", ""))
+            if body is None:
+                await JSONResponse({"error": "body_too_large"}, status_code=413)(
+                    scope, receive, send
+                )
+                return
             if too_deep(body):
                 await JSONResponse({"error": "too_deep"}, status_code=400)(scope, receive, send)
                 return
@@ -129,6 +140,7 @@ def document_refusals(schema: dict[str, Any]) -> dict[str, Any]:
     error = {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}}
     refusals = {
         "400": ("The body is not UTF-8, or is JSON nested deeper than 64 levels", error),
+        "413": ("The body is over 1 MiB", error),
         "422": ("Invalid input, such as a NUL character in the path, query or body", error),
     }
     for operations in schema.get("paths", {}).values():
@@ -140,16 +152,27 @@ def document_refusals(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-async def _read(receive: Receive, messages: list[Message]) -> bytes:
-    body = b""
+async def _read(
+    receive: Receive, messages: list[Message], content_length: str, limit: int = MAX_BODY
+) -> bytes | None:
+    """The whole body, or None as soon as it is known to be over `limit` (the rest is not read)."""
+    if content_length.isdecimal() and int(content_length) > limit:
+        return None
+    chunks: list[bytes] = []
+    size = 0
     while True:
         message = await receive()
         messages.append(message)
         if message["type"] != "http.request":
-            return body
-        body += message.get("body", b"")
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
         if not message.get("more_body", False):
-            return body
+            break
+    return b"".join(chunks)
 
 
 def _replay(messages: list[Message], receive: Receive) -> Receive:

@@ -32,7 +32,7 @@ from api.lists import (
     scope_root,
     units_by_id,
 )
-from domain.i18n import N_, nfc
+from domain.i18n import N_, drop_controls, nfc
 from storage import admin_lists
 from storage.models import ChannelAccount, Invite, Person
 from storage.people import create_invite, invite_status, revoke_invite
@@ -242,7 +242,7 @@ async def create(c: CallerDep, body: InviteCreate) -> InviteCreated:
         unit=unit,
         now=now,
         ttl=timedelta(days=days),
-        name=nfc(body.name.strip()) if body.name else None,
+        name=(nfc(drop_controls(body.name).strip()) or None) if body.name else None,
         person=person,
         actor=principal.actor,
     )

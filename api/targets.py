@@ -31,6 +31,7 @@ from api.lists import (
 from api.reports import UnitRef, unit_ref
 from domain.calendar import local_day
 from domain.emulation import cpp_to_pp, pp_to_cpp, rules
+from domain.i18n import drop_controls
 from storage.emulation import ancestry, targets_for
 from storage.models import OrgUnit
 from storage.models_support import FundContribution
@@ -193,7 +194,7 @@ async def post_contribution(c: CallerDep, body: ContributionCreate) -> Contribut
     """Record a contribution the unit's "Vì người nghèo" fund received (any token within the
     unit's area)."""
     unit = await unit_in_scope(c.services, c.db, c.principal, body.unit)
-    if not body.donor.strip():
+    if not drop_controls(body.donor).strip():
         raise ApiError(422, "invalid_request")
     if body.received_on > local_day(c.services.clock()):
         raise ApiError(422, "received_in_future")

@@ -29,15 +29,23 @@ _BARE_TOKEN = re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{20,}")
 # arrive in a URL's query string, which the access log keeps as sent: `+` as %2B, a space as
 # `+` or %20, a dot or dash as %2E / %2D.
 _SEP = r"(?:[\s.+-]|%2[0DE])"
-# Not inside a longer word or number; right after an encoded space or plus is a fresh start.
-_BEFORE = r"(?:(?<=%20)|(?<=%2B)|(?<![\w.%]))"
+# Not inside a longer number or id; right after an encoded space or plus is a fresh start. Letters
+# glued in front ("sdt0912345678") are matched from the word's start, as `word`, and kept: a word
+# with a digit before the number (a hex id) does not match.
+_BEFORE = r"(?:(?<=%20)|(?<=%2B)|(?<![\w.%]))(?P<word>[^\W\d_]*)"
+# After it, a full stop that ends a sentence, not one that makes a decimal.
+_AFTER = r"(?!\w|\.\d)"
 _PHONE = re.compile(
-    rf"{_BEFORE}(?:(?:\(|%28)?(?:\+|%2B|00)?84(?:\)|%29)?{_SEP}?|0)\d(?:{_SEP}?\d){{7,9}}(?![\w.])",
+    rf"{_BEFORE}(?:(?:\(|%28)?(?:\+|%2B|00)?84(?:\)|%29)?{_SEP}?|0)\d(?:{_SEP}?\d){{7,9}}{_AFTER}",
     re.IGNORECASE,
 )
 # Any query parameter whose name ends in "token" (`?token=ct_…`, `&access_token=…`): the value
 # is a credential, whatever it looks like.
 _QUERY_TOKEN = re.compile(r"(?i)([?&;][\w.-]*token=)[^&#\s\"']*")
+# A list's search (`?q=`): what an officer types there is a name, a phone number, or both.
+_QUERY_SEARCH = re.compile(r"([?&;]q=)[^&#\s\"']*")
+# A signed document link (documents/service.py): the link is the permission, for 24 hours.
+_DOWNLOAD = re.compile(r"(/documents/download/)[^/\s\"'?#]+")
 # An admin API token on its own (storage.api_tokens: "ct_" and 43 URL-safe characters).
 _API_TOKEN = re.compile(r"\bct_[A-Za-z0-9_-]{30,}")
 # Personal fields of chat payloads, in JSON ("first_name": "An") or repr form (first_name='An').
@@ -64,9 +72,11 @@ class RedactFilter(logging.Filter):
         text = _URL_TOKEN.sub(rf"\1{MASK}", text)
         text = _BARE_TOKEN.sub(MASK, text)
         text = _QUERY_TOKEN.sub(rf"\1{MASK}", text)
+        text = _QUERY_SEARCH.sub(rf"\1{MASK}", text)
+        text = _DOWNLOAD.sub(rf"\1{MASK}", text)
         text = _API_TOKEN.sub(MASK, text)
         text = _PERSONAL.sub(lambda m: f"{m['key']}{m['q']}{MASK}{m['q']}", text)
-        return _PHONE.sub(MASK, text)
+        return _PHONE.sub(rf"\g<word>{MASK}", text)
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
@@ -137,6 +147,10 @@ def configure(
     root.setLevel(level.upper())
     for noisy in ("httpx", "apscheduler"):  # a line per Zalo call / per job run is noise
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # At DEBUG these write every SQL statement with its parameters: invite codes, names, the
+    # replies' texts. Not even DEBUG may show those.
+    for sql in ("aiosqlite", "sqlalchemy.engine", "asyncpg"):
+        logging.getLogger(sql).setLevel(logging.WARNING)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         # uvicorn's own handlers would bypass the filter: send its records to ours.
         logger = logging.getLogger(name)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from conversations.model import Choice, Invalid
 from domain.digits import is_digits
-from domain.i18n import N_, fold, nfc
+from domain.i18n import N_, drop_controls, fold, nfc
 
 MAX_INPUT = 1000  # characters; longer messages are refused before any parsing
 GLOBAL_COMMANDS = {
@@ -46,8 +46,8 @@ _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 
 
 def clean(text: str) -> str:
-    """NFC, trimmed, inner whitespace collapsed."""
-    return " ".join(nfc(text).split())
+    """NFC, no control or bidi formatting characters, trimmed, inner whitespace collapsed."""
+    return " ".join(drop_controls(nfc(text)).split())
 
 
 def global_command(key: str, choice: str | None) -> tuple[str, str] | None:

@@ -135,7 +135,9 @@ class Documents:
     def verify(self, token: str) -> Attachment | None:
         """The attachment a link names, or None when it was altered or has expired."""
         payload, _, signature = token.partition(".")
-        if not payload or not hmac.compare_digest(signature, self._signature(payload)):
+        # As bytes: compare_digest refuses a str with a non-ASCII character (TypeError, a 500).
+        expected = self._signature(payload).encode()
+        if not payload or not hmac.compare_digest(signature.encode(), expected):
             return None
         try:
             body = json.loads(_unb64(payload))

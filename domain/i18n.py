@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import re
 import unicodedata
 from datetime import date, datetime
 from functools import cache, lru_cache
@@ -112,8 +113,23 @@ def format_moment(value: datetime, locale: str = DEFAULT_LOCALE) -> str:
     )
 
 
+# C0 and C1 control characters but tab, line feed and carriage return (whitespace: callers keep or
+# collapse it), and the bidirectional marks, embeddings, overrides and isolates: typed into a name
+# they make it read as something else (U+202E shows what follows backwards), and no XML cell or
+# paragraph (XLSX, DOCX) may hold the controls.
+_CONTROLS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"  # C0 but \t \n \r, DEL, C1
+    "\u200e\u200f\u202a-\u202e\u2066-\u2069]"  # LRM, RLM, embeddings, overrides, isolates
+)
+
+
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
+
+
+def drop_controls(text: str) -> str:
+    """`text` without control characters (tab and line breaks aside) and bidi formatting marks."""
+    return _CONTROLS.sub("", text)
 
 
 def strip_diacritics(text: str) -> str:

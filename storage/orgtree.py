@@ -11,7 +11,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from domain.i18n import N_, Translator, nfc
+from domain.i18n import N_, Translator, drop_controls, nfc
 from storage.audit import record
 from storage.models import OrgUnit
 from storage.types import utcnow
@@ -89,7 +89,7 @@ def _rows(reader: Any) -> list[UnitRow]:
                 )
             )
             continue
-        get = {c: values[i].strip() for c, i in idx.items()}
+        get = {c: drop_controls(values[i]).strip() for c, i in idx.items()}
         rows.append(
             UnitRow(
                 line,

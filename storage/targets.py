@@ -11,7 +11,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.emulation import cpp_to_pp
-from domain.i18n import nfc
+from domain.i18n import drop_controls, nfc
 from storage.audit import record
 from storage.models import OrgUnit
 from storage.models_support import FundContribution, Target
@@ -66,11 +66,11 @@ async def record_contribution(
 ) -> FundContribution:
     row = FundContribution(
         unit_id=new.unit.id,  # type: ignore[arg-type]
-        donor=nfc(new.donor.strip()),
+        donor=nfc(drop_controls(new.donor).strip()),
         donor_kind=new.donor_kind,
         value=new.value,
         received_on=new.received_on,
-        note=nfc(new.note.strip()) if new.note else None,
+        note=nfc(drop_controls(new.note).strip()) if new.note else None,
         recorded_by=actor,
     )
     db.add(row)

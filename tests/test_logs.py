@@ -111,3 +111,28 @@ def test_uvicorn_records_go_through_the_filter(restore_root: None) -> None:
     logging.getLogger("uvicorn.access").info('"POST /bot%s/x HTTP/1.1" 200', TOKEN)
     assert not logging.getLogger("uvicorn.error").handlers
     assert "/bot***/x" in stream.getvalue() and TOKEN not in stream.getvalue()
+
+
+def test_phone_numbers_ending_a_sentence_or_glued_to_words_are_masked() -> None:
+    redact = logs.RedactFilter().redact
+    assert redact("Liên hệ chị Lan 0912345678.") == "Liên hệ chị Lan ***."
+    assert redact("sdt0912345678, SĐT:+84912345678") == "sdt***, SĐT:***"
+    # Still not: a number inside a hex id or after an underscore, a decimal, digits and letters.
+    keep = "id 3fa9c0912345678; file_0912345678; 1700000000.123456; 0912345678abc; 0912345678.5s"
+    assert redact(keep) == keep
+
+
+async def test_sql_statements_and_their_parameters_stay_out_even_at_debug(
+    restore_root: None,
+) -> None:
+    import aiosqlite
+
+    stream = _configured()  # CHUNGTAY_LOG_LEVEL=DEBUG
+    async with aiosqlite.connect(":memory:") as db:
+        await db.execute("SELECT ?", ("ABCD-EFGH",))  # an invite code, say
+    logging.getLogger("chungtay").debug("still at debug")
+    out = stream.getvalue()
+    assert "ABCD-EFGH" not in out and "SELECT" not in out
+    assert "still at debug" in out
+    for name in ("aiosqlite", "sqlalchemy.engine", "asyncpg"):
+        assert logging.getLogger(name).getEffectiveLevel() == logging.WARNING

@@ -1,5 +1,6 @@
 """Access-log lines of a real uvicorn server, logging set up as `chungtay run` and `serve` do:
-phone numbers in any Vietnamese form, plain or URL-encoded, and token parameters are masked."""
+phone numbers in any Vietnamese form, plain or URL-encoded, searches, token parameters and
+signed document links are masked."""
 
 from __future__ import annotations
 
@@ -31,7 +32,10 @@ SEARCHES = [
     "q=%2B84%20912%20000%20111",  # +84 912 000 111
     "q=%28%2B84%29+912.000.111",  # (+84) 912.000.111
     "q=nha+0912000111",  # nhà 0912000111: a name and a number
+    "q=Ph%E1%BA%A1m+Th%E1%BB%8B+Lan",  # Phạm Thị Lan: a name alone
 ]
+# A signed link to a document (documents/service.py): whoever has it may download for 24 hours.
+LINK = "/api/v1/documents/download/eyJhIjpbIm1pbnV0ZXMiXSwiZSI6MX0.c2lnbmF0dXJlLWhlcmU"
 
 
 @pytest.fixture
@@ -81,15 +85,19 @@ async def test_access_log_masks_phone_numbers_and_token_parameters(
                 assert r.status_code == 200, (query, r.text)
             # A dashboard link someone shared with the token in it.
             await http.get(f"/dashboard?lang=vi&token={token}")
+            await http.get(LINK)
     finally:
         server.should_exit = True
         await serving
     out = stream.getvalue()
     access = [line for line in out.splitlines() if "uvicorn.access" in line]
-    assert len(access) == len(SEARCHES) + 1
-    assert sum('"GET /api/v1/households?q=*** HTTP/1.1" 200' in line for line in access) == 8
-    assert '"GET /api/v1/households?q=nha+*** HTTP/1.1" 200' in out
+    assert len(access) == len(SEARCHES) + 2
+    searched = '"GET /api/v1/households?q=*** HTTP/1.1" 200'
+    assert sum(searched in line for line in access) == len(SEARCHES)
+    assert [w for w in ("nha", "Ph%E1%BA%A1m", "Lan") if w in "\n".join(access)] == []
     assert '"GET /dashboard?lang=vi&token=*** HTTP/1.1" 200' in out
+    assert '"GET /api/v1/documents/download/*** HTTP/1.1" 410' in out
+    assert LINK.rpartition("/")[2] not in out and "eyJ" not in out
     # Any piece of the number as typed (not "912" alone: a client port or a timestamp's
     # milliseconds can hold that).
     pieces = ["912000111", "912%20000", "912+000", "912.000", "912-000", "912 000", "%2B84"]

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import Channel, ChannelError, RecipientGone
 from conversations.model import Outbound
-from domain.i18n import N_, Translator
+from domain.i18n import N_, Translator, drop_controls
 from handlers.inbound import BUSY, Conversations, InboundMessage
 from storage import sessions
 from storage.accounts import chat_locale, deactivate_account
@@ -35,13 +35,16 @@ class Busy(Exception):
     and the update should be delivered again (a webhook answers 503)."""
 
 
-def without_nul(msg: InboundMessage) -> InboundMessage:
-    """NUL means nothing in a chat and PostgreSQL text cannot hold it. Dropped rather than the
-    update refused: a refused update is never answered, and the platform delivers it again."""
+def without_controls(msg: InboundMessage) -> InboundMessage:
+    """NUL means nothing in a chat and PostgreSQL text cannot hold it; other control characters
+    and bidi overrides only disguise a name (a profile's display name is stored as a person's).
+    Dropped rather than the update refused: a refused update is never answered, and the platform
+    delivers it again."""
     fixed = {
-        f.name: value.replace("\x00", "")
+        f.name: cleaned
         for f in fields(msg)
-        if isinstance(value := getattr(msg, f.name), str) and "\x00" in value
+        if isinstance(value := getattr(msg, f.name), str)
+        and (cleaned := drop_controls(value)) != value
     }
     return replace(msg, **fixed) if fixed else msg
 
@@ -71,7 +74,7 @@ class Relay:
         """Handle one message and send the replies; False when the update was a duplicate.
         `first` runs beside the replies once the update is known to be new (a channel's own
         calls for it, e.g. answering a button). Raises Busy when the database is unavailable."""
-        msg = replace(without_nul(msg), numbered=not channel.buttons)
+        msg = replace(without_controls(msg), numbered=not channel.buttons)
         async with self._or_busy(channel, msg.chat_id, msg.update_id):
             replies = await self._handle(channel, msg)
         if replies is None:
