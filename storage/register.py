@@ -70,8 +70,12 @@ async def create_household(
     ethnic_minority: bool,
     phone: str | None,
     actor: str,
+    registered: bool = False,
 ) -> Household:
-    """A new register entry, status unknown until a submission about it is approved."""
+    """A new register entry, status unknown. Reported as new (the default), it is not counted
+    (inactive) until a submission about it is approved: a report the commune rejects leaves no
+    household in any figure, and an approved one counts from its decision on, never in the
+    periods before it. `registered`: an entry already on the commune's register (an import)."""
     commune_id = hamlet.parent_id or hamlet.id
     # Codes are numbered per commune, so creations in one commune take turns: a row lock on the
     # commune (FOR NO KEY UPDATE leaves foreign-key checks against it free) until commit.
@@ -94,6 +98,7 @@ async def create_household(
             ethnic_minority=ethnic_minority,
             phone=phone,
             area=hamlet.area,
+            active=registered,
         )
         try:
             async with db.begin_nested():

@@ -61,6 +61,7 @@ async def make_household(
             ethnic_minority=False,
             phone=None,
             actor="test",
+            registered=True,
         )
         household.status = status
         return household.code

@@ -88,6 +88,7 @@ class Register:
                 ethnic_minority=em,
                 phone=None,
                 actor="test",
+                registered=True,
             )
             return h.id  # type: ignore[return-value]
 

@@ -63,6 +63,7 @@ async def _household(
         ethnic_minority=em,
         phone=None,
         actor="test",
+        registered=True,
     )
     h.status = status
     return h

@@ -165,7 +165,7 @@ def test_run_seeds_only_an_empty_database(
 def test_never_in_production() -> None:
     prod = {
         "env": "production",
-        "secret_key": "a-real-secret-for-production",
+        "secret_key": "a-real-secret-for-production-of-32+",
         "database_url": "postgresql+asyncpg://u@h/db",
     }
     assert Settings(**prod).demo_data is False  # type: ignore[arg-type]

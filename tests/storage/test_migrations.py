@@ -1,4 +1,4 @@
-"""Migrations 0005 and 0010 back-fill what decisions record from the rows stored before them;
+"""Migrations 0005, 0010 and 0012 back-fill what decisions record from the rows stored before them;
 the migrations make every index the models declare."""
 
 from __future__ import annotations
@@ -147,3 +147,44 @@ async def test_the_household_keeps_its_latest_assessment_as_the_backfill_finds_i
 
     await _migrate_again(services, "0009")
     assert await _kept(services) == kept
+
+
+async def test_0012_stops_counting_reported_households_no_decision_recognised(
+    services: Services,
+) -> None:
+    """Stored before 0012, a reported new household was active at once: a waiting one is made
+    inactive, a recognised one inactive before its decision; an entry on the register stays."""
+    import uuid
+
+    from storage.register import submit
+
+    await seed_units(services)
+    officer = await link_person(services, "officer", "37-GIAVIEN", "Cán bộ xã", None)
+    reg = Register(services, officer)
+    await reg.household("37-GIAVIEN-01", "Đã có")
+    ids = {}
+    for name in ("Chờ duyệt", "Đã công nhận"):
+        ids[name] = await reg.household("37-GIAVIEN-01", name)  # active, as before 0012
+        async with transaction(services.sessionmaker) as db:
+            hamlet = await unit_by_code(db, "37-GIAVIEN-01")
+            await submit(
+                db, idempotency_key=uuid.uuid4().hex, kind="moved_in", source="hamlet_head",
+                household_id=ids[name], hamlet=hamlet, period_id=None, reporter_id=None,  # type: ignore[arg-type]
+                answers={"new_name": name, "new_members": 4}, result={}, note=None, now=OCT,
+                actor="test",
+            )  # fmt: skip
+        if name == "Đã công nhận":
+            await reg.change(ids[name], "newly_near_poor", "near_poor", NOV)
+    await _migrate_again(services, "0011")
+    async with services.sessionmaker() as db:
+        active = {h.head_name: h.active for h in (await db.execute(select(Household))).scalars()}
+        first = (
+            await db.execute(
+                select(Submission.before_active).where(
+                    Submission.household_id == ids["Đã công nhận"],
+                    Submission.status == "approved",
+                )
+            )
+        ).scalar_one()
+    assert active == {"Đã có": True, "Chờ duyệt": False, "Đã công nhận": True}
+    assert first is False

@@ -33,6 +33,7 @@ async def test_pages_of_a_search_with_their_total(services: Services) -> None:
                 ethnic_minority=False,
                 phone=None,
                 actor="t",
+                registered=True,
             )
 
     async def search(query: str, offset: int) -> tuple[list[str], int]:

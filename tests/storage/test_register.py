@@ -44,6 +44,7 @@ async def _setup(services: Services, *, status: str = "near_poor") -> tuple[int,
             ethnic_minority=False,
             phone=None,
             actor="test",
+            registered=True,
         )
         household.status = status
         head = Person(name="Nguyễn Văn An", role="hamlet_head", org_unit_id=hamlet.id)

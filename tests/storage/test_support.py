@@ -52,7 +52,14 @@ async def _household(db, hamlet: str, name: str, status: str, causes=(), active=
     unit = await unit_by_code(db, hamlet)
     assert unit is not None
     h = await create_household(
-        db, hamlet=unit, head_name=name, members=4, ethnic_minority=False, phone=None, actor="test"
+        db,
+        hamlet=unit,
+        head_name=name,
+        members=4,
+        ethnic_minority=False,
+        phone=None,
+        actor="test",
+        registered=True,
     )
     h.status, h.causes, h.active = status, list(causes), active
     return h

@@ -141,7 +141,7 @@ async def test_a_round_decision_and_changes_in_its_hamlet_at_the_same_time_all_l
         for i, status in enumerate(statuses):
             household = await create_household(
                 db, hamlet=dong, head_name=f"Hộ {i}", members=4, ethnic_minority=False,
-                phone=None, actor="test",
+                phone=None, actor="test", registered=True,
             )  # fmt: skip
             household.status = status
             in_round.append(household.id)
