@@ -25,12 +25,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.channels.base import Channel, ChannelError, RecipientGone, redact
 from bot.outbox_recovery import Recovered, resolve
 from bot.pacing import GroupCommit, RateLimiter
+from conversations.model import Outbound
+from conversations.pressed import lettered, pairs
 from handlers.inbound import utc_now
 from handlers.notify import unpack, warn_unreachable
 from storage.accounts import deactivate_account
 from storage.db import transaction
 from storage.models_outbox import IN_FLIGHT, OutboxMessage
-from storage.sessions import offered_outside
+from storage.sessions import letters_in_use, offered_outside
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -77,6 +79,8 @@ class Sender:
         # a live drain of this process holds (claimed, not yet recorded or released).
         self._claim_lock = asyncio.Lock()
         self._held: set[int] = set()
+        # The choices each row went out with, as the chat saw them (by letter mid-question).
+        self._sent_choices: dict[int, list[list[str]]] = {}
         self._stopping = False
         self._task: asyncio.Task[DrainStats] | None = None
 
@@ -244,6 +248,9 @@ class Sender:
             if wait > 0:
                 await asyncio.sleep(wait)
             message = unpack(row.text, row.choices)
+            if message.choices and not channel.buttons:
+                message = await self._keyed(message, channel.name, row.chat_id)
+                self._sent_choices[row.id] = pairs(message.choices)  # type: ignore[index]
             await marker.mark(row.id)  # type: ignore[arg-type]
             await self.limiter.acquire()  # last, so the pace is kept on the wire
             try:
@@ -255,6 +262,13 @@ class Sender:
             finally:
                 self._chat_next[key] = time.monotonic() + self.per_chat_interval
         return "sent", None
+
+    async def _keyed(self, message: Outbound, channel: str, chat_id: str) -> Outbound:
+        """A notice to a chat without buttons that is in the middle of a question: its choices
+        by letter, after any the question uses, so a typed number still answers the question."""
+        async with self.sessionmaker() as db:
+            used = await letters_in_use(db, channel=channel, chat_id=chat_id)
+        return message if used is None else lettered(message, first=used)
 
     async def _set(self, ids: list[int], **values: object) -> None:
         async with transaction(self.sessionmaker) as db:
@@ -273,9 +287,10 @@ class Sender:
                 )
                 stats.sent += len(sent)
             for row, (outcome, _) in results:  # in the order sent, so the last one counts
-                if outcome == "sent" and row.choices and row.channel and row.chat_id:
+                shown = self._sent_choices.pop(row.id, row.choices)  # type: ignore[arg-type]
+                if outcome == "sent" and shown and row.channel and row.chat_id:
                     await offered_outside(
-                        db, channel=row.channel, chat_id=row.chat_id, choices=row.choices
+                        db, channel=row.channel, chat_id=row.chat_id, choices=shown
                     )
             for row, (outcome, error) in results:
                 if outcome == "sent":

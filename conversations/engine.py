@@ -121,13 +121,18 @@ class Engine(Interruptions):
     def _as_pressed(self, s: Session, inbound: Inbound) -> Inbound:
         """On a chat without buttons, the number or label of a choice in the last list it was
         sent is that choice's button; a typed command keeps its meaning."""
-        if not (inbound.numbered and inbound.choice is None and inbound.text and s.offered):
+        lists = s.offered or s.notice_offered
+        if not (inbound.numbered and inbound.choice is None and inbound.text and lists):
             return inbound
         raw = clean(inbound.text)
         if global_command(fold(BOT_SUFFIX.sub(r"\1", raw)), None) or self._flow_command(raw):
             return inbound
         step = self._current_step(s)
         picked = typed_choice(raw, s.offered, step_kind=step.kind if step else None)
+        if picked is None and s.notice_offered:  # a notice's letter, sent mid-question
+            picked = typed_choice(raw, s.notice_offered, step_kind=None)
+            if picked is not None:
+                s.notice_offered = []
         return replace(inbound, text=None, choice=picked) if picked else inbound
 
     def _text(self, text: Text, ctx: Ctx) -> str:

@@ -183,6 +183,9 @@ class Session:
     # without buttons a typed number or label answers it. Set after each turn, and by the sender
     # when a notice with choices goes out, so a number answers whichever list came last.
     offered: list[list[str]] = field(default_factory=list)
+    # A notice's choices sent by letter while a question was waiting ("a. Xem xét"): the
+    # numbers kept answering the question, a letter picks from these.
+    notice_offered: list[list[str]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -199,6 +202,7 @@ class Session:
             "offer": self.offer,
             "seq": self.seq,
             "offered": self.offered,
+            "notice_offered": self.notice_offered,
         }
 
     @classmethod
@@ -213,6 +217,6 @@ class Session:
 
     def clear(self) -> None:
         """Forget the task; keep the language and what the chat was last offered."""
-        locale, seq, offered = self.locale, self.seq, self.offered
+        locale, seq, offered, notice = self.locale, self.seq, self.offered, self.notice_offered
         self.__init__()  # type: ignore[misc]
-        self.locale, self.seq, self.offered = locale, seq, offered
+        self.locale, self.seq, self.offered, self.notice_offered = locale, seq, offered, notice

@@ -325,16 +325,31 @@ async def replies_sent(
 # -- what a chat was last offered, from outside its conversation -----------------------------
 
 
+async def letters_in_use(session: AsyncSession, *, channel: str, chat_id: str) -> int | None:
+    """None when the chat has no question waiting, so a notice may take its numbers; else how
+    many letters the waiting question's own choices use (a notice's letters come after them)."""
+    stmt = select(_SESSIONS.c.state).where(
+        _SESSIONS.c.channel == channel, _SESSIONS.c.chat_id == chat_id
+    )
+    state = (await session.execute(stmt)).scalar_one_or_none() or {}
+    if not state.get("flow") or not state.get("step"):
+        return None
+    return sum(1 for c in state.get("offered") or () if len(c) > 2)
+
+
 async def offered_outside(
     session: AsyncSession, *, channel: str, chat_id: str, choices: list[Any]
 ) -> bool:
     """A message with choices went out outside a turn (a notice, a reminder): it is now what
-    the chat was last offered, so a number typed next answers it (Session.offered). Only that
-    key of the saved state changes; a chat that never wrote to the bot has nothing to answer."""
+    the chat was last offered, so a number typed next answers it (Session.offered). Sent by
+    letter to a chat in the middle of a question (letters_in_use), it is kept apart
+    (Session.notice_offered): the numbers still answer the question. Only that key of the
+    saved state changes; a chat that never wrote to the bot has nothing to answer."""
     params = {"p_channel": channel, "p_chat_id": chat_id}
     row = (await session.execute(_LOCK, params)).first()
     if row is None:
         return False
-    state = {**(row.state or {}), "offered": choices}
+    lettered = any(len(c) > 2 for c in choices)
+    state = {**(row.state or {}), "notice_offered" if lettered else "offered": choices}
     await session.execute(update(_SESSIONS).where(_SESSIONS.c.id == row.id).values(state=state))
     return True

@@ -214,3 +214,33 @@ async def test_a_sent_message_with_choices_is_what_the_chat_was_last_offered(
     assert states["c0"] == {"flow": "report", "step": "income", "offered": button}
     assert "offered" not in states["c1"]  # not delivered (yet)
     assert "c2" not in states  # never wrote to the bot: no session made for it
+
+
+async def test_a_notice_to_a_chat_without_buttons_mid_question_goes_by_letter(
+    services: Services,
+) -> None:
+    """Its numbers stay the question's: the notice is sent as "a. Xem xét" and kept apart; to
+    an idle chat it goes numbered and takes the numbers."""
+    async with transaction(services.sessionmaker) as db:
+        asked = {"flow": "report", "step": "members", "offered": [["keep~3", "4 người", "a"]]}
+        for chat, state in (("busy", asked), ("idle", {"locale": "vi"})):
+            row = await sessions.load_for_update(db, channel="fake", chat_id=chat)
+            await sessions.save(db, row, state, now=NOW, expires_at=None)
+        button = [["flow:exit_review:TN-ABC123", "Xem xét"]]
+        for n, chat in enumerate(("busy", "idle")):
+            db.add(
+                OutboxMessage(
+                    key=f"n{n}", rule="notice", channel="fake", chat_id=chat, text="notice",
+                    choices=button, due_at=NOW - timedelta(seconds=n),
+                )
+            )  # fmt: skip
+    channel = Recorder()
+    channel.buttons = False  # type: ignore[misc]
+    await sender(services, channel, per_chat_interval=0).drain()
+    async with services.sessionmaker() as db:
+        states = {
+            s.chat_id: s.state for s in (await db.execute(select(ConversationSession))).scalars()
+        }
+    assert states["busy"]["offered"] == asked["offered"]
+    assert states["busy"]["notice_offered"] == [["flow:exit_review:TN-ABC123", "Xem xét", "b"]]
+    assert states["idle"]["offered"] == button and "notice_offered" not in states["idle"]

@@ -118,11 +118,12 @@ async def test_numbered_answers_in_every_typed_form(
         await fake.wait_for(lambda: _has(fake, "Vui lòng nhập mã mời", "zu-d"))
 
 
-async def test_a_notice_is_answered_by_its_number(
+async def test_a_notice_mid_question_is_answered_by_its_letter(
     settings: Settings, clock: Any, fake_zalo: FakeZalo
 ) -> None:
-    """A notice pushed outside the conversation ("1. Xem xét") is answered by typing 1, as its
-    button is pressed on Telegram; here in the middle of a report, so the switch is asked."""
+    """A notice pushed outside the conversation is answered by typing its key, as its button is
+    pressed on Telegram. Here it comes in the middle of a report: by letter ("a. Xem xét"), so
+    the report's question keeps its numbers, and "a" asks to switch."""
     fake = fake_zalo
     async with live_app(settings, clock, **zalo_settings(fake)) as live:
         fake.queue(fake.text(f"/start {await _invite(live)}"))
@@ -143,8 +144,12 @@ async def test_a_notice_is_answered_by_its_number(
         async with transaction(live.services.sessionmaker) as db:
             await enqueue_notices(db, [notice], clock())
         await live.services.sender.drain()
-        assert fake.sent(USER)[-1].endswith("\n\n1. Xem xét\n(Trả lời bằng số)")
-        fake.queue(fake.text("1"))
+        assert fake.sent(USER)[-1].endswith(
+            "\n\na. Xem xét\n(Gõ chữ cái của lựa chọn, hoặc gõ câu trả lời.)"
+        )
+        fake.queue(fake.text("1"))  # the question's: 1. Nghèo phát sinh
+        await fake.wait_for(lambda: _has(fake, "Nhập họ tên chủ hộ"))
+        fake.queue(fake.text("a"))
         await fake.wait_for(lambda: _has(fake, "Bạn chưa hoàn thành báo cáo biến động hộ"))
         fake.queue(fake.text("2"))  # 2. Bắt đầu xác nhận đăng ký thoát nghèo
         await fake.wait_for(lambda: _has(fake, "Không có đăng ký TN-AAAAAA"))
