@@ -14,6 +14,7 @@ from storage.hamlet_reports import (
     current_report,
     report_public,
     reporting_period,
+    still_compiling,
     submit_report,
 )
 from storage.models import OrgUnit
@@ -26,7 +27,9 @@ async def period_report_begin(ctx: ActionContext, args: dict[str, Any]) -> dict[
     hamlet = await ctx.db.get(OrgUnit, ctx.user.get("unit_id") or 0)
     if hamlet is None or hamlet.parent_id is None:
         return {"ok": False}
-    period = await reporting_period(ctx.db, ctx.now)
+    period = await still_compiling(ctx.db, ctx.now, hamlet_id=hamlet.id) or await reporting_period(
+        ctx.db, ctx.now
+    )
     current = await current_report(ctx.db, period_id=period.id, hamlet_id=hamlet.id)  # type: ignore[arg-type]
     return {
         "ok": True,
@@ -67,7 +70,9 @@ async def progress_show(ctx: ActionContext, args: dict[str, Any]) -> dict[str, A
     commune_id = ctx.user.get("unit_id")
     if commune_id is None:
         return {"ok": False}
-    period = await reporting_period(ctx.db, ctx.now)
+    period = await still_compiling(
+        ctx.db, ctx.now, commune_id=commune_id
+    ) or await reporting_period(ctx.db, ctx.now)
     rows = await completeness(ctx.db, period_id=period.id, commune_id=commune_id)  # type: ignore[arg-type]
     hamlets = [
         {

@@ -17,7 +17,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.calendar import ANNUAL, PeriodSpec, local_day, monthly_for, on_time
+from domain.calendar import ANNUAL, MONTHLY, PeriodSpec, local_day, monthly_for, on_time
 from domain.i18n import LOCAL_TZ
 from storage.audit import record
 from storage.models import OrgUnit
@@ -58,6 +58,38 @@ async def reporting_period(db: AsyncSession, now: datetime) -> ReportingPeriod:
     )
     found = (await db.execute(stmt)).scalar_one_or_none()
     return found if found is not None else await ensure_period(db, month)
+
+
+async def still_compiling(
+    db: AsyncSession, now: datetime, *, hamlet_id: int | None = None, commune_id: int | None = None
+) -> ReportingPeriod | None:
+    """The previous month's period while its commune deadline has not passed (1–5 of the month:
+    the commune compiles last month) and something of it is still to do: for a hamlet, its
+    answer (a late one, which the commune still takes); for a commune, an answer missing or
+    awaiting approval. None otherwise: the period of reporting_period is the one to work on."""
+    first = local_day(now).replace(day=1)
+    before = first - timedelta(days=1)
+    code = f"{before.year:04d}-{before.month:02d}"
+    stmt = select(ReportingPeriod).where(
+        ReportingPeriod.kind == MONTHLY, ReportingPeriod.code == code
+    )
+    period = (await db.execute(stmt)).scalar_one_or_none()
+    if period is None or not on_time(now, period.commune_deadline):
+        return None
+    annual = select(ReportingPeriod.id).where(  # the annual review answered for that month
+        ReportingPeriod.kind == ANNUAL,
+        ReportingPeriod.starts_on <= period.ends_on,  # type: ignore[operator]
+        ReportingPeriod.ends_on >= period.starts_on,  # type: ignore[operator]
+    )
+    if (await db.execute(annual.limit(1))).first() is not None:
+        return None
+    if hamlet_id is not None:
+        answered = await current_report(db, period_id=period.id, hamlet_id=hamlet_id)  # type: ignore[arg-type]
+        return period if answered is None else None
+    assert commune_id is not None
+    rows = await completeness(db, period_id=period.id, commune_id=commune_id)  # type: ignore[arg-type]
+    to_do = [r for r in rows if r.report is None or r.report.status != "approved"]
+    return period if to_do else None
 
 
 async def ensure_due_periods(db: AsyncSession, now: datetime) -> list[ReportingPeriod]:
