@@ -114,3 +114,24 @@ async def test_the_province_sees_kim_son_beat_its_target(
             "Xã Kim Sơn: giảm 25,00 điểm % (chỉ tiêu 1,20)"
         ]
         assert tab.errors == []
+
+
+async def test_on_a_laptop_the_panel_spans_the_board_and_shows_every_column(
+    chromium: str, base_url: str, emulation_data: Data
+) -> None:
+    """At 1280 px the panel had been drawn inside the documents card, half the board wide, its
+    table's right-hand columns scrolled out of sight."""
+    async with open_tab(chromium) as tab:
+        await tab.width(1280, 900)
+        await sign_in(tab, base_url, emulation_data.tokens.province)
+        assert await tab.wait_for(READY) == "1", tab.errors
+        await tab.eval("document.querySelector('#emulation details').open = true")
+        board, panel, table, box = await tab.eval(
+            """[document.getElementById('board'), document.getElementById('emulation'),
+                document.querySelector('#emulation-table table'),
+                document.getElementById('emulation-table')]
+               .map(e => e.getBoundingClientRect().width)"""
+        )
+        assert panel > board * 0.95
+        assert table <= box + 1
+        assert tab.errors == []
