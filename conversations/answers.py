@@ -14,6 +14,10 @@ from domain.i18n import N_, Translator, fold
 MULTI = "_multi"  # the checklist's ticks while it is being edited
 DONE_WORDS = ("xong", "done", "ok", "hoan thanh")
 NONE_WORDS = ("0", "khong", "khong co", "ko", "k", "ko co", "k co", "khong co gi", "none")
+TYPE_OR_PRESS = N_("Please type your answer or press a button.")
+TYPE_ANSWER = N_("Please type your answer.")
+CHOOSE_OR_PRESS = N_("Please choose one of the options: press a button or type its number.")
+CHOOSE_TYPED = N_("Please choose one of the options: type its number.")
 # How to answer a checklist, said under its question: by buttons, or by typing numbers (Zalo).
 CHECKLIST_HINT = {
     False: N_("Press an item again to untick it, then press Done."),
@@ -94,16 +98,13 @@ def parse_answer(step: Step, inbound: Inbound, raw: str, choices: tuple[Choice, 
     if inbound.choice is not None:
         return inbound.choice == "yes" if step.kind == "yesno" else inbound.choice
     if not raw:
-        raise Invalid(step.invalid or N_("Please type your answer or press a button."))
+        raise Invalid(step.invalid or TYPE_OR_PRESS, typed=step.invalid or TYPE_ANSWER)
     if step.kind == "yesno":
         return parse_yes_no(raw)
     if step.kind == "choice":
         picked = match_choice(raw, choices)
         if picked is None:
-            raise Invalid(
-                step.invalid
-                or N_("Please choose one of the options: press a button or type its number.")
-            )
+            raise Invalid(step.invalid or CHOOSE_OR_PRESS, typed=step.invalid or CHOOSE_TYPED)
         return picked
     # Shortcut buttons on typed steps ("Skip"): on number and money steps only the exact label
     # counts, since "2" is an answer there; elsewhere the number works too (Zalo lists them).
@@ -114,7 +115,7 @@ def parse_answer(step: Step, inbound: Inbound, raw: str, choices: tuple[Choice, 
     elif choices and (picked := match_choice(raw, choices)) is not None:
         return picked
     elif choices and step.kind == "text" and is_digits(raw.rstrip(".")):  # not a button number
-        raise Invalid(N_("Please choose one of the options: press a button or type its number."))
+        raise Invalid(CHOOSE_OR_PRESS, typed=CHOOSE_TYPED)
     if step.kind in ("number", "money"):
         assert step.parse is not None, f"step {step.id} needs a parser"
         return step.parse(raw)

@@ -32,9 +32,10 @@ from conversations.model import (
     Session,
     Step,
     Text,
+    for_chat,
 )
 from conversations.pressed import NUMBER_KINDS, lettered, stamp, typed_choice, unstamp
-from domain.i18n import SUPPORTED_LOCALES, Translator, capitalised, fold
+from domain.i18n import N_, SUPPORTED_LOCALES, Translator, capitalised, fold
 from domain.money import ParseError
 
 RECORDED = "_recorded"  # a committing action ran in this run of the flow
@@ -48,6 +49,15 @@ class Turn:
     @property
     def action(self) -> dict[str, Any] | None:
         return self.session.pending_action
+
+
+def _typed_keys(choices: Sequence[Choice], step_kind: str) -> list[str]:
+    """What a chat without buttons types for each choice of a question: its number, or its
+    letter where the answer is itself a number (as `_finish` will show them)."""
+    shown = Outbound("", tuple(choices))
+    if step_kind in NUMBER_KINDS:
+        shown = lettered(shown)
+    return [c.key or str(n) for n, c in enumerate(shown.choices, 1)]
 
 
 def _has_draft(s: Session) -> bool:
@@ -276,14 +286,26 @@ class Engine(Interruptions):
                 step.check(ctx, value)
         except (Invalid, ParseError) as exc:
             s.retries += 1
-            reason = exc.message(ctx.t) or ctx.t(step.invalid)
+            said = exc.message(ctx.t, ctx) if isinstance(exc, Invalid) else exc.message(ctx.t)
+            reason = said or ctx.t(step.invalid)
             if s.retries >= self.retry_limit:
+                choices = self._choices(step, ctx)
+                choices += (Choice("_help", ctx.t("Help")), Choice("_cancel", ctx.t("Cancel")))
+                help_key, cancel_key = _typed_keys(choices, step.kind)[-2:]
                 reason += "\n" + ctx.t(
-                    "Having trouble? Press Help for an explanation or Cancel to stop."
+                    for_chat(
+                        ctx,
+                        N_("Having trouble? Press Help for an explanation or Cancel to stop."),
+                        N_(
+                            "Having trouble? Type {help} for an explanation (Help) or {cancel} "
+                            "to stop (Cancel)."
+                        ),
+                    ),
+                    help=help_key,
+                    cancel=cancel_key,
                 )
                 out = self._prompt(step, ctx, reason)
-                extra = (Choice("_help", ctx.t("Help")), Choice("_cancel", ctx.t("Cancel")))
-                turn.messages.append(Outbound(out.text, out.choices + extra))
+                turn.messages.append(Outbound(out.text, choices))
             else:
                 turn.messages.append(self._prompt(step, ctx, reason))
             return

@@ -95,7 +95,10 @@ def parse_yes_no(text: str) -> bool:
         return True
     if key in NO:
         return False
-    raise Invalid(N_("Please answer yes or no: press a button or type 1 for yes, 2 for no."))
+    raise Invalid(
+        N_("Please answer yes or no: press a button or type 1 for yes, 2 for no."),
+        typed=N_("Please answer yes or no: type 1 for yes, 2 for no."),
+    )
 
 
 def parse_text(text: str, *, min_length: int, max_length: int) -> str:

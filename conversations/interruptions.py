@@ -7,19 +7,22 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from conversations.inputs import clean, match_choice
-from conversations.model import Choice, Ctx, Inbound, Outbound
+from conversations.model import Choice, Ctx, Inbound, Outbound, for_chat
+from conversations.pressed import NUMBER_KINDS
 from domain.i18n import N_
 
 if TYPE_CHECKING:
     from conversations.engine import Turn
 
-UNREADABLE = {
-    False: N_("I can only read text messages. Please type your answer or press a button."),
-    True: N_(
-        "I can only read text messages. Please type your answer, or reply with the number of "
-        "your choice."
-    ),
-}
+UNREADABLE = N_("I can only read text messages. Please type your answer or press a button.")
+UNREADABLE_NUMBER = N_(
+    "I can only read text messages. Please type your answer, or reply with the number of "
+    "your choice."
+)
+# A question whose answer is itself a number shows its choices by letter (pressed.py).
+UNREADABLE_LETTER = N_(
+    "I can only read text messages. Please type your answer, or the letter of your choice."
+)
 
 
 class Interruptions:
@@ -28,7 +31,10 @@ class Interruptions:
     def _unreadable(self, turn: Turn, ctx: Ctx) -> None:
         """Nothing to read: say so, and ask again what is pending (its choices included), so
         the chat never ends on a hint with the question scrolled away."""
-        s, hint = turn.session, ctx.t(UNREADABLE[ctx.numbered])
+        s, step = turn.session, self._current_step(turn.session)
+        by_letter = bool(step and step.kind in NUMBER_KINDS and self._choices(step, ctx))
+        typed = UNREADABLE_LETTER if by_letter else UNREADABLE_NUMBER
+        hint = ctx.t(for_chat(ctx, UNREADABLE, typed))
         if s.offer or s.paused:
             turn.messages.append(Outbound(hint))
             waiting = self._on_offer if s.offer else self._on_paused

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from domain import jsontext
 from domain.i18n import Translator
@@ -16,16 +16,37 @@ StepKind = Literal[
 WAITING_KINDS = ("choice", "multi", "yesno", "number", "money", "text", "phone")
 
 
-class Invalid(Exception):
-    """An answer that matched no case: carries the specific re-prompt (English msgid + params)."""
+class Chat(Protocol):
+    """What a wording depends on: whether the chat has buttons (a Ctx, an Inbound)."""
 
-    def __init__(self, msgid: str, **params: object) -> None:
+    numbered: bool
+
+
+def for_chat(chat: Chat, buttons: str, typed: str) -> str:
+    """The msgid worded for the chat: `buttons` says to press a button; `typed`, for a chat
+    without buttons (Zalo), says what to type instead (the number, or the letter on a question
+    whose answer is itself a number)."""
+    return typed if chat.numbered else buttons
+
+
+def chat_text(buttons: str, typed: str) -> Callable[[Ctx], str]:
+    """A step's prompt or help worded for the chat (see `for_chat`)."""
+    return lambda ctx: ctx.t(for_chat(ctx, buttons, typed))
+
+
+class Invalid(Exception):
+    """An answer that matched no case: carries the specific re-prompt (English msgid + params),
+    and, when it says to press a button, its wording for a chat without buttons (`typed`)."""
+
+    def __init__(self, msgid: str, *, typed: str = "", **params: object) -> None:
         super().__init__(msgid)
         self.msgid = msgid
+        self.typed = typed or msgid
         self.params = params
 
-    def message(self, t: Translator) -> str:
-        return t(self.msgid, **self.params) if self.msgid else ""
+    def message(self, t: Translator, chat: Chat | None = None) -> str:
+        msgid = for_chat(chat, self.msgid, self.typed) if chat else self.msgid
+        return t(msgid, **self.params) if msgid else ""
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from conversations.flows.support_steps import (
     supporter_line,
     supporter_steps,
 )
-from conversations.model import Choice, Ctx, Step, flow
+from conversations.model import Choice, Ctx, Step, flow, for_chat
 from domain.digits import is_digits
 from domain.i18n import N_
 
@@ -93,8 +93,17 @@ def _supporter_prompt(ctx: Ctx) -> str:
         lines.append(t("Needs nobody addresses: {needs}", needs=needs_line(ctx, r)))
     lines.append(
         t(
-            "Who will help this household? Press one of the commune's supporters or type the "
-            "name of a new one."
+            for_chat(
+                ctx,
+                N_(
+                    "Who will help this household? Press one of the commune's supporters or type "
+                    "the name of a new one."
+                ),
+                N_(
+                    "Who will help this household? Type the number of one of the commune's "
+                    "supporters, or the name of a new one."
+                ),
+            )
         )
     )
     return "\n".join(lines)

@@ -14,7 +14,7 @@ from typing import Any
 from conversations.flows.assess import class_label
 from conversations.flows.complaint_answer import OFFICER_STEPS, officer_entry
 from conversations.flows.place import NO_HAMLETS, commune_steps, hamlet_steps
-from conversations.model import Choice, Ctx, Invalid, Step, flow
+from conversations.model import Choice, Ctx, Invalid, Step, chat_text, flow
 from domain.i18n import N_, fold
 
 PAGE = 8
@@ -236,7 +236,10 @@ COMPLAINT = flow(
             next=_after_pick,
             min_length=2,
             max_length=100,
-            help=N_("Press a household, or type part of its head's name, e.g. Hoa."),
+            help=chat_text(
+                N_("Press a household, or type part of its head's name, e.g. Hoa."),
+                N_("Type the number of a household, or part of its head's name, e.g. Hoa."),
+            ),
         ),
         Step(
             "text",

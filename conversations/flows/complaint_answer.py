@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from conversations.flows.assess import class_label, kind_label
-from conversations.model import Choice, Ctx, Invalid, Step
+from conversations.model import Choice, Ctx, Invalid, Step, chat_text
 from domain.i18n import N_
 
 STATUS_LABELS = {
@@ -165,7 +165,13 @@ OFFICER_STEPS = [
         next=_after_pick,
         min_length=2,
         max_length=40,
-        help=N_("Press a complaint to open it, or type its reference number, e.g. PA-7KX2QM."),
+        help=chat_text(
+            N_("Press a complaint to open it, or type its reference number, e.g. PA-7KX2QM."),
+            N_(
+                "Type the number of a complaint to open it, or its reference number, "
+                "e.g. PA-7KX2QM."
+            ),
+        ),
     ),
     Step(
         "officer_open",

@@ -12,13 +12,14 @@ from typing import Any
 
 from conversations.flows import meeting_agenda as agenda
 from conversations.flows.meeting_agenda import MAX_PRESENT, day, meeting_of
-from conversations.model import Choice, Ctx, Invalid, Step, document_of, flow
+from conversations.model import Choice, Ctx, Invalid, Step, chat_text, document_of, flow
 from domain import procedure as proc
 from domain.calendar import parse_day
 from domain.i18n import N_
 from domain.money import MSG_COUNT_RANGE, ParseError, parse_count
 
 BAD_DATE = N_("Type the meeting's date as day/month, e.g. 24/11, or press Today.")
+BAD_DATE_TYPED = N_("Type the meeting's date as day/month, e.g. 24/11, or type a for Today.")
 BAD_PRESENT = N_("Type how many people attend the meeting as a number, e.g. 25.")
 
 
@@ -58,7 +59,7 @@ def _day_shape(raw: str) -> str:
     if button:
         return button
     if parse_day(raw, date(2000, 1, 1)) is None and parse_day(raw, date(2000, 3, 1)) is None:
-        raise Invalid(BAD_DATE)
+        raise Invalid(BAD_DATE, typed=BAD_DATE_TYPED)
     return raw.strip()
 
 
@@ -69,7 +70,7 @@ def _check_day(ctx: Ctx, value: str) -> None:
     else:
         held = parse_day(value, today)
         if held is None:
-            raise Invalid(BAD_DATE)
+            raise Invalid(BAD_DATE, typed=BAD_DATE_TYPED)
         yearless = value.count("/") + value.count("-") + value.count(".") == 1
         if yearless and held > today + timedelta(days=183):  # "30/12" typed in January
             held = parse_day(value, date(today.year - 1, 1, 1)) or held
@@ -157,7 +158,10 @@ MEETING = flow(
         Step(
             "date",
             "number",  # digits and slashes are the answer here, not a button's number
-            N_("The meeting's date? Press Today or type it, e.g. 24/11."),
+            chat_text(
+                N_("The meeting's date? Press Today or type it, e.g. 24/11."),
+                N_("The meeting's date? Type it, e.g. 24/11, or type a for Today."),
+            ),
             choices=lambda ctx: [
                 Choice("today", ctx.t("Today")),
                 Choice("yesterday", ctx.t("Yesterday")),
@@ -177,7 +181,10 @@ MEETING = flow(
         Step(
             "place",
             "text",
-            N_("Where is it held (for the minutes)? Type the place, or press Skip."),
+            chat_text(
+                N_("Where is it held (for the minutes)? Type the place, or press Skip."),
+                N_("Where is it held (for the minutes)? Type the place, or type 1 to skip."),
+            ),
             choices=lambda ctx: [Choice("skip", ctx.t("Skip"))],
             min_length=2,
             max_length=200,
@@ -186,7 +193,12 @@ MEETING = flow(
         Step(
             "secretary",
             "text",
-            N_("Who writes the minutes (the secretary)? Type the full name, or press Skip."),
+            chat_text(
+                N_("Who writes the minutes (the secretary)? Type the full name, or press Skip."),
+                N_(
+                    "Who writes the minutes (the secretary)? Type the full name, or type 1 to skip."
+                ),
+            ),
             choices=lambda ctx: [Choice("skip", ctx.t("Skip"))],
             min_length=3,
             max_length=200,

@@ -14,6 +14,9 @@ from domain.money import ParseError, parse_count
 
 MAX_PRESENT = 5000
 BAD_VOTES = N_("Type how many of those present agree, as a number (e.g. 7), or press All agree.")
+BAD_VOTES_TYPED = N_(
+    "Type how many of those present agree, as a number (e.g. 7), or type a for All agree."
+)
 
 
 def day(ctx: Ctx, iso: str) -> str:
@@ -92,7 +95,7 @@ def parse_votes(raw: str) -> int:
     try:
         return parse_count(raw, minimum=0, maximum=MAX_PRESENT)
     except ParseError as exc:
-        raise Invalid(BAD_VOTES) from exc
+        raise Invalid(BAD_VOTES, typed=BAD_VOTES_TYPED) from exc
 
 
 def check_votes(ctx: Ctx, value: Any) -> None:

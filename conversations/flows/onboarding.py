@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conversations.model import Choice, Ctx, Invalid, Step, flow
+from conversations.model import Choice, Ctx, Invalid, Step, flow, for_chat
 from domain.codes import looks_like_code
 from domain.i18n import N_
 
@@ -115,15 +115,35 @@ def _greeting(ctx: Ctx) -> str:
 
 def _household_text(ctx: Ctx) -> str:
     t = ctx.t
+    # On Zalo the choices below are numbered: 1 registers the exit, 2 asks to be reviewed.
     return "\n".join(
         (
             t(
-                "Households can register here to exit poverty (Đăng ký thoát nghèo) and follow "
-                "the request. No code is needed: press the button or type /thoatngheo."
+                for_chat(
+                    ctx,
+                    N_(
+                        "Households can register here to exit poverty (Đăng ký thoát nghèo) and "
+                        "follow the request. No code is needed: press the button or type "
+                        "/thoatngheo."
+                    ),
+                    N_(
+                        "Households can register here to exit poverty (Đăng ký thoát nghèo) and "
+                        "follow the request. No code is needed: type 1 or /thoatngheo."
+                    ),
+                )
             ),
             t(
-                "A household in difficulty can also ask to be reviewed as poor or near-poor "
-                "(Mẫu 01): press “Ask to be reviewed” or type /denghi."
+                for_chat(
+                    ctx,
+                    N_(
+                        "A household in difficulty can also ask to be reviewed as poor or "
+                        "near-poor (Mẫu 01): press “Ask to be reviewed” or type /denghi."
+                    ),
+                    N_(
+                        "A household in difficulty can also ask to be reviewed as poor or "
+                        "near-poor (Mẫu 01): type 2 or /denghi."
+                    ),
+                )
             ),
         )
     )

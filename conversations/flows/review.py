@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from conversations.flows.assess import CLASS_LABELS, kind_label, standard_title
-from conversations.model import Choice, Ctx, Invalid, Step, flow
+from conversations.model import Choice, Ctx, Invalid, Step, chat_text, flow
 from domain.causes import CAUSE_LABELS
 from domain.i18n import N_
 from domain.standards import StandardsError, get_standard
@@ -328,7 +328,13 @@ REVIEW = flow(
             next=_after_pick,
             min_length=2,
             max_length=40,
-            help=N_("Press a submission to open it, or type its reference number, e.g. BC-7KX2QM."),
+            help=chat_text(
+                N_("Press a submission to open it, or type its reference number, e.g. BC-7KX2QM."),
+                N_(
+                    "Type the number of a submission to open it, or its reference number, "
+                    "e.g. BC-7KX2QM."
+                ),
+            ),
         ),
         Step(
             "open",

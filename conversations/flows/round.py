@@ -6,10 +6,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from conversations.model import Choice, Ctx, Invalid, Step, document_of, flow
+from conversations.model import Choice, Ctx, Invalid, Step, chat_text, document_of, flow
 from domain.calendar import parse_day
 from domain.i18n import N_
 from domain.standards import default_standards
+
+# The date steps are "number" steps (digits and slashes are the answer): Today is "a" on Zalo.
+BAD_DAY = N_("Type the date as day/month/year, e.g. 30/11/2026, or press Today.")
+BAD_DAY_TYPED = N_("Type the date as day/month/year, e.g. 30/11/2026, or type a for Today.")
 
 KIND_LABELS = {
     "periodic": N_("annual review {code} (the lists of {year})"),
@@ -164,7 +168,7 @@ def _decision_day(ctx: Ctx, value: str) -> str:
     today = date.fromisoformat(ctx.vars["load"]["today"])  # in Hà Nội
     day = today if value == "today" else parse_day(value, today)
     if day is None:
-        raise Invalid(N_("Type the date as day/month/year, e.g. 30/11/2026, or press Today."))
+        raise Invalid(BAD_DAY, typed=BAD_DAY_TYPED)
     end = ctx.vars["load"]["round"]["posting_ends_on"]
     if day > today:
         raise Invalid(N_("The decision's date cannot be in the future."))
@@ -178,7 +182,7 @@ def _decision_day(ctx: Ctx, value: str) -> str:
 def _day_shape(raw: str) -> str:
     """A typed date's shape (its year may be left out: resolved against today by the check)."""
     if parse_day(raw, date(2000, 1, 1)) is None and parse_day(raw, date(2000, 3, 1)) is None:
-        raise Invalid(N_("Type the date as day/month/year, e.g. 30/11/2026, or press Today."))
+        raise Invalid(BAD_DAY, typed=BAD_DAY_TYPED)
     return raw.strip()
 
 
@@ -262,7 +266,10 @@ ROUND = flow(
         Step(
             "day",
             "number",  # digits and slashes are the answer here, not a button's number
-            N_("The decision's date? Press Today or type it, e.g. 30/11/2026."),
+            chat_text(
+                N_("The decision's date? Press Today or type it, e.g. 30/11/2026."),
+                N_("The decision's date? Type it, e.g. 30/11/2026, or type a for Today."),
+            ),
             choices=lambda ctx: [Choice("today", ctx.t("Today"))],
             parse=_day_shape,
             check=_check_day,

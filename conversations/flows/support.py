@@ -16,13 +16,16 @@ from conversations.flows.support_steps import (
     supporter_line,
     supporter_steps,
 )
-from conversations.model import Choice, Ctx, Invalid, Step, flow
+from conversations.model import Choice, Ctx, Invalid, Step, chat_text, flow, for_chat
 from domain.calendar import parse_day
 from domain.i18n import N_
 from domain.money import MSG_NEGATIVE, MSG_TOO_LARGE, ParseError, parse_money
 from domain.support import MAX_VALUE, refusal, support_data
 
 SKIP = "skip"
+# The date steps are "number" steps (digits and slashes are the answer): Today is "a" on Zalo.
+BAD_DAY = N_("Type the date as day/month/year, e.g. 30/11/2026, or press Today.")
+BAD_DAY_TYPED = N_("Type the date as day/month/year, e.g. 30/11/2026, or type a for Today.")
 
 
 def _rule(ctx: Ctx) -> str:
@@ -70,8 +73,17 @@ def _value_prompt(ctx: Ctx) -> str:
             kind=kind,
         )
     return ctx.t(
-        "What is it worth ({kind}), in đồng? For example 1.500.000 or 1tr5. Press Skip if "
-        "the value is not known.",
+        for_chat(
+            ctx,
+            N_(
+                "What is it worth ({kind}), in đồng? For example 1.500.000 or 1tr5. Press Skip "
+                "if the value is not known."
+            ),
+            N_(
+                "What is it worth ({kind}), in đồng? For example 1.500.000 or 1tr5. Type a to "
+                "skip if the value is not known."
+            ),
+        ),
         kind=kind,
     )
 
@@ -105,7 +117,7 @@ def _today(ctx: Ctx) -> date:
 def _day_shape(raw: str) -> str:
     """A typed date's shape (its year may be left out: resolved against today by the check)."""
     if parse_day(raw, date(2000, 1, 1)) is None and parse_day(raw, date(2000, 3, 1)) is None:
-        raise Invalid(N_("Type the date as day/month/year, e.g. 30/11/2026, or press Today."))
+        raise Invalid(BAD_DAY, typed=BAD_DAY_TYPED)
     return raw.strip()
 
 
@@ -113,7 +125,7 @@ def _check_day(ctx: Ctx, value: str) -> None:
     today = _today(ctx)
     day = today if value == "today" else parse_day(value, today)
     if day is None:
-        raise Invalid(N_("Type the date as day/month/year, e.g. 30/11/2026, or press Today."))
+        raise Invalid(BAD_DAY, typed=BAD_DAY_TYPED)
     if day > today:
         raise Invalid(N_("The date cannot be in the future."))
     if refusal(ctx.answers["kind"], None, day, today) == "date_too_old":
@@ -196,9 +208,15 @@ SUPPORT = flow(
         ),
         *household_steps(_after_household),
         *supporter_steps(
-            N_(
-                "Who gave the support? Press one of the commune's supporters or type the name "
-                "of a new one."
+            chat_text(
+                N_(
+                    "Who gave the support? Press one of the commune's supporters or type the "
+                    "name of a new one."
+                ),
+                N_(
+                    "Who gave the support? Type the number of one of the commune's supporters, "
+                    "or the name of a new one."
+                ),
             ),
             _after_supporter,
         ),
@@ -215,7 +233,10 @@ SUPPORT = flow(
         Step(
             "day",
             "number",  # digits and slashes are the answer here, not a button's number
-            N_("When was it given? Press Today or type the date, e.g. 20/11/2026."),
+            chat_text(
+                N_("When was it given? Press Today or type the date, e.g. 20/11/2026."),
+                N_("When was it given? Type the date, e.g. 20/11/2026, or type a for Today."),
+            ),
             choices=lambda ctx: [Choice("today", ctx.t("Today"))],
             parse=_day_shape,
             check=_check_day,

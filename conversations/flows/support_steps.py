@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from conversations.flows.assess import CLASS_LABELS
-from conversations.model import Choice, Ctx, Router, Step, Text
+from conversations.model import Choice, Ctx, Router, Step, Text, chat_text
 from domain.causes import CAUSE_LABELS
 from domain.i18n import N_, fold
 from domain.standards import StandardsError, get_standard
@@ -181,9 +181,15 @@ def supporter_steps(prompt: Text, then: Router) -> list[Step]:
             next=after_supporter,
             min_length=2,
             max_length=200,
-            help=N_(
-                "Press one of the commune's supporters, or type the name of a new one, e.g. "
-                "“Hội Nông dân xã”, “Công ty May Gia Viễn”, “Dòng họ Nguyễn”."
+            help=chat_text(
+                N_(
+                    "Press one of the commune's supporters, or type the name of a new one, e.g. "
+                    "“Hội Nông dân xã”, “Công ty May Gia Viễn”, “Dòng họ Nguyễn”."
+                ),
+                N_(
+                    "Type the number of one of the commune's supporters, or the name of a new "
+                    "one, e.g. “Hội Nông dân xã”, “Công ty May Gia Viễn”, “Dòng họ Nguyễn”."
+                ),
             ),
         ),
         Step("supporter_kind", "choice", kind_prompt, choices=supporter_kinds, next=then),
