@@ -33,9 +33,10 @@ from documents.service import Documents, make
 from domain.calendar import local_day
 from domain.documents import in_sentence, place_name
 from domain.i18n import N_, Translator
+from domain.procedure import CLOSED
 from storage.audit import record
 from storage.db import transaction
-from storage.documents import last_closed_round
+from storage.documents import period_round
 from storage.hamlet_reports import find_period
 from storage.models import OrgUnit
 from storage.models_procedure import HamletMeeting, ReviewRound
@@ -184,13 +185,20 @@ async def certificate_docx(
 
 
 async def decision_reference(
-    db: AsyncSession, t: Translator, unit: OrgUnit, period: ReportingPeriod
+    db: AsyncSession,
+    t: Translator,
+    unit: OrgUnit,
+    period: ReportingPeriod,
+    rnd: ReviewRound | None = None,
 ) -> str | None:
-    """The commune's decision the summary rests on: its latest one within the period."""
+    """The commune's decision the summary rests on: its round's (`rnd`, else the commune's round
+    of the period: the annual review of the year, the monthly review of the month), once that
+    round is decided; None (a line left to fill in) until then, and for any other unit."""
     if unit.level != "commune":
         return None
-    rnd = await last_closed_round(db, commune_id=unit.id, since=period.starts_on)  # type: ignore[arg-type]
-    if rnd is None or rnd.decision_date is None or rnd.decision_date > period.ends_on:
+    if rnd is None:
+        rnd = await period_round(db, commune_id=unit.id, kind=period.kind, code=period.code)  # type: ignore[arg-type]
+    if rnd is None or rnd.status != CLOSED or rnd.decision_date is None:
         return None
     return t(
         ATTACHED,
@@ -201,9 +209,15 @@ async def decision_reference(
 
 
 async def summary_file(
-    services: Services, db: AsyncSession, t: Translator, unit: OrgUnit, period: ReportingPeriod
+    services: Services,
+    db: AsyncSession,
+    t: Translator,
+    unit: OrgUnit,
+    period: ReportingPeriod,
+    rnd: ReviewRound | None = None,
 ) -> tuple[str, bytes]:
-    """The summary form of a unit and period (also /api/v1/exports/summary.xlsx)."""
+    """The summary form of a unit and period (also /api/v1/exports/summary.xlsx); `rnd`, the
+    round whose summary it is, names its decision."""
     rows = await summary_form(db, unit=unit, period=period)
     standard = period_standard(services, period)
     # The place on the document is the issuing unit's; a hamlet's report is dated at its commune.
@@ -218,7 +232,7 @@ async def summary_file(
         rows=rows,
         place=place_name(where.name),
         day=local_day(services.clock()),
-        decision=await decision_reference(db, t, unit, period),
+        decision=await decision_reference(db, t, unit, period, rnd),
     )
     name = t("Summary {unit} {period}", unit=unit.name, period=period.code)
     return f"{name}.xlsx", content
@@ -234,7 +248,7 @@ async def summary_xlsx(c: CallerDep, round: RoundQ) -> Response:
     commune = await c.db.get(OrgUnit, rnd.commune_id)
     if period is None or commune is None:
         raise ApiError(404, "not_found")
-    name, content = await summary_file(c.services, c.db, Translator("vi"), commune, period)
+    name, content = await summary_file(c.services, c.db, Translator("vi"), commune, period, rnd)
     return _response(File(name, XLSX_TYPE, content))
 
 

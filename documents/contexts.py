@@ -5,7 +5,7 @@ are the app's (labels, notes, dates) come from the catalog in Vietnamese (`t`)."
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -33,10 +33,10 @@ from domain.documents import (
 )
 from domain.i18n import N_, Translator
 from domain.standards import Standard
-from storage.documents import Entry, MeetingSheet, Place, RoundSheet
+from storage.documents import Entry, MeetingSheet, Place, Recognition, RoundSheet
 from storage.models import OrgUnit
 from storage.models_procedure import ReviewRound
-from storage.models_register import Assessment, Household
+from storage.models_register import Household
 
 ROUND_LABELS = {
     "periodic": N_("the annual review of {year}"),
@@ -333,11 +333,45 @@ def standard_basis(standard: Standard) -> str:
 
 
 @dataclass(frozen=True)
+class YearMark:
+    """A year's row of a certificate: the class the decision recognised for that year's lists,
+    the deprivations it was decided on, and that decision (its round)."""
+
+    status: str  # poor | near_poor
+    deprived: Sequence[str]
+    decision: ReviewRound
+
+
+@dataclass(frozen=True)
 class Certified:
     household: Household
     hamlet: OrgUnit
-    status: str  # poor | near_poor
-    assessment: Assessment | None
+    years: Mapping[int, YearMark]  # by the year of the lists; a year missing is left blank
+
+
+def year_marks(
+    found: Sequence[Recognition], *, fallback: Sequence[str] = ()
+) -> dict[int, YearMark]:
+    """Each year's class from the decisions that concerned a household (oldest first): the year
+    of a decision's lists (an annual review's: the next year) gets the class the latest of them
+    left the household in, when poor or near-poor. A decision that recorded no deprivations
+    keeps the ones last decided (`fallback` before any)."""
+    marks: dict[int, YearMark] = {}
+    deprived: Sequence[str] | None = None
+    for r in found:
+        if r.deprived is not None:
+            deprived = r.deprived
+        if r.after.status in KLASS_SHORT and r.after.active:
+            marks[lists_year(r.round)] = YearMark(
+                r.after.status, deprived if deprived is not None else fallback, r.round
+            )
+    return marks
+
+
+def latest_decision(marks: Mapping[int, YearMark]) -> ReviewRound | None:
+    """The latest decision of the ones that recognised the household's classes."""
+    rounds = [m.decision for m in marks.values()]
+    return max(rounds, key=lambda r: (r.decision_date, r.id), default=None)  # type: ignore[arg-type,return-value]
 
 
 def certificate_context(
@@ -350,7 +384,8 @@ def certificate_context(
     day: date | None,
     signer: str,
 ) -> dict[str, Any]:
-    """Mẫu số 03 of QĐ 24/2021, one certificate per household; the classification of `year`."""
+    """Mẫu số 03 of QĐ 24/2021, one certificate per household: each year of the standard's
+    period with the class its decision recognised. Dated `day` (blank: `year`'s line to fill)."""
     issuer = Issuer.of(where)
     codes = [i.code for i in standard.indicators]
     legend = "; ".join(f"{n}. {i.name}" for n, i in enumerate(standard.indicators, start=1))
@@ -358,8 +393,6 @@ def certificate_context(
     certificates = []
     for item in items:
         h = item.household
-        deprived = item.assessment.deprived if item.assessment else []
-        numbers = ", ".join(str(codes.index(c) + 1) for c in codes if c in deprived)
         # An address in running text: "thôn Đông, xã Gia Viễn, tỉnh Ninh Bình".
         places = (item.hamlet.name, issuer.name, issuer.province)
         address = ", ".join(in_sentence(p) for p in places if p)
@@ -370,14 +403,26 @@ def certificate_context(
             {"no": n, "name": "", "ethnicity": "", "relation": ""}
             for n in range(2, max(h.members, 1) + 1)
         ]
-        years = [
-            {
-                "year": y,
-                "klass": KLASS_SHORT[item.status] if y == year else "",
-                "deprived": numbers if y == year else "",
-            }
-            for y in range(standard.valid_from.year, standard.valid_to.year + 1)
-        ]
+        years = []
+        for y in range(standard.valid_from.year, standard.valid_to.year + 1):
+            mark = item.years.get(y)
+            decided = mark.decision if mark else None
+            years.append(
+                {
+                    "year": y,
+                    "klass": KLASS_SHORT[mark.status] if mark else "",
+                    "deprived": (
+                        ", ".join(str(codes.index(c) + 1) for c in codes if c in mark.deprived)
+                        if mark
+                        else ""
+                    ),
+                    # The decision that recognised the year's class, for a template to cite.
+                    "decision": (decided.decision_number or "") if decided else "",
+                    "decided_on": (
+                        t.date(decided.decision_date) if decided and decided.decision_date else ""
+                    ),
+                }
+            )
         certificates.append(
             {
                 "number": CERTIFICATE_BLANK,

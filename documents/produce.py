@@ -14,23 +14,26 @@ from documents.contexts import (
     certificate_context,
     decision_context,
     decision_lists,
+    latest_decision,
     lists_year,
     minutes_context,
     posting_context,
+    year_marks,
 )
 from documents.files import MEDIA_TYPES, File
 from documents.posting_xlsx import posting_workbook
 from documents.templating import Templates
 from domain import procedure as proc
-from domain.decision_lists import LIST_NEAR_POOR, LIST_POOR
+from domain.decision_lists import LIST_NEAR_POOR, LIST_POOR, State
 from domain.i18n import N_, Translator
 from domain.standards import Standard, get_standard, standard_for
 from storage.documents import (
+    Recognition,
     assessments_of,
-    last_closed_round,
     latest_assessment,
     meeting_sheet,
     place_of,
+    recognitions,
     round_sheet,
 )
 from storage.models import OrgUnit
@@ -111,6 +114,13 @@ async def decision_file(
     return _file(name, "docx", templates.render("decision", context))
 
 
+def _before(a: ReviewRound, b: ReviewRound) -> bool:
+    """Whether `a` was decided before `b` (every decided round is before an undecided one)."""
+    if b.decision_date is None:
+        return a.decision_date is not None
+    return a.decision_date is not None and (a.decision_date, a.id) < (b.decision_date, b.id)  # type: ignore[operator]
+
+
 async def round_certificates(
     db: AsyncSession,
     templates: Templates,
@@ -118,15 +128,29 @@ async def round_certificates(
     *,
     standards: Mapping[str, Standard] | None,
 ) -> File:
-    """A certificate for every household on the round's poor and near-poor lists."""
+    """A certificate for every household on the round's poor and near-poor lists: the round's
+    year with the class its lists give, and the years the decisions before it recognised."""
     sheet = await round_sheet(db, rnd)
     lists = decision_lists(VI, sheet)
     chosen = [(h, hamlet, LIST_POOR) for h, hamlet, _ in lists[LIST_POOR]]
     chosen += [(h, hamlet, LIST_NEAR_POOR) for h, hamlet, _ in lists[LIST_NEAR_POOR]]
     if not chosen:
         raise DocumentRefused("no_households")
-    found = await assessments_of(db, [h.id for h, _, _ in chosen])  # type: ignore[misc]
-    items = [Certified(h, hamlet, status, found.get(h.id)) for h, hamlet, status in chosen]  # type: ignore[arg-type]
+    households = [h for h, _, _ in chosen]
+    found = await recognitions(db, households)
+    assessed = await assessments_of(db, [h.id for h in households])  # type: ignore[misc]
+    items = []
+    for h, hamlet, status in chosen:
+        decided = found.get(h.id, [])  # type: ignore[call-overload]
+        own = next((r for r in decided if r.round.id == rnd.id), None)
+        # The round's own lists give its year's class, whatever was decided after it.
+        this = Recognition(rnd, State(status), own.deprived if own else None)
+        latest = assessed.get(h.id)  # type: ignore[call-overload]
+        marks = year_marks(
+            [r for r in decided if _before(r.round, rnd)] + [this],
+            fallback=latest.deprived if latest else (),
+        )
+        items.append(Certified(h, hamlet, marks))
     context = certificate_context(
         VI,
         items,
@@ -148,15 +172,18 @@ async def household_certificate(
     standards: Mapping[str, Standard] | None,
     today: date,
 ) -> File:
-    """The certificate of one poor or near-poor household, for the year of the decision that
-    recognised it (its commune's latest decided round since its status changed)."""
+    """The certificate of one poor or near-poor household: each year with the class the
+    decision that concerned it recognised (a year no decision concerned is left blank), dated
+    and signed as the latest of those decisions."""
     if not household.active or household.status not in GROUPS:
         raise DocumentRefused("not_poor_or_near_poor")
     hamlet = await db.get(OrgUnit, household.hamlet_id)
     assert hamlet is not None
-    rnd = await last_closed_round(db, commune_id=household.commune_id, since=household.status_since)
-    year = lists_year(rnd) if rnd else today.year
+    found = (await recognitions(db, [household])).get(household.id, [])  # type: ignore[call-overload]
     assessment = await latest_assessment(db, household.id)  # type: ignore[arg-type]
+    marks = year_marks(found, fallback=assessment.deprived if assessment else ())
+    rnd = latest_decision(marks)
+    year = lists_year(rnd) if rnd else today.year
     if rnd is not None:
         standard = _standard(rnd.standard_id, standards)
     elif assessment is not None and assessment.standard_id:
@@ -165,7 +192,7 @@ async def household_certificate(
         standard = standard_for(date(year, 1, 1), standards)
     context = certificate_context(
         VI,
-        [Certified(household, hamlet, household.status, assessment)],
+        [Certified(household, hamlet, marks)],
         await place_of(db, hamlet),
         standard,
         year=year,

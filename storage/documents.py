@@ -1,18 +1,17 @@
 """What the procedure's documents print, read in a few queries: a meeting with its votes, a
 round's list, the commune's register as the round's decision leaves it, a household's latest
-assessment."""
+assessment, the decisions that concerned a household, the round of a reporting period."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import procedure as proc
-from domain.decision_lists import State, expected
+from domain.decision_lists import State, expected, full_lists
 from storage.models import OrgUnit, Person
 from storage.models_procedure import HamletMeeting, MeetingVote, ReviewRound
 from storage.models_register import Assessment, Household, Submission
@@ -230,16 +229,133 @@ async def assessments_of(db: AsyncSession, household_ids: Sequence[int]) -> dict
     return {a.household_id: a for a in (await db.execute(stmt)).scalars()}
 
 
-async def last_closed_round(
-    db: AsyncSession, *, commune_id: int, since: date | None
+@dataclass(frozen=True)
+class Recognition:
+    """A closed round's decision that concerned a household: the state it left the household in,
+    and the deprivations it was decided on (None where the decision recorded none)."""
+
+    round: ReviewRound
+    after: State
+    deprived: list[str] | None
+
+
+def _after(s: Submission, h: Household) -> State:
+    """The state an approved submission left its household in (as _entries reads it)."""
+    if s.before_status is not None:
+        return State(s.after_status or s.before_status, bool(s.after_active))
+    return expected(s.kind, State(h.status, h.active), (s.result or {}).get("class"))
+
+
+async def recognitions(
+    db: AsyncSession, households: Sequence[Household]
+) -> dict[int, list[Recognition]]:
+    """Each household's decisions, oldest first: every closed round that approved a change of
+    it, and every closed round recognising whole lists (the annual review) of its commune that
+    found it poor or near-poor at its decision. Nothing else concerns a household: a round of
+    the commune that neither changed it nor recognised whole lists is not its decision."""
+    ids = [h.id for h in households if h.id is not None]
+    if not ids:
+        return {}
+    subs = list(
+        (
+            await db.execute(
+                select(Submission)
+                .where(
+                    Submission.household_id.in_(ids),  # type: ignore[union-attr]
+                    Submission.status == "approved",
+                    Submission.decided_at.is_not(None),  # type: ignore[union-attr]
+                )
+                .order_by(Submission.decided_at, Submission.id)  # type: ignore[arg-type]
+            )
+        ).scalars()
+    )
+    round_ids = {s.round_id for s in subs if s.round_id is not None}
+    communes = {h.commune_id for h in households}
+    rounds = {
+        r.id: r
+        for r in (
+            await db.execute(
+                select(ReviewRound).where(
+                    or_(
+                        ReviewRound.id.in_(round_ids),  # type: ignore[union-attr]
+                        ReviewRound.commune_id.in_(communes),  # type: ignore[attr-defined]
+                    ),
+                    ReviewRound.status == proc.CLOSED,
+                    ReviewRound.decision_date.is_not(None),  # type: ignore[union-attr]
+                )
+            )
+        ).scalars()
+    }
+    assessed = (
+        {
+            a.submission_id: a
+            for a in (
+                await db.execute(
+                    select(Assessment).where(
+                        Assessment.submission_id.in_([s.id for s in subs]),  # type: ignore[union-attr]
+                        Assessment.approved.is_(True),  # type: ignore[attr-defined]
+                    )
+                )
+            ).scalars()
+        }
+        if subs
+        else {}
+    )
+    by_household: dict[int, list[Submission]] = {i: [] for i in ids}  # type: ignore[misc]
+    for s in subs:
+        by_household[s.household_id].append(s)  # type: ignore[index]
+    out: dict[int, list[Recognition]] = {}
+    for h in households:
+        own = by_household.get(h.id, [])  # type: ignore[arg-type]
+        decided: dict[int, Recognition] = {}
+        for s in own:  # a round's later approval of the household wins
+            rnd = rounds.get(s.round_id) if s.round_id is not None else None
+            if rnd is None:
+                continue  # not a round's decision (a register change), or not decided
+            a = assessed.get(s.id)
+            deprived = a.deprived if a is not None else (s.result or {}).get("deprived")
+            decided[rnd.id] = Recognition(  # type: ignore[index]
+                rnd, _after(s, h), list(deprived) if deprived is not None else None
+            )
+        for rnd in rounds.values():
+            if rnd.id in decided or rnd.commune_id != h.commune_id or not full_lists(rnd.kind):
+                continue
+            # The household as the decision found it: its register entry, or the state before
+            # its first approval decided after that moment (as _states_at_decision reads it).
+            moment = decision_moment(rnd.decision_date)  # type: ignore[arg-type]
+            later = (
+                s
+                for s in own
+                if s.decided_at > moment and s.before_status is not None  # type: ignore[operator]
+            )
+            first = next(later, None)
+            state = (
+                State(first.before_status, bool(first.before_active))  # type: ignore[arg-type]
+                if first is not None
+                else State(h.status, h.active)
+            )
+            if any(state.member(g) for g in GROUPS):
+                decided[rnd.id] = Recognition(rnd, state, None)  # type: ignore[index]
+        out[h.id] = sorted(  # type: ignore[index]
+            decided.values(), key=lambda r: (r.round.decision_date, r.round.id)
+        )
+    return out
+
+
+PERIOD_ROUNDS = {"annual": proc.PERIODIC, "monthly": proc.REGULAR}
+
+
+async def period_round(
+    db: AsyncSession, *, commune_id: int, kind: str, code: str
 ) -> ReviewRound | None:
-    """The commune's latest decided round (decided on or after `since`, when given)."""
+    """The commune's round of a reporting period: the annual review of an annual period, the
+    monthly review of a month (the same code: "2026", "2026-05"); None for other periods."""
+    round_kind = PERIOD_ROUNDS.get(kind)
+    if round_kind is None:
+        return None
     stmt = select(ReviewRound).where(
         ReviewRound.commune_id == commune_id,
-        ReviewRound.status == proc.CLOSED,
-        ReviewRound.decision_date.is_not(None),  # type: ignore[union-attr]
+        ReviewRound.kind == round_kind,
+        ReviewRound.code == code,
     )
-    if since is not None:
-        stmt = stmt.where(ReviewRound.decision_date >= since)  # type: ignore[operator]
-    stmt = stmt.order_by(ReviewRound.decision_date.desc(), ReviewRound.id.desc())  # type: ignore[union-attr]
     return (await db.execute(stmt.limit(1))).scalars().first()

@@ -225,9 +225,18 @@ async def test_one_households_certificate(
     client: httpx.AsyncClient, tokens: Tokens, decided: RoundData
 ) -> None:
     cuc = decided.households["Lê Thị Cúc"]
-    content = await fetch(client, tokens.giavien, "certificate.docx", household=cuc)
-    text = check(to_pdf({"cuc.docx": content})["cuc.docx"])
+    ha = decided.households["Vũ Thị Hà"]
+    files = {
+        "cuc.docx": await fetch(client, tokens.giavien, "certificate.docx", household=cuc),
+        "ha.docx": await fetch(client, tokens.giavien, "certificate.docx", household=ha),
+    }
+    pdfs = to_pdf(files)
+    text = check(pdfs["cuc.docx"])
     has(text, "Lê Thị Cúc", "2027 N 4, 9, 10", "Số: …/GCN-HN.HCN")
+    # Hà, unchanged, is on the annual review's whole poor list of 2027: that decision's year,
+    # date and signer, though no request of hers went through it.
+    text = " ".join(check(pdfs["ha.docx"]).split())
+    has(text, "Vũ Thị Hà", "Gia Viễn, ngày 24 tháng 11 năm 2026", "2027 N", "Lê Văn Chủ")
     giang = decided.households["Đỗ Văn Giang"]
     r = await client.get(
         f"{DOCS}/certificate.docx", params={"household": giang}, headers=bearer(tokens.giavien)
