@@ -16,7 +16,7 @@ from api.deps import ApiError, ApiRouter, ReportSessionDep, ServicesDep
 from api.exports import XLSX_TYPE, Lang, _csv, _file, _translator, attachment
 from api.reports import UnitDep, UnitRef, unit_ref
 from api.targets import DefaultTarget, YearQ, default_target
-from api.xlsx_emulation import HEADERS, csv_row, emulation_workbook
+from api.xlsx_emulation import HEADERS, csv_rows, emulation_workbook
 from domain.calendar import local_day
 from domain.documents import place_name
 from domain.emulation import Outcome, cpp_to_pp, hundredths, rules
@@ -43,9 +43,12 @@ class EmulationRowPublic(BaseModel):
     target_source: Literal["set", "inherited", "default"]
     rate_start: float | None  # poor / households × 100 on 1 January, two decimals
     rate_end: float | None  # on the last day counted
-    reduction_pp: float | None  # rate_start − rate_end, percentage points
-    margin_pp: float | None  # reduction_pp − target_pp
-    met_target: bool | None
+    reduction_pp: float | None  # rate_start − rate_end (as shown), percentage points
+    # The target the unit is held to: target_pp, or rate_start when that is lower (nothing
+    # left to reduce below zero); None without a rate on 1 January.
+    target_applied_pp: float | None
+    margin_pp: float | None  # reduction_pp − target_applied_pp
+    met_target: bool | None  # margin_pp ≥ 0
     households_start: int
     poor_start: int
     households_end: int
@@ -80,6 +83,7 @@ def row_public(r: EmulationRow) -> EmulationRowPublic:
         rate_start=hundredths(o.rate_start),
         rate_end=hundredths(o.rate_end),
         reduction_pp=hundredths(o.reduction),
+        target_applied_pp=hundredths(o.applied_target),
         margin_pp=hundredths(o.margin),
         met_target=o.met,
         households_start=f.households_start,
@@ -317,10 +321,11 @@ async def emulation_csv(
     year: YearDep,
     lang: Lang = None,
 ) -> Response:
-    """The ranking as CSV: one line per child unit, best first, then the total."""
+    """The ranking as CSV: one line per child unit, best first, one for what is recorded at the
+    unit itself (when anything is: a province's own fund contributions), then the total."""
     t = _translator(services, lang)
     e = await build_emulation(services, db, found, year)
-    rows = [csv_row(t, r) for r in e.rows]
+    rows = csv_rows(t, e)
     return _csv(f"emulation-{found.code}-{year}.csv", [t(h) for h in HEADERS], rows)
 
 

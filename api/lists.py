@@ -2,12 +2,14 @@
 
 Every list answers `?limit=&offset=` with `{"total", "limit", "offset", "items"}`, and the same
 filters give the whole list as CSV under /api/v1/exports/<name>.csv (UTF-8 with BOM, headers in
-the server's language or `lang=`), written by the aggregate exports' CSV writer.
+the server's language or `lang=`), written by the aggregate exports' CSV writer. The JSON keeps
+the codes (`exited_near_poverty`, `poor`, `rural`); the CSV, read by people in a spreadsheet,
+shows them as the words the chat and the documents use ("Thoát cận nghèo", "Hộ nghèo").
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
@@ -29,7 +31,16 @@ from api.deps import (
     unit_in_scope,
 )
 from api.exports import _csv, _translator
+from api.reports import _standards
+from api.xlsx import area_word
 from bot.services import Services
+from conversations.flows.assess import CLASS_LABELS, KIND_LABELS
+from conversations.flows.onboarding import ROLE_LABELS
+from conversations.flows.review import STATE_LABELS
+from domain.calendar import local_day
+from domain.i18n import N_, Translator, capitalised
+from domain.periods import KIND_LABELS as PERIOD_KIND_LABELS
+from domain.standards import AREAS, standard_for
 from handlers.notify import Notice, enqueue_notices
 from storage.hamlet_reports import find_period
 from storage.models import OrgUnit
@@ -175,6 +186,61 @@ async def units_by_id(db: AsyncSession, ids: Iterable[int | None]) -> dict[int, 
 Column = tuple[str, Callable[[Any], object]]
 
 
+def _merged(*vocabularies: Mapping[str, str]) -> dict[str, str]:
+    """One column's codes and their labels (msgids) from several lists; a code two lists would
+    label differently is a mistake caught on import."""
+    out: dict[str, str] = {}
+    for vocabulary in vocabularies:
+        for code, msgid in vocabulary.items():
+            if out.setdefault(code, msgid) != msgid:
+                raise ValueError(f"{code!r} has two labels: {out[code]!r}, {msgid!r}")
+    return out
+
+
+# The labels of the codes a list's column holds, by the column's header: the chat's words for a
+# submission's kind and state, a household's class, a person's role; a period's kind and state;
+# an invite's state; a unit's level. The lists sharing a header have disjoint codes (a household
+# is "poor", a submission "approved", a period "open"); a code with no label (a reminder's
+# "skipped", a level of another tree) is written as it is. The area is its own case (area_word).
+INVITE_STATE_LABELS = {
+    "pending": N_("not used yet"),
+    "used": N_("used"),
+    "expired": N_("expired"),
+}
+LEVEL_LABELS = {
+    "province": N_("province"),
+    "commune": N_("commune"),
+    "hamlet": N_("hamlet"),
+}
+PERIOD_STATUS_LABELS = {"open": N_("open"), "closed": N_("closed")}
+CODE_LABELS: dict[str, dict[str, str]] = {
+    N_("Kind"): _merged(KIND_LABELS, PERIOD_KIND_LABELS),
+    N_("Status"): _merged(CLASS_LABELS, STATE_LABELS, PERIOD_STATUS_LABELS),
+    N_("Role"): _merged(ROLE_LABELS, {"province": N_("province staff")}),
+    N_("State"): INVITE_STATE_LABELS,
+    N_("Level"): LEVEL_LABELS,
+}
+AREA_HEADER = N_("Area")
+
+
+def code_labellers(services: Services, t: Translator) -> dict[str, Callable[[str], str]]:
+    """Per column header: a code to its label in `t`'s language, capitalised as a cell starts
+    ("Hộ nghèo"); an unknown code unchanged. The area in the words of the standard in force
+    today ("Nông thôn"; "Đô thị" under NĐ 351/2025), as the summary names it for a period."""
+
+    def labeller(labels: Mapping[str, str]) -> Callable[[str], str]:
+        return lambda code: capitalised(t(labels[code])) if code in labels else code
+
+    standard = standard_for(
+        local_day(services.clock()), _standards(services.settings.standards_dir or None)
+    )
+    out = {header: labeller(labels) for header, labels in CODE_LABELS.items()}
+    out[AREA_HEADER] = lambda code: (
+        capitalised(area_word(t, standard, code)) if code in AREAS else code
+    )
+    return out
+
+
 def list_csv(
     services: Services,
     lang: str | None,
@@ -182,17 +248,26 @@ def list_csv(
     columns: Sequence[Column],
     items: Iterable[BaseModel],
 ) -> Response:
-    """The items as CSV: one column per (header msgid, getter); dates in Hà Nội time."""
+    """The items as CSV: one column per (header msgid, getter); dates in Hà Nội time; the
+    codes of a column CODE_LABELS (or the area) knows as their labels."""
     t = _translator(services, lang)
+    labellers = code_labellers(services, t)
+    plain: Callable[[str], str] = str
 
-    def cell(value: object) -> object:
+    def cell(value: object, label: Callable[[str], str]) -> object:
         if isinstance(value, datetime):
             return t.datetime(value)
         if isinstance(value, date):
             return t.date(value)
         if isinstance(value, bool):
             return t("Yes") if value else t("No")
+        if isinstance(value, str):
+            return label(value)
         return value
 
-    rows = [[cell(get(item)) for _, get in columns] for item in items]
+    labels = [labellers.get(header, plain) for header, _ in columns]
+    rows = [
+        [cell(get(item), label) for (_, get), label in zip(columns, labels, strict=True)]
+        for item in items
+    ]
     return _csv(filename, [t(h) for h, _ in columns], rows)

@@ -3,6 +3,10 @@ issuing body and the motto, the title with the unit and the year, two header row
 group headings and a row of column numbers, one row per child unit best first, the total row, the
 signature block — Nghị định 30/2020/NĐ-CP's document to sign. Also the CSV's columns.
 
+What is recorded at the unit itself (a province's own fund contributions) has a row of its own
+before the total, so each count column adds up to the total; a note under the table says how the
+reduction, the margin and "met" are worked out (domain.emulation).
+
 Counts and đồng with a literal dot for thousands; rates and percentage points as right-aligned
 text with a decimal comma ("28,57"), as the summary writes its rates. A pure function of
 storage.emulation's Emulation; text goes through api.cells.put (formula-injection safe).
@@ -40,7 +44,7 @@ from api.xlsx import (
     int_format,
 )
 from domain.documents import date_line, number_line
-from domain.emulation import cpp_to_pp, hundredths
+from domain.emulation import Figures, cpp_to_pp, hundredths
 from domain.i18n import N_, Translator
 from storage.emulation import Emulation, EmulationRow
 
@@ -66,11 +70,60 @@ HEADERS = (
     N_("Support value (VND)"),
     N_("Fund contributions"),
     N_("Fund contributions (VND)"),
+    N_("Applied target (percentage points)"),
+)
+# The row of what is recorded at the unit itself, by the unit's level.
+DIRECT_LABELS = {
+    "province": N_("Province level (recorded directly)"),
+    "commune": N_("Commune level (recorded directly)"),
+}
+DEFAULT_DIRECT_LABEL = N_("Recorded at the unit itself")
+NOTE = N_(
+    "Note: the reduction is the rate on 1 January less the rate at the end, as shown. A unit "
+    "has met its target when the reduction reaches the target, or its rate on 1 January when "
+    "that is lower (a unit with no poor households left to reduce, whose rate did not rise); "
+    "against target = the reduction less that applied target."
 )
 
 
 def _met(t: Translator, met: bool | None) -> str:
     return "" if met is None else t("Yes") if met else t("No")
+
+
+def direct_label(t: Translator, level: str) -> str:
+    return t(DIRECT_LABELS.get(level, DEFAULT_DIRECT_LABEL))
+
+
+def has_direct(e: Emulation) -> bool:
+    """Whether anything is recorded at the unit itself (then it has a row of its own)."""
+    return e.direct != Figures()
+
+
+def _counts(f: Figures) -> list[object]:
+    return [
+        f.households_start,
+        f.poor_start,
+        f.households_end,
+        f.poor_end,
+        f.exits,
+        f.sustainable_exits,
+        f.fell_back,
+        f.support_count,
+        f.support_value,
+        f.fund_count,
+        f.fund_value,
+    ]
+
+
+def csv_rows(t: Translator, e: Emulation) -> list[list[object]]:
+    """The CSV's lines: the child units best first, what is recorded at the unit itself (when
+    anything is), the total."""
+    *units, total = e.rows
+    rows = [csv_row(t, r) for r in units]
+    if has_direct(e):
+        label = direct_label(t, e.unit.level)
+        rows.append([None, e.unit.code, label, *[None] * 6, *_counts(e.direct), None])
+    return [*rows, csv_row(t, total)]
 
 
 def csv_row(t: Translator, r: EmulationRow) -> list[object]:
@@ -86,17 +139,8 @@ def csv_row(t: Translator, r: EmulationRow) -> list[object]:
         hundredths(o.reduction),
         hundredths(o.margin),
         _met(t, o.met),
-        f.households_start,
-        f.poor_start,
-        f.households_end,
-        f.poor_end,
-        f.exits,
-        f.sustainable_exits,
-        f.fell_back,
-        f.support_count,
-        f.support_value,
-        f.fund_count,
-        f.fund_value,
+        *_counts(f),
+        hundredths(o.applied_target),
     ]
 
 
@@ -202,17 +246,34 @@ def points(t: Translator, value: float | None) -> str | None:
 
 
 def _line(ws: Worksheet, t: Translator, row: int, r: EmulationRow) -> int:
-    o, f = r.outcome, r.outcome.figures
+    o = r.outcome
     label = r.unit.name if r.unit is not None else t("Total")
-    put(ws, row, 1, r.rank).alignment = Alignment(horizontal="center")
-    put(ws, row, 2, label).alignment = Alignment(wrap_text=True, vertical="center")
-    figures: Sequence[object] = (
+    rates = (
         points(t, hundredths(o.rate_start)),
         points(t, hundredths(o.rate_end)),
         points(t, hundredths(o.reduction)),
         points(t, cpp_to_pp(o.target.cpp)),
         points(t, hundredths(o.margin)),
         _met(t, o.met),
+    )
+    return _write(ws, t, row, (r.rank, label), rates, o.figures, bold=r.unit is None)
+
+
+def _write(
+    ws: Worksheet,
+    t: Translator,
+    row: int,
+    heading: tuple[int | None, str],
+    rates: Sequence[object],
+    f: Figures,
+    *,
+    bold: bool,
+) -> int:
+    rank, label = heading
+    put(ws, row, 1, rank).alignment = Alignment(horizontal="center")
+    put(ws, row, 2, label).alignment = Alignment(wrap_text=True, vertical="center")
+    figures: Sequence[object] = (
+        *rates,
         f.exits,
         f.sustainable_exits,
         f.fell_back,
@@ -232,8 +293,18 @@ def _line(ws: Worksheet, t: Translator, row: int, r: EmulationRow) -> int:
             cell.number_format = int_format(t.locale, value)
     for c in range(1, NCOLS + 1):
         ws.cell(row, c).border = BORDER
-        if r.unit is None:
+        if bold:
             ws.cell(row, c).font = BOLD
+    return row + 1
+
+
+def _note(ws: Worksheet, t: Translator, row: int) -> int:
+    """The note under the table, over its width; the row after it."""
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=NCOLS)
+    cell = put(ws, row, 1, t(NOTE))
+    cell.font = ITALIC
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[row].height = 45
     return row + 1
 
 
@@ -280,8 +351,14 @@ def emulation_workbook(t: Translator, e: Emulation, *, place: str, day: date) ->
     _heading(ws, t, e, place, day)
     _table_header(ws, t)
     row = FIRST_DATA_ROW
-    for r in e.rows:
+    *units, total = e.rows
+    for r in units:
         row = _line(ws, t, row, r)
+    if has_direct(e):  # the child rows and this one add up to the total
+        label = direct_label(t, e.unit.level)
+        row = _write(ws, t, row, (None, label), (None,) * 6, e.direct, bold=False)
+    row = _line(ws, t, row, total)
+    row = _note(ws, t, row + 1)
     _signatures(ws, t, e.unit.level, row + 1)
     _layout(ws)
     buf = io.BytesIO()

@@ -8,8 +8,13 @@ percentage points against the unit's target, and the ranking. The rules (default
 years for a sustainable exit, how a family supporter is linked to a household) are data with
 their source in `emulation_data/rules.json`.
 
-Rates are compared exactly (fractions); they are rounded to hundredths of a point only for
-reading, since a target is set in hundredths (Target.reduction_cpp).
+Each rate is rounded to hundredths of a point (halves away from zero), as every report shows it
+and as a target is set (Target.reduction_cpp); the reduction, the margin against the target,
+whether the target is met and the ranking are all worked out from those rounded rates, so a
+reduction read in a report is the difference of the rates beside it (9,47 − 7,17 = 2,30, where
+the exact rates would give 2,31). The target a unit is held to is its target, or its rate on
+1 January when that is lower: a unit with no poor households left to take out of poverty has met
+its target when its rate did not rise.
 """
 
 from __future__ import annotations
@@ -79,6 +84,17 @@ def hundredths(value: Fraction | None) -> float | None:
     return float(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
+def to_cpp(value: Fraction | None) -> int | None:
+    """A rate in hundredths of a point, as it is shown: halves away from zero (28.575 -> 2858)."""
+    if value is None:
+        return None
+    scaled = abs(value) * 100
+    whole = scaled.numerator // scaled.denominator
+    if scaled - whole >= Fraction(1, 2):
+        whole += 1
+    return whole if value >= 0 else -whole
+
+
 def exact_rate(part: int, whole: int) -> Fraction | None:
     """part / whole × 100; None without households."""
     return Fraction(part * 100, whole) if whole > 0 else None
@@ -138,16 +154,33 @@ class Outcome:
         return exact_rate(self.figures.poor_end, self.figures.households_end)
 
     @property
+    def start_cpp(self) -> int | None:
+        """The rate on 1 January as shown, in hundredths of a point."""
+        return to_cpp(self.rate_start)
+
+    @property
+    def end_cpp(self) -> int | None:
+        return to_cpp(self.rate_end)
+
+    @property
     def reduction(self) -> Fraction | None:
-        """Percentage points the poor rate fell by (negative when it rose)."""
-        start, end = self.rate_start, self.rate_end
-        return None if start is None or end is None else start - end
+        """Percentage points the poor rate fell by (negative when it rose): the rate on
+        1 January less the rate at the end, both as shown (two decimals)."""
+        start, end = self.start_cpp, self.end_cpp
+        return None if start is None or end is None else Fraction(start - end, 100)
+
+    @property
+    def applied_target(self) -> Fraction | None:
+        """The reduction the unit is held to: its target, or its rate on 1 January (as shown)
+        when that is lower, since a rate cannot fall below zero. None without that rate."""
+        start = self.start_cpp
+        return None if start is None else Fraction(min(self.target.cpp, start), 100)
 
     @property
     def margin(self) -> Fraction | None:
-        """The reduction less the target, in percentage points."""
-        reduction = self.reduction
-        return None if reduction is None else reduction - Fraction(self.target.cpp, 100)
+        """The reduction less the applied target, in percentage points: met from 0 up."""
+        reduction, target = self.reduction, self.applied_target
+        return None if reduction is None or target is None else reduction - target
 
     @property
     def met(self) -> bool | None:
@@ -156,7 +189,8 @@ class Outcome:
 
 
 def ranks(margins: Sequence[Fraction | None]) -> list[int | None]:
-    """Competition ranking ("1, 2, 2, 4") by margin, largest first; no margin, no rank."""
+    """Competition ranking ("1, 2, 2, 4") by margin, largest first; no margin, no rank. The
+    margins are of the rates as shown: units showing the same margin share a rank."""
     known = [m for m in margins if m is not None]
     return [None if m is None else 1 + sum(1 for o in known if o > m) for m in margins]
 

@@ -24,7 +24,7 @@ reporting period and is not used here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
@@ -342,6 +342,10 @@ class Emulation:
     unit: OrgUnit
     window: Window
     rows: list[EmulationRow]  # child units best first, then the total row
+    # What is recorded at the unit itself, in no child unit (a province's or commune's own fund
+    # contributions, households filed on a commune): in the total only, so the child rows and
+    # these add up to it.
+    direct: Figures = field(default_factory=Figures)
 
     @property
     def total(self) -> EmulationRow:
@@ -364,4 +368,4 @@ async def emulation(db: AsyncSession, *, unit: OrgUnit, year: int, today: date) 
     direct = figures.get(unit.id, Figures()) if children else Figures()  # type: ignore[arg-type]
     total = sum((o.figures for o in outcomes), direct)
     own = (await targets_for(db, unit_ids=[unit.id], chain=chain, year=year))[unit.id]  # type: ignore[index,list-item]
-    return Emulation(unit, w, [*ranked, EmulationRow(None, Outcome(total, own))])
+    return Emulation(unit, w, [*ranked, EmulationRow(None, Outcome(total, own))], direct)

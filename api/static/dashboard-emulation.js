@@ -17,6 +17,8 @@
   const points = (v) => (v === null || v === undefined ? "—" : two.format(v).replace("-", "\u2212"));
   const pct = (v) => (v === null || v === undefined ? "—" : points(v) + "\u00a0%");
   const money = (v) => whole.format(v) + "\u00a0₫";
+  // The target a unit is held to: its own, or its rate on 1 January when lower (met ⇔ reached).
+  const applied = (r) => r.target_applied_pp ?? r.target_pp;
 
   function el(tag, attrs, ...children) {
     const node = tag.startsWith("svg:") ? document.createElementNS(SVG, tag.slice(4)) : document.createElement(tag);
@@ -89,7 +91,7 @@
     if (!known.length) return;
     const width = Math.max($("emulation-chart").clientWidth, 260);
     const rowH = 46, room = 150, barW = width - room;
-    const values = known.flatMap((r) => [r.reduction_pp, r.target_pp]);
+    const values = known.flatMap((r) => [r.reduction_pp, applied(r)]);
     const lo = Math.min(0, ...values), hi = Math.max(0.5, ...values);
     const x = (v) => ((v - lo) / (hi - lo)) * barW;
     const svg = el("svg:svg", {
@@ -98,14 +100,14 @@
     }, el("svg:title", { id: "emulation-title" }, L.emulation_chart));
     known.forEach((r, i) => {
       const y = i * rowH, from = Math.min(x(0), x(r.reduction_pp)), size = Math.abs(x(r.reduction_pp) - x(0));
-      const figure = `${points(r.reduction_pp)} / ${points(r.target_pp)}`;
+      const figure = `${points(r.reduction_pp)} / ${points(applied(r))}`;
       const label = (r.rank ? r.rank + ". " : "") + r.unit.name;
       svg.append(el("svg:g", { class: "bar " + (r.met_target ? "met" : "missed"), "data-unit": r.unit.code, "data-reduction": r.reduction_pp },
-        el("svg:title", {}, `${r.unit.name}: ${fill(L.emulation_bar, { reduction: points(r.reduction_pp), target: points(r.target_pp) })}`),
+        el("svg:title", {}, `${r.unit.name}: ${fill(L.emulation_bar, { reduction: points(r.reduction_pp), target: points(applied(r)) })}`),
         el("svg:text", { x: 0, y: y + 15, class: "name" }, label),
         el("svg:rect", { class: "track", x: 0, y: y + 21, width: barW, height: 16, rx: 3 }),
         el("svg:rect", { class: "value", x: from, y: y + 21, width: Math.max(size, 1), height: 16, rx: 3 }),
-        el("svg:line", { class: "target", x1: x(r.target_pp), x2: x(r.target_pp), y1: y + 17, y2: y + 41 }),
+        el("svg:line", { class: "target", x1: x(applied(r)), x2: x(applied(r)), y1: y + 17, y2: y + 41 }),
         el("svg:text", { x: barW + 8, y: y + 34, class: "figure" }, figure)));
     });
     $("emulation-chart").append(svg);
@@ -126,7 +128,7 @@
   function showHonours(data) {
     const lists = {
       "emulation-units": data.units.map((u) => fill(L.emulation_unit_item, {
-        unit: u.unit.name, reduction: points(u.reduction_pp), target: points(u.target_pp) })),
+        unit: u.unit.name, reduction: points(u.reduction_pp), target: points(applied(u)) })),
       "emulation-households": data.households.map((h) => fill(L.emulation_household_item, {
         head: h.household.head_name, hamlet: h.household.hamlet, exited: day(h.exited_on), count: h.count,
         value: money(h.value), households: h.households })),

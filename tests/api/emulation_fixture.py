@@ -12,7 +12,8 @@ Xã Gia Viễn (own target 2026: 20 points)
               D6 poor 2023 -> exited 26 Nov 2024 (2 years only on 26 Nov 2026: not yet)
               D7 poor 2023 -> exited 31 Dec 2023 (2 years on 31 Dec 2025: 2025's, not 2026's)
      1 January 2026: 7 households, poor D3 D4 = 2 (28.57 %); end: poor D4 = 1 (14.29 %)
-     reduction 14.29, target 20 (Gia Viễn's) -> -5.71; exits 1 (D3), sustainable 2 (D1 D2)
+     reduction 28.57 - 14.29 = 14.28 (the rates as shown; the exact 100/7 would read 14.29),
+     target 20 (Gia Viễn's) -> -5.72; exits 1 (D3), sustainable 2 (D1 D2)
   Thôn Tây    T1 poor 1 Feb 2025 -> exited 1 Apr 2026
               T2 poor 1 Feb 2024 -> exited 1 Aug 2024 -> fell back 1 Jul 2026
               T3 newly poor 1 Sep 2026

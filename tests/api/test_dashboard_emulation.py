@@ -12,8 +12,9 @@ import pytest
 from api.app import create_app
 from bot.services import Services
 from tests.api.browser import Tab, launch, open_tab, serve
-from tests.api.conftest import Tokens
+from tests.api.conftest import Register, Tokens
 from tests.api.emulation_fixture import Data, write_all
+from tests.support import link_person
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
@@ -64,8 +65,10 @@ async def test_the_commune_ranks_its_hamlets(
             "[...document.querySelectorAll('#emulation-year option')].map(o => o.value)"
         ) == ["2026", "2025", "2024"]
         # Thôn Trung has no households: no bar; the reductions fall short of Gia Viễn's 20.
+        # Đông's is the difference of its rates as shown, 28,57 − 14,29 = 14,28 (not the 14,29
+        # the exact rates round to), as in the table and the XLSX beside it.
         assert await tab.eval(BARS) == [
-            ["37-GIAVIEN-01", False, "1. Thôn Đông", "14,29 / 20,00"],
+            ["37-GIAVIEN-01", False, "1. Thôn Đông", "14,28 / 20,00"],
             ["37-GIAVIEN-02", False, "2. Thôn Tây", "\u221210,00 / 20,00"],
         ]
         assert await tab.eval("document.getElementById('emulation-total').textContent") == (
@@ -86,12 +89,14 @@ async def test_the_commune_ranks_its_hamlets(
             "document.getElementById('emulation-table').textContent"
         )
 
-        # 2025: no target set there, the default 1,5; both hamlets' rates rose.
+        # 2025: no target set there, the default 1,5; both hamlets' rates rose from 0 %. A bar
+        # is measured against the target applied, at most the rate on 1 January: 0,00 here
+        # (it read "/ 1,50", a target no unit starting at 0 % could reach).
         await tab.select("#emulation-year", "2025")
         await tab.wait_for(
-            f"({READY}) === '1' && document.querySelector('#emulation-chart text.figure').textContent.includes('1,50')"
+            f"({READY}) === '1' && document.querySelector('#emulation-chart text.figure').textContent.includes('28,57')"
         )
-        assert [b[3] for b in await tab.eval(BARS)] == ["\u221228,57 / 1,50", "\u221240,00 / 1,50"]
+        assert [b[3] for b in await tab.eval(BARS)] == ["\u221228,57 / 0,00", "\u221240,00 / 0,00"]
         await tab.width(360)
         await tab.wait_for(
             "+document.querySelector('#emulation-chart svg').getAttribute('width') <= 360"
@@ -134,4 +139,21 @@ async def test_on_a_laptop_the_panel_spans_the_board_and_shows_every_column(
         )
         assert panel > board * 0.95
         assert table <= box + 1
+        assert tab.errors == []
+
+
+async def test_a_hamlet_with_nothing_to_reduce_is_green_against_its_rate(
+    chromium: str, base_url: str, services: Services, emulation_data: Data
+) -> None:
+    """Thôn Trung gets a household never poor: 0 % → 0 %. Its bar is measured against the
+    target it is held to, its 0 % start (not Gia Viễn's 20 it could never reach): met, first."""
+    officer = await link_person(services, "officer", "37-GIAVIEN", "Cán bộ xã", None)
+    await Register(services, officer).household("37-GIAVIEN-03", "Lý Văn Tâm")
+    async with open_tab(chromium) as tab:
+        await sign_in(tab, base_url, emulation_data.tokens.giavien)
+        assert await tab.wait_for(READY) == "1", tab.errors
+        assert (await tab.eval(BARS))[0] == ["37-GIAVIEN-03", True, "1. Thôn Trung", "0,00 / 0,00"]
+        assert await tab.eval(items("emulation-units")) == [
+            "Thôn Trung: giảm 0,00 điểm % (chỉ tiêu 0,00)"
+        ]
         assert tab.errors == []

@@ -15,8 +15,9 @@ from domain.emulation import Figures
 from storage.db import transaction
 from storage.emulation import emulation
 from storage.orgtree import unit_by_code
-from tests.api.conftest import Tokens, bearer, make_token
+from tests.api.conftest import Register, Tokens, bearer, make_token
 from tests.api.emulation_fixture import Data, write_all
+from tests.support import link_person
 
 
 @pytest.fixture
@@ -31,7 +32,8 @@ async def get(client: httpx.AsyncClient, path: str, token: str, **params: Any) -
 
 
 NUMBERS = (
-    "rank target_pp target_source rate_start rate_end reduction_pp margin_pp met_target "
+    "rank target_pp target_source rate_start rate_end reduction_pp target_applied_pp margin_pp "
+    "met_target "
     "households_start poor_start households_end poor_end exits sustainable_exits fell_back "
     "support_count support_value fund_count fund_value"
 ).split()
@@ -49,20 +51,22 @@ def rows_of(data: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-DONG = row("37-GIAVIEN-01", 1, 20.0, "inherited", 28.57, 14.29, 14.29, -5.71, False,
+# Đông's rates read 28.57 and 14.29: its reduction is their difference, 14.28 (the exact
+# 2/7 − 1/7 = 14.2857… read 14.29, a hundredth off the rates shown beside it), 5.72 short of 20.
+DONG = row("37-GIAVIEN-01", 1, 20.0, "inherited", 28.57, 14.29, 14.28, 20.0, -5.72, False,
            7, 2, 7, 1, 1, 2, 0, 3, 6_100_000, 0, 0)  # fmt: skip
-TAY = row("37-GIAVIEN-02", 2, 20.0, "inherited", 40.0, 50.0, -10.0, -30.0, False,
+TAY = row("37-GIAVIEN-02", 2, 20.0, "inherited", 40.0, 50.0, -10.0, 20.0, -30.0, False,
           5, 2, 4, 2, 1, 0, 1, 2, 200_000, 0, 0)  # fmt: skip
-TRUNG = row("37-GIAVIEN-03", None, 20.0, "inherited", None, None, None, None, None,
+TRUNG = row("37-GIAVIEN-03", None, 20.0, "inherited", None, None, None, None, None, None,
             0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)  # fmt: skip
 # Gia Viễn's fund contribution was received by the commune itself: in its total only.
-GIAVIEN = row(None, None, 20.0, "set", 33.33, 27.27, 6.06, -13.94, False,
+GIAVIEN = row(None, None, 20.0, "set", 33.33, 27.27, 6.06, 20.0, -13.94, False,
               12, 4, 11, 3, 2, 2, 1, 5, 6_300_000, 1, 10_000_000)  # fmt: skip
-KIMSON = row("37-KIMSON", 1, 1.2, "inherited", 50.0, 25.0, 25.0, 23.8, True,
+KIMSON = row("37-KIMSON", 1, 1.2, "inherited", 50.0, 25.0, 25.0, 1.2, 23.8, True,
              4, 2, 4, 1, 1, 0, 0, 1, 30_000_000, 0, 0)  # fmt: skip
-HOALU = row("37-HOALU", None, 1.2, "inherited", None, None, None, None, None,
+HOALU = row("37-HOALU", None, 1.2, "inherited", None, None, None, None, None, None,
             0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)  # fmt: skip
-PROVINCE = row(None, None, 1.2, "set", 37.5, 26.67, 10.83, 9.63, True,
+PROVINCE = row(None, None, 1.2, "set", 37.5, 26.67, 10.83, 1.2, 9.63, True,
                16, 6, 15, 4, 3, 2, 1, 6, 36_300_000, 2, 60_000_000)  # fmt: skip
 
 
@@ -85,21 +89,43 @@ async def test_province_ranks_its_communes(client: httpx.AsyncClient, emulation_
     assert rows_of(data) == [KIMSON, giavien, HOALU, PROVINCE]
 
 
+async def test_a_hamlet_with_no_poor_household_has_met_its_target(
+    services: Services, client: httpx.AsyncClient, emulation_data: Data
+) -> None:
+    """Thôn Trung gets a household that was never poor: 0 % on 1 January and at the end. With
+    nothing left to reduce and no rise it has met its target (0 applied, not Gia Viễn's 20 it
+    could never reach), so it ranks first and is a candidate for commendation; it used to be
+    "not met", 20 points short, ranked below Đông."""
+    officer = await link_person(services, "officer", "37-GIAVIEN", "Cán bộ xã", None)
+    await Register(services, officer).household("37-GIAVIEN-03", "Lý Văn Tâm")
+    token = emulation_data.tokens.giavien
+    data = await get(client, "reports/emulation", token, unit="37-GIAVIEN", year=2026)
+    trung = row("37-GIAVIEN-03", 1, 20.0, "inherited", 0.0, 0.0, 0.0, 0.0, 0.0, True,
+                1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0)  # fmt: skip
+    assert rows_of(data)[:3] == [trung, {**DONG, "rank": 2}, {**TAY, "rank": 3}]
+    honours = await get(client, "reports/commendations", token, unit="37-GIAVIEN", year=2026)
+    assert [(u["unit"]["code"], u["met_target"]) for u in honours["units"]] == [
+        ("37-GIAVIEN-03", True)
+    ]
+
+
 async def test_a_past_year_takes_later_decisions_back(
     client: httpx.AsyncClient, emulation_data: Data
 ) -> None:
     """2025: no target set, so the default; T4 moved out in 2026 still counts at its end; K1's
-    exit at 00:00 on 1 January 2026 is 2026's. D7 (out since 31 Dec 2023) became sustainable."""
+    exit at 00:00 on 1 January 2026 is 2026's. D7 (out since 31 Dec 2023) became sustainable.
+    No hamlet had a poor household on 1 January: the target applied is that 0 % (nothing to
+    reduce), so the margin is the rise itself (−28.57, not −28.57 − 1.5), still not met."""
     token = emulation_data.tokens.province
     data = await get(client, "reports/emulation", token, unit="37-GIAVIEN", year=2025)
     assert data["ends_on"] == "2025-12-31"
     assert rows_of(data) == [
-        row("37-GIAVIEN-01", 1, 1.5, "default", 0.0, 28.57, -28.57, -30.07, False,
+        row("37-GIAVIEN-01", 1, 1.5, "default", 0.0, 28.57, -28.57, 0.0, -28.57, False,
             7, 0, 7, 2, 0, 1, 1, 0, 0, 0, 0),
-        row("37-GIAVIEN-02", 2, 1.5, "default", 0.0, 40.0, -40.0, -41.5, False,
+        row("37-GIAVIEN-02", 2, 1.5, "default", 0.0, 40.0, -40.0, 0.0, -40.0, False,
             5, 0, 5, 2, 0, 0, 0, 1, 1_000_000, 0, 0),
         {**TRUNG, "target_pp": 1.5, "target_source": "default"},
-        row(None, None, 1.5, "default", 0.0, 33.33, -33.33, -34.83, False,
+        row(None, None, 1.5, "default", 0.0, 33.33, -33.33, 0.0, -33.33, False,
             12, 0, 12, 4, 0, 1, 1, 1, 1_000_000, 0, 0),
     ]  # fmt: skip
     kimson = await get(client, "reports/emulation", token, unit="37-KIMSON", year=2025)

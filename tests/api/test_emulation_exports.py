@@ -81,20 +81,27 @@ async def test_the_commune_ranking_as_a_document(
         "L7:M7",
         "N7:O7",
     } <= merged
-    # Rates and points with a decimal comma, two decimals; counts and đồng as numbers.
-    assert values(ws, 10, 13) == [
-        [1, "Thôn Đông", "28,57", "14,29", "14,29", "20,00", "\u22125,71", "Không", 1, 2, 0, 3,
+    # Rates and points with a decimal comma, two decimals; counts and đồng as numbers. Đông's
+    # reduction is the difference of the rates shown, 28,57 − 14,29 = 14,28 (it read 14,29,
+    # rounded from the exact rates). The fund contribution received by the commune itself has
+    # its own row, so the fund columns add up to the total (it was in the total only).
+    assert values(ws, 10, 14) == [
+        [1, "Thôn Đông", "28,57", "14,29", "14,28", "20,00", "\u22125,72", "Không", 1, 2, 0, 3,
          6_100_000, 0, 0],
         [2, "Thôn Tây", "40,00", "50,00", "\u221210,00", "20,00", "\u221230,00", "Không", 1, 0, 1, 2,
          200_000, 0, 0],
         [None, "Thôn Trung", None, None, None, "20,00", None, None, 0, 0, 0, 0, 0, 0, 0],
+        [None, "Cấp xã (ghi nhận trực tiếp)", None, None, None, None, None, None, 0, 0, 0, 0, 0,
+         1, 10_000_000],
         [None, "Tổng cộng", "33,33", "27,27", "6,06", "20,00", "\u221213,94", "Không", 2, 2, 1, 5,
          6_300_000, 1, 10_000_000],
     ]  # fmt: skip
     assert ws.cell(10, 13).number_format == VI_COUNT
-    assert ws.cell(13, 2).font.b
-    assert ws.cell(15, 1).value == "Người lập biểu"
-    assert ws.cell(15, 9).value == "TM. ỦY BAN NHÂN DÂN"
+    assert ws.cell(14, 2).font.b and not ws.cell(13, 2).font.b
+    assert ws.cell(16, 1).value.startswith("Ghi chú: mức giảm là tỷ lệ hộ nghèo đầu năm trừ")
+    assert "A16:O16" in {str(m) for m in ws.merged_cells.ranges}
+    assert ws.cell(18, 1).value == "Người lập biểu"
+    assert ws.cell(18, 9).value == "TM. ỦY BAN NHÂN DÂN"
 
 
 async def test_the_province_ranking_in_english(
@@ -102,12 +109,32 @@ async def test_the_province_ranking_in_english(
 ) -> None:
     ws = await workbook(client, emulation_data.tokens.province, unit="37", year=2026, lang="en")
     assert ws.cell(4, 1).value == "RESULTS OF THE POVERTY REDUCTION EMULATION, YEAR 2026"
-    assert [r[:8] for r in values(ws, 10, 13)] == [
+    assert [r[:8] for r in values(ws, 10, 14)] == [
         [1, "Xã Kim Sơn", "50.00", "25.00", "25.00", "1.20", "23.80", "Yes"],
         [2, "Xã Gia Viễn", "33.33", "27.27", "6.06", "20.00", "\u221213.94", "No"],
         [None, "Phường Hoa Lư", None, None, None, "1.20", None, None],
+        [None, "Province level (recorded directly)", None, None, None, None, None, None],
         [None, "Total", "37.50", "26.67", "10.83", "1.20", "9.63", "Yes"],
     ]
+    assert ws.cell(16, 1).value.startswith("Note: the reduction is the rate on 1 January")
+
+
+async def test_the_province_counts_add_up_to_its_total(
+    client: httpx.AsyncClient, emulation_data: Data
+) -> None:
+    """The province's own fund contribution (50.000.000 from Ngân hàng Nông nghiệp) was in the
+    total only: the communes' 1 contribution of 10.000.000 did not add up to its 2 of
+    60.000.000. Its row "Cấp tỉnh" makes every count column add up."""
+    ws = await workbook(client, emulation_data.tokens.province, unit="37", year=2026)
+    rows = values(ws, 10, 14)
+    assert [r[1] for r in rows] == [
+        "Xã Kim Sơn", "Xã Gia Viễn", "Phường Hoa Lư", "Cấp tỉnh (ghi nhận trực tiếp)", "Tổng cộng"
+    ]  # fmt: skip
+    assert rows[3][8:] == [0, 0, 0, 0, 0, 1, 50_000_000]
+    *parts, total = rows
+    for col in range(8, 15):  # exits … fund value
+        assert sum(r[col] for r in parts) == total[col], col
+    assert total[13:] == [2, 60_000_000]
 
 
 async def test_a_unit_name_is_never_a_formula(
@@ -144,13 +171,19 @@ async def test_the_ranking_as_csv(client: httpx.AsyncClient, emulation_data: Dat
         "Tỷ lệ hộ nghèo cuối kỳ (%)", "Mức giảm (điểm %)", "So với chỉ tiêu (điểm %)",
         "Đạt chỉ tiêu",
     ]  # fmt: skip
+    assert rows[0][-1] == "Chỉ tiêu áp dụng (điểm %)"
+    # As the XLSX: Đông's reduction 28.57 − 14.29 = 14.28 (it read 14.29); a line for the
+    # commune's own fund contribution, so the columns add up to the total; last, the target
+    # applied (the target, or the rate on 1 January when lower), which the margin is against.
     assert rows[1:] == [
-        ["1", "37-GIAVIEN-01", "Thôn Đông", "20.0", "28.57", "14.29", "14.29", "-5.71", "Không",
-         "7", "2", "7", "1", "1", "2", "0", "3", "6100000", "0", "0"],
+        ["1", "37-GIAVIEN-01", "Thôn Đông", "20.0", "28.57", "14.29", "14.28", "-5.72", "Không",
+         "7", "2", "7", "1", "1", "2", "0", "3", "6100000", "0", "0", "20.0"],
         ["2", "37-GIAVIEN-02", "Thôn Tây", "20.0", "40.0", "50.0", "-10.0", "-30.0", "Không",
-         "5", "2", "4", "2", "1", "0", "1", "2", "200000", "0", "0"],
+         "5", "2", "4", "2", "1", "0", "1", "2", "200000", "0", "0", "20.0"],
         ["", "37-GIAVIEN-03", "Thôn Trung", "20.0", "", "", "", "", "", "0", "0", "0", "0",
-         "0", "0", "0", "0", "0", "0", "0"],
+         "0", "0", "0", "0", "0", "0", "0", ""],
+        ["", "37-GIAVIEN", "Cấp xã (ghi nhận trực tiếp)", "", "", "", "", "", "", "0", "0", "0",
+         "0", "0", "0", "0", "0", "0", "1", "10000000", ""],
         ["", "", "Tổng cộng", "20.0", "33.33", "27.27", "6.06", "-13.94", "Không", "12", "4",
-         "11", "3", "2", "2", "1", "5", "6300000", "1", "10000000"],
+         "11", "3", "2", "2", "1", "5", "6300000", "1", "10000000", "20.0"],
     ]  # fmt: skip

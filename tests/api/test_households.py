@@ -113,8 +113,9 @@ async def test_households_csv(client: httpx.AsyncClient, fixture_data: Tokens) -
         "Đang hoạt động",
     ]
     f = rows[1]
-    assert f[1:6] == ["F", "37-GIAVIEN-02", "Thôn Tây", "4", "near_poor"]
-    assert f[6] == "10/10/2026" and f[8:] == ["Có", "Có"]
+    # The status and the area in words (the JSON keeps "near_poor" and "rural").
+    assert f[1:6] == ["F", "37-GIAVIEN-02", "Thôn Tây", "4", "Hộ cận nghèo"]
+    assert f[6] == "10/10/2026" and f[7] == "Nông thôn" and f[8:] == ["Có", "Có"]
     assert [row[1] for row in rows[1:]] == ["F", "G", "H", "I"]
 
 

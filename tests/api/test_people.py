@@ -58,7 +58,7 @@ async def test_people_in_scope_with_their_chats(
     ]
     assert rows[1] == [
         "Nguyễn Văn An",
-        "hamlet_head",
+        "Trưởng thôn",  # the role in words (the JSON keeps "hamlet_head")
         "37-GIAVIEN-01",
         "Thôn Đông",
         "",

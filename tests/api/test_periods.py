@@ -131,5 +131,6 @@ async def test_an_officer_reads_but_does_not_write(
     r = await client.get("/api/v1/exports/periods.csv", headers=gv)
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
     assert rows[0][:2] == ["Kỳ", "Loại"]
-    assert rows[1][:4] == ["2026-11", "monthly", "01/11/2026", "30/11/2026"]
+    # The kind in words, as the chat says it (the JSON keeps "monthly").
+    assert rows[1][:4] == ["2026-11", "Hằng tháng", "01/11/2026", "30/11/2026"]
     assert rows[1][4] == "23:59 25/11/2026"

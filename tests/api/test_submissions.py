@@ -223,7 +223,8 @@ async def test_submissions_csv(client: httpx.AsyncClient, fixture_data: Tokens) 
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["Mã phiếu", "Loại", "Trạng thái"]
     assert len(rows) == 2
-    assert rows[1][1:5] == ["exit_registration", "approved", "37-GIAVIEN-02", "Thôn Tây"]
+    # The kind and the state in words, as the chat says them (the JSON keeps the codes).
+    assert rows[1][1:5] == ["Đăng ký thoát nghèo", "Đã duyệt", "37-GIAVIEN-02", "Thôn Tây"]
     assert rows[1][8] == "10:00 10/11/2026"  # Hà Nội time
 
 

@@ -97,7 +97,10 @@ async def test_units_csv(client: httpx.AsyncClient, tokens: Tokens) -> None:
         "Mã đơn vị cấp trên",
         "Số đơn vị trực thuộc",
     ]
-    assert rows[1] == ["37-GIAVIEN-01", "Thôn Đông", "hamlet", "rural", "37-GIAVIEN", "0"]
+    # The level and the area in words (the JSON keeps "hamlet" and "rural").
+    assert rows[1] == [
+        "37-GIAVIEN-01", "Thôn Đông", "Thôn, tổ dân phố", "Nông thôn", "37-GIAVIEN", "0"
+    ]  # fmt: skip
     assert len(rows) == 4
     r = await _get(client, "/api/v1/exports/units.csv", tokens.giavien, parent="37-KIMSON")
     assert r.status_code == 403

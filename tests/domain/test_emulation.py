@@ -22,9 +22,11 @@ from domain.emulation import (
     hundredths,
     load,
     pp_to_cpp,
+    ranked_order,
     ranks,
     rules,
     sustainable_window,
+    to_cpp,
     year_days,
     years_before,
 )
@@ -73,12 +75,69 @@ def test_outcome_against_target() -> None:
     o = Outcome(Figures(households_start=7, poor_start=2, households_end=7, poor_end=1),
                 Target(2000, INHERITED, 1))  # fmt: skip
     assert (o.rate_start, o.rate_end) == (Fraction(200, 7), Fraction(100, 7))
-    assert o.reduction == Fraction(100, 7)
-    assert hundredths(o.margin) == -5.71 and o.met is False
+    # The rates read 28.57 and 14.29: the reduction is their difference, 14.28 (the exact
+    # 100/7 = 14.2857… would read 14.29, one hundredth off the rates beside it).
+    assert (o.start_cpp, o.end_cpp) == (2857, 1429)
+    assert o.reduction == Fraction(1428, 100)
+    assert o.applied_target == 20
+    assert hundredths(o.margin) == -5.72 and o.met is False
     exact = Outcome(Figures(100, 10, 100, 8), Target(200, OWN, 1))
     assert exact.margin == 0 and exact.met is True  # meeting the target exactly counts
     empty = Outcome(Figures(), Target(150, DEFAULT, None))
     assert (empty.rate_start, empty.reduction, empty.margin, empty.met) == (None, None, None, None)
+
+
+@pytest.mark.parametrize(
+    ("value", "cpp"),
+    [(Fraction(200, 7), 2857), (Fraction(28575, 1000), 2858), (Fraction(-28575, 1000), -2858),
+     (Fraction(0), 0), (Fraction(1, 300), 0), (Fraction(1, 200), 1), (None, None)],
+)  # fmt: skip
+def test_rates_in_hundredths_as_shown(value: Fraction | None, cpp: int | None) -> None:
+    assert to_cpp(value) == cpp
+    assert hundredths(value) == (None if cpp is None else cpp / 100)
+
+
+def test_the_reduction_is_the_difference_of_the_rates_as_shown() -> None:
+    """9.474 % → 7.165 % reads 9.47 → 7.17: the reduction reads 2.30, not the exact 2.309 →
+    2.31, and the margin against a 2.31 target is short by a hundredth."""
+    f = Figures(households_start=100_000, poor_start=9_474, households_end=100_000, poor_end=7_165)
+    o = Outcome(f, Target(231, OWN, 1))
+    assert (hundredths(o.rate_start), hundredths(o.rate_end)) == (9.47, 7.17)
+    assert hundredths(o.rate_start - o.rate_end) == 2.31  # type: ignore[operator]
+    assert hundredths(o.reduction) == 2.30
+    assert hundredths(o.margin) == -0.01 and o.met is False
+
+
+@pytest.mark.parametrize(
+    ("poor_start", "poor_end", "applied", "margin", "met"),
+    [
+        (0, 0, 0, 0, True),  # nothing to reduce, no rise: met (it was "not met", ranked last)
+        (0, 10, 0, Fraction(-1), False),  # from 0 % to 1 %: a rise misses any target
+        (8, 0, Fraction(8, 10), 0, True),  # 0.80 % below the 1.50 target, all out: met
+        (8, 1, Fraction(8, 10), Fraction(-1, 10), False),  # 0.80 → 0.10: short of 0.80
+        (200, 50, Fraction(3, 2), Fraction(27, 2), True),  # 20 % → 5 %: the target as set
+    ],
+)
+def test_the_target_applied_is_at_most_the_rate_on_1_january(
+    poor_start: int, poor_end: int, applied: Fraction, margin: Fraction, met: bool
+) -> None:
+    o = Outcome(Figures(1000, poor_start, 1000, poor_end), Target(150, DEFAULT, None))
+    assert (o.applied_target, o.margin, o.met) == (applied, margin, met)
+
+
+def test_a_unit_with_nothing_to_reduce_ranks_with_the_units_that_met_their_target() -> None:
+    target = Target(150, DEFAULT, None)
+    outcomes = [
+        Outcome(Figures(1000, 50, 1000, 40), target),  # 5 → 4: down 1.00, missed by 0.50
+        Outcome(Figures(1000, 0, 1000, 0), target),  # 0 → 0: met, margin 0
+        Outcome(Figures(1000, 50, 1000, 30), target),  # 5 → 3: down 2.00, 0.50 over
+        Outcome(Figures(1000, 50, 1000, 35), target),  # 5 → 3.5: met exactly
+    ]
+    margins = [o.margin for o in outcomes]
+    assert margins == [Fraction(-1, 2), 0, Fraction(1, 2), 0]
+    assert ranks(margins) == [4, 2, 1, 2]
+    # Equal margins: the larger reduction first, then the code.
+    assert ranked_order(outcomes, ["A", "B", "C", "D"]) == [2, 3, 1, 0]
 
 
 def test_effective_target_nearest_first() -> None:
