@@ -217,16 +217,25 @@ async def _listed(c: Caller, subs: list[Submission]) -> list[ListedHousehold]:
 @router.post(
     "/rounds/{round_id}/posting",
     response_model=PostingOut,
-    responses={409: refusal("Not open, or nothing accepted to post")},
+    responses={
+        409: refusal(
+            "round_not_open, nothing_to_post, posting_before_meeting (it starts before a hamlet"
+            " meeting that passed a household on it), posting_over (its complaint window would"
+            " already be over)"
+        )
+    },
 )
 async def post_list(c: CallerDep, round_id: int, body: PostingIn) -> PostingOut:
     """Post the round's preliminary list (every submission the commune accepted) for the
     working days the procedure sets; complaints can be sent until the posting ends."""
     require_role(c.principal, *WRITERS)
     rnd, code = await _round(c, round_id)
-    starts = body.starts_on or local_day(c.services.clock())
+    today = local_day(c.services.clock())
+    starts = body.starts_on or today
     try:
-        subs = await start_posting(c.db, rnd=rnd, starts_on=starts, actor=c.principal.actor)
+        subs = await start_posting(
+            c.db, rnd=rnd, starts_on=starts, actor=c.principal.actor, today=today
+        )
     except RoundRefused as exc:
         await c.db.rollback()
         raise ApiError(409, exc.code) from None

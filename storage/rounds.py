@@ -14,7 +14,7 @@ from domain.decision_lists import State, expected
 from domain.i18n import LOCAL_TZ
 from domain.standards import Standard, standard_for
 from storage.audit import record
-from storage.models_procedure import Complaint, ReviewRound
+from storage.models_procedure import Complaint, HamletMeeting, MeetingVote, ReviewRound
 from storage.models_register import Household, Submission
 from storage.register import apply_decision
 from storage.upsert import get_or_insert
@@ -117,13 +117,17 @@ async def set_standard(
 
 
 async def start_posting(
-    db: AsyncSession, *, rnd: ReviewRound, starts_on: date, actor: str
+    db: AsyncSession, *, rnd: ReviewRound, starts_on: date, actor: str, today: date | None = None
 ) -> list[Submission]:
     """Post the round's preliminary list: every submission of the commune the officer accepted.
-    The posting lasts the working days the procedure sets, from `starts_on`."""
+    The posting lasts the working days the procedure sets, from `starts_on`: never before the
+    hamlet meetings that passed them (the list is their result), and, given `today`, never so
+    far back that its complaint window is already over (nobody could have complained)."""
     await db.refresh(rnd, with_for_update=True)
     if rnd.status != proc.OPEN:
         raise RoundRefused("round_not_open")
+    if today is not None and proc.posting_ends(starts_on) < today:
+        raise RoundRefused("posting_over")
     stmt = (
         select(Submission)
         .where(Submission.commune_id == rnd.commune_id, Submission.status == proc.ACCEPTED)
@@ -133,6 +137,14 @@ async def start_posting(
     subs = list((await db.execute(stmt)).scalars().all())
     if not subs:
         raise RoundRefused("nothing_to_post")
+    met = (
+        select(func.max(HamletMeeting.held_on))
+        .join(MeetingVote, MeetingVote.meeting_id == HamletMeeting.id)
+        .where(MeetingVote.submission_id.in_([s.id for s in subs]))  # type: ignore[attr-defined]
+    )
+    last_meeting = (await db.execute(met)).scalar_one_or_none()
+    if last_meeting is not None and starts_on < last_meeting:
+        raise RoundRefused("posting_before_meeting")
     for s in subs:
         s.status, s.round_id = proc.POSTED, rnd.id
     rnd.status = proc.POSTING

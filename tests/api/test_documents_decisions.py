@@ -65,7 +65,9 @@ async def decide_month(
     """The commune's monthly review of `month` 2026 taken to its decision: one household of
     Thôn Đông (a new one, or `household_id`) newly `klass` (or the change `kind` to `klass`),
     passed by its meeting, accepted, posted and decided."""
-    at = datetime(2026, month, 16, 3, tzinfo=UTC)
+    # Reported and met on the 16th, or on the posting's first day if it is earlier: a posting
+    # never starts before the meeting whose result it lists.
+    at = datetime(2026, month, min(16, posted_on.day), 3, tzinfo=UTC)
     async with transaction(services.sessionmaker) as db:
         dong = await unit_by_code(db, "37-GIAVIEN-01")
         commune = await unit_by_code(db, "37-GIAVIEN")

@@ -104,6 +104,15 @@ async def test_the_annual_round_posts_hears_complaints_and_decides(
     assert rnd["decision_due"] == "2026-12-14"
     r = await client.post(f"{ROUNDS}/{rnd['id']}/decision", json=_decision(), headers=bearer(gv))
     assert r.status_code == 409 and r.json() == {"error": "posting_required"}
+    # Backdated so far that nobody could have complained, or before the meeting that passed
+    # the households: refused, and nothing is posted.
+    for starts_on, error in (
+        ("2026-11-02", "posting_over"),
+        ("2026-11-24", "posting_before_meeting"),
+    ):
+        body = {"starts_on": starts_on}
+        r = await client.post(f"{ROUNDS}/{rnd['id']}/posting", json=body, headers=bearer(gv))
+        assert r.status_code == 409 and r.json() == {"error": error}
 
     r = await client.post(f"{ROUNDS}/{rnd['id']}/posting", json={}, headers=bearer(gv))
     assert r.status_code == 200, r.text
