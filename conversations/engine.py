@@ -19,7 +19,7 @@ from conversations.answers import (
     checklist_answer,
     parse_answer,
 )
-from conversations.inputs import BOT_SUFFIX, MAX_INPUT, clean, global_command
+from conversations.inputs import BOT_SUFFIX, GREETINGS, MAX_INPUT, clean, global_command
 from conversations.interruptions import Interruptions
 from conversations.model import (
     WAITING_KINDS,
@@ -468,9 +468,10 @@ class Engine(Interruptions):
                 self._start(turn, fl, raw, ctx)
                 return
         t = ctx.t
-        text = (
-            t("Sorry, I did not understand. Choose what you want to do:")
-            if raw
-            else t("Choose what you want to do:")
-        )
+        if fold(raw).strip(" .!?") in GREETINGS:  # "xin chào", "menu": the menu, no apology
+            text = t("Hello! Choose what you want to do:")
+        elif raw:
+            text = t("Sorry, I did not understand. Choose what you want to do:")
+        else:
+            text = t("Choose what you want to do:")
         turn.messages.append(Outbound(text, self._menu(ctx)))

@@ -41,6 +41,9 @@ NO |= {"khong co", "ko co", "k co", "kg co", "hok", "hong", "chua", "chua co", "
 # Courtesy around a yes or a no ("dạ có", "không ạ", "đúng rồi"): dropped before it is read.
 _POLITE_BEFORE = {"da", "vang", "thua"}
 _POLITE_AFTER = {"a", "nhe", "nha", "roi", "luon", "dau", "anh", "chi", "em", "bac"}
+# Said to open a chat, or to see what the bot does (folded): answered with the menu.
+GREETINGS = {"xin chao", "chao", "chao ban", "chao em", "chao anh", "chao chi", "hi", "hello",
+             "alo", "a lo", "menu", "danh muc"}  # fmt: skip
 _PHONE = re.compile(r"^(?:\+?84|0)([0-9]{9})$")
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 
