@@ -23,8 +23,28 @@ def normalize_code(text: str) -> str:
     return re.sub(r"[\s\-_.]", "", text).upper()
 
 
+# A code inside a short message ("Mã mời: SBRA-RGB8", "mã của tôi là 9tgn qsq6"): two halves of
+# four, apart from any other letter or digit.
+_INSIDE = re.compile(r"(?<![0-9A-ZÀ-Ỹ])([0-9A-Z]{4})([\s\-_.]?)([0-9A-Z]{4})(?![0-9A-ZÀ-Ỹ])")
+_SENTENCE = 80  # characters: a longer message is not someone sending their code
+
+
+def find_code(text: str) -> str | None:
+    """The invite code a message holds: the whole message, or, in a short one, a code written
+    with a separator or holding a digit (an eight-letter word alone is not taken for one)."""
+    if _SHAPE.match(normalize_code(text)):
+        return normalize_code(text)
+    if len(text) > _SENTENCE:
+        return None
+    for m in _INSIDE.finditer(text.upper()):
+        code = m.group(1) + m.group(3)
+        if _SHAPE.match(code) and (m.group(2) or any(c.isdigit() for c in code)):
+            return code
+    return None
+
+
 def looks_like_code(text: str) -> bool:
-    return bool(_SHAPE.match(normalize_code(text)))
+    return find_code(text) is not None
 
 
 def hash_secret(secret: str, key: str) -> str:

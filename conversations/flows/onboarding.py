@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from conversations.model import Choice, Ctx, Invalid, Step, flow, for_chat
-from domain.codes import looks_like_code
+from domain.codes import find_code, looks_like_code, normalize_code
 from domain.i18n import N_
 
 ROLE_LABELS = {
@@ -73,7 +73,11 @@ def _ask_code_prompt(ctx: Ctx) -> str:
 
 
 def _check_args(ctx: Ctx) -> dict[str, Any]:
-    return {"code": ctx.answers.get("code") or ctx.vars.get("arg") or ""}
+    typed = str(ctx.answers.get("code") or ctx.vars.get("arg") or "")
+    found = find_code(typed)
+    if found is None or found == normalize_code(typed):
+        return {"code": typed}  # the code alone: checked (and echoed) as typed
+    return {"code": f"{found[:4]}-{found[4:]}"}  # the code inside a sentence
 
 
 def _after_check(ctx: Ctx, result: dict[str, Any]) -> str:
@@ -177,7 +181,7 @@ ONBOARDING = flow(
             choices=_welcome_choices,
             parse=_code_or_choice,
             next=_welcome_next,
-            max_length=40,
+            max_length=80,
             help=N_("Choose 'I have an invite code' if your commune officer gave you a code."),
         ),
         Step(
@@ -187,7 +191,7 @@ ONBOARDING = flow(
             save="code",
             next="check",
             min_length=4,
-            max_length=20,
+            max_length=80,
             help=N_("The invite code comes from your commune officer, on paper or by message."),
         ),
         Step("check", "action", action="invite.check", args=_check_args, next=_after_check),

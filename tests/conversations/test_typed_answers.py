@@ -1,4 +1,5 @@
-"""Yes and no as hamlet heads type them: with courtesy words, without accents, as an emoji."""
+"""Answers as hamlet heads type them: yes and no with courtesy words, without accents, as an emoji;
+invite codes alone or inside a short sentence."""
 
 from __future__ import annotations
 
@@ -30,3 +31,22 @@ def test_no(typed: str) -> None:
 def test_anything_else_is_asked_again(typed: str) -> None:
     with pytest.raises(Invalid):
         parse_yes_no(typed)
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("SBRA-RGB8", "SBRARGB8"),
+        (" p6vr - 3nvn ", "P6VR3NVN"),
+        ("Mã mời: SBRA-RGB8", "SBRARGB8"),
+        ("mã của tôi là 9tgn qsq6", "9TGNQSQ6"),
+        ("dvq4 bs9", None),  # seven characters
+        ("Báo cáo hộ Nguyễn Văn An", None),
+        ("khang trang", None),
+        ("hôm nay trời đẹp ABCDEFGH", None),  # eight letters in a sentence, no digit or dash
+    ],
+)
+def test_an_invite_code_is_found_alone_or_in_a_short_sentence(typed: str, code: str | None) -> None:
+    from domain.codes import find_code
+
+    assert find_code(typed) == code
