@@ -21,6 +21,7 @@ from conversations.flows.assess import (
 from conversations.model import Choice, Ctx, Step, flow
 from domain.changes import CHANGE_KINDS
 from domain.i18n import N_, capitalised
+from domain.procedure import needs_meeting
 
 NEW_OK = ("newly_poor", "newly_near_poor", "moved_in")
 NO_ASSESSMENT = ("moved_out", "dissolved")
@@ -230,11 +231,19 @@ _CANNOT_FIX = {
 
 def _done(ctx: Ctx) -> str:
     result = ctx.vars["submit"]
-    sent = ctx.t(
-        "Report sent. Reference number: {ref}. The commune will review it; you will get a message "
-        "when it is decided.",
-        ref=result["ref"],
-    )
+    if needs_meeting(str(ctx.answers.get("kind"))):  # the hamlet's own meeting comes first
+        sent = ctx.t(
+            "Report sent. Reference number: {ref}. Next, the hamlet meeting considers it "
+            "(/hopthon); then the commune reviews it, and you will get a message when it is "
+            "decided.",
+            ref=result["ref"],
+        )
+    else:
+        sent = ctx.t(
+            "Report sent. Reference number: {ref}. The commune will review it; you will get a "
+            "message when it is decided.",
+            ref=result["ref"],
+        )
     due = result.get("period_report")
     if not due:
         return sent
