@@ -160,3 +160,7 @@ async def test_exports_and_personal_data_are_not_cached(
         r = await client.get(path, params=params, headers=bearer(fixture_data.province))
         assert r.status_code == 200, (path, r.text)
         assert r.headers["cache-control"] == "no-store", path
+        assert r.headers["x-content-type-options"] == "nosniff", path
+    for path in ("/healthz", "/api/v1/nope", "/dashboard"):  # and everything else, errors too
+        r = await client.get(path)
+        assert r.headers["x-content-type-options"] == "nosniff", path
