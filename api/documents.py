@@ -287,8 +287,10 @@ ROUNDS_LISTED = 12
 
 
 async def _index_round(
-    c: Caller, t: Translator, rnd: ReviewRound, commune: OrgUnit
+    c: Caller, t: Translator, rnd: ReviewRound, commune: OrgUnit, hamlet_id: int | None = None
 ) -> RoundDocuments:
+    """The round's documents; a hamlet's token sees its own hamlet's minutes only."""
+
     def link(kind: str, fmt: str, query: str, **params: object) -> DocumentLink:
         name = "decision_draft" if kind == "decision" and rnd.status != "closed" else kind
         title = t(INDEX_TITLES[(name, fmt)], **params)
@@ -306,7 +308,10 @@ async def _index_round(
         await c.db.execute(
             select(HamletMeeting, OrgUnit)
             .join(OrgUnit, OrgUnit.id == HamletMeeting.hamlet_id)  # type: ignore[arg-type]
-            .where(HamletMeeting.round_id == rnd.id)
+            .where(
+                HamletMeeting.round_id == rnd.id,
+                *(() if hamlet_id is None else (HamletMeeting.hamlet_id == hamlet_id,)),
+            )
             .order_by(HamletMeeting.held_on, HamletMeeting.id)
         )
     ).all()
@@ -336,7 +341,9 @@ async def document_index(
     """The documents of the latest review rounds of the unit's communes (a hamlet: its
     commune's), newest first: what the dashboard links to."""
     root = await scope_root(c, unit)
+    hamlet_id = None
     if root.level == "hamlet" and root.parent_id is not None:
+        hamlet_id = root.id
         root = await c.db.get(OrgUnit, root.parent_id) or root
     communes = {
         u.id: u
@@ -349,7 +356,7 @@ async def document_index(
     rounds = (await rounds_of(c.db, commune_ids=list(communes)))[:ROUNDS_LISTED]  # type: ignore[arg-type]
     t = Translator(lang or c.services.settings.default_locale)
     return DocumentIndex(
-        items=[await _index_round(c, t, r, communes[r.commune_id]) for r in rounds]
+        items=[await _index_round(c, t, r, communes[r.commune_id], hamlet_id) for r in rounds]
     )
 
 

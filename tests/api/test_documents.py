@@ -323,7 +323,7 @@ async def test_every_document_from_the_demo_data(
 
 
 async def test_the_document_index_of_a_commune(
-    client: httpx.AsyncClient, tokens: Tokens, decided: RoundData
+    client: httpx.AsyncClient, services: Services, tokens: Tokens, decided: RoundData
 ) -> None:
     r = await client.get(DOCS, params={"unit": "37-GIAVIEN-01"}, headers=bearer(tokens.giavien))
     [item] = r.json()["items"]  # a hamlet: its commune's rounds
@@ -342,6 +342,12 @@ async def test_the_document_index_of_a_commune(
     ]
     for path in paths:  # every link works with the same token
         assert (await client.get(path, headers=bearer(tokens.giavien))).status_code == 200
+    # Another hamlet's token: the commune's round, but not Thôn Đông's minutes.
+    tay = await make_token(services, "officer", "37-GIAVIEN-02")
+    [item] = (await client.get(DOCS, headers=bearer(tay))).json()["items"]
+    assert [d["kind"] for d in item["documents"]] == [
+        "decision", "posting", "posting", "certificate", "summary"
+    ]  # fmt: skip
     r = await client.get(DOCS, params={"unit": "37-GIAVIEN"}, headers=bearer(tokens.kimson))
     assert r.status_code == 403
     r = await client.get(DOCS, headers=bearer(tokens.kimson))
