@@ -61,6 +61,10 @@ ETHNIC_MARK = "x"
 HEAD = N_("Head of household")
 PASSED, FAILED = N_("Passed"), N_("Not passed")
 LEFT_FOR = N_("to {status}")
+# The annual review's posting also lists the households that stay on a list (QĐ 24/2021 Điều 4
+# khoản 1 reviews every household the commune's lists hold): what the decision will recognise.
+STAYS_POOR = N_("Remains a poor household")
+STAYS_NEAR_POOR = N_("Remains a near-poor household")
 LEFT_REGISTER = N_("left the register")
 REVIEW_REQUEST = N_("Request to be reviewed")
 
@@ -180,20 +184,22 @@ def minutes_context(
 
 
 def posting_groups(
-    t: Translator, entries: Sequence[Entry], hamlet_id: int | None
+    t: Translator,
+    entries: Sequence[Entry],
+    hamlet_id: int | None,
+    staying: Sequence[tuple[Household, OrgUnit, State]] = (),
 ) -> list[dict[str, Any]]:
-    """The posted households by hamlet (one hamlet's when `hamlet_id`), numbered throughout."""
+    """The posted households by hamlet (one hamlet's when `hamlet_id`), numbered throughout:
+    the changes, then the households `staying` on a list."""
     groups: dict[int, dict[str, Any]] = {}
-    n = 0
     for e in entries:
         if hamlet_id is not None and e.hamlet.id != hamlet_id:
             continue
-        n += 1
         votes, _, result = _votes(t, e)
         group = groups.setdefault(e.hamlet.id, {"title": e.hamlet.name, "rows": []})  # type: ignore[arg-type]
         group["rows"].append(
             {
-                "no": n,
+                "no": 0,
                 "head": _head(e),
                 "code": e.household.code if e.household else "",
                 "members": e.household.members if e.household else "",
@@ -203,6 +209,26 @@ def posting_groups(
                 "note": "",
             }
         )
+    changed = {e.household.id for e in entries if e.household is not None}
+    for h, hamlet, state in staying:
+        if h.id in changed or (hamlet_id is not None and hamlet.id != hamlet_id):
+            continue
+        group = groups.setdefault(hamlet.id, {"title": hamlet.name, "rows": []})  # type: ignore[arg-type]
+        group["rows"].append(
+            {
+                "no": 0,
+                "head": h.head_name,
+                "code": h.code,
+                "members": h.members,
+                "ethnic": ETHNIC_MARK if h.ethnic_minority else "",
+                "content": t(STAYS_POOR if state.member("poor") else STAYS_NEAR_POOR),
+                "meeting": BLANK,
+                "note": "",
+            }
+        )
+    rows = [r for g in groups.values() for r in g["rows"]]
+    for n, row in enumerate(rows, start=1):
+        row["no"] = n
     return list(groups.values())
 
 
@@ -211,7 +237,8 @@ def posting_context(
 ) -> dict[str, Any]:
     """Danh sách niêm yết công khai: QĐ 24/2021 Điều 4 khoản 4."""
     rnd, issuer = sheet.round, Issuer.of(sheet.place)
-    groups = posting_groups(t, sheet.entries, hamlet.id if hamlet else None)
+    staying = sheet.register if full_lists(rnd.kind) else ()
+    groups = posting_groups(t, sheet.entries, hamlet.id if hamlet else None, staying)
     rows = [r for g in groups for r in g["rows"]]
     posted = rnd.posting_starts_on
     return {
