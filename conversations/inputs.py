@@ -44,6 +44,8 @@ _POLITE_AFTER = {"a", "nhe", "nha", "roi", "luon", "dau", "anh", "chi", "em", "b
 # Said to open a chat, or to see what the bot does (folded): answered with the menu.
 GREETINGS = {"xin chao", "chao", "chao ban", "chao em", "chao anh", "chao chi", "hi", "hello",
              "alo", "a lo", "menu", "danh muc"}  # fmt: skip
+# The word before a place's name in a unit's label (folded): "thon dong" is the place "dong".
+_UNIT_WORD = re.compile(r"^(?:thon|xom|ban|ap|to dan pho|khu pho|to|khom|xa|phuong|thi tran) ")
 _PHONE = re.compile(r"^(?:\+?84|0)([0-9]{9})$")
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 
@@ -76,6 +78,10 @@ def match_choice(
     for choice in choices:
         if key == fold(choice.label):
             return choice.id
+    # A place without its unit word ("dong" for "Thôn Đông"), when only one choice is that place.
+    named = [c.id for c in choices if _UNIT_WORD.sub("", fold(c.label)) == key]
+    if len(named) == 1:
+        return named[0]
     # A unique prefix of a label is accepted ("hoan" for "Hoàn thành") when it is not too short.
     if prefixes and len(key) >= 3:
         hits = [c.id for c in choices if fold(c.label).startswith(key)]

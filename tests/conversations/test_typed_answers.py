@@ -50,3 +50,21 @@ def test_an_invite_code_is_found_alone_or_in_a_short_sentence(typed: str, code: 
     from domain.codes import find_code
 
     assert find_code(typed) == code
+
+
+@pytest.mark.parametrize(
+    ("typed", "picked"),
+    [("đông", "1"), ("Dong", "1"), ("thôn tây", "2"), ("trung", "3"), ("tổ dân phố 1", "4"),
+     ("bắc", None), ("th", None)],
+)  # fmt: skip
+def test_a_hamlet_is_picked_by_its_name_without_the_word_thon(
+    typed: str, picked: str | None
+) -> None:
+    from conversations.inputs import match_choice
+    from conversations.model import Choice
+
+    hamlets = (
+        Choice("1", "Thôn Đông"), Choice("2", "Thôn Tây"), Choice("3", "Thôn Trung"),
+        Choice("4", "Tổ dân phố 1"),
+    )  # fmt: skip
+    assert match_choice(typed, hamlets) == picked
