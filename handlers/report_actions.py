@@ -17,6 +17,7 @@ from storage.models_register import Household, Submission
 from storage.orgtree import unit_and_parent, unit_by_id
 from storage.periods import current_monthly
 from storage.register import create_household, household_public, search_households, submit
+from storage.requests import open_for_household
 from storage.rounds import current_round
 
 
@@ -61,11 +62,13 @@ async def household_search(ctx: ActionContext, args: dict[str, Any]) -> dict[str
         limit=int(args.get("limit", 5)),
         offset=int(args.get("offset", 0)),
     )
-    result: dict[str, Any] = {
-        "query": query,
-        "total": total,
-        "items": [household_public(h) for h in items],
-    }
+    found = []
+    for h in items:  # a change already in the procedure for it is shown when it is picked
+        waiting = await open_for_household(
+            ctx.db, household_id=h.id, hamlet_id=hamlet_id, name=h.head_name
+        )
+        found.append({**household_public(h), "open_ref": waiting.ref if waiting else None})
+    result: dict[str, Any] = {"query": query, "total": total, "items": found}
     if total == 0:
         # A code that exists elsewhere in the commune is someone else's household: refuse, audit.
         hamlet = await unit_by_id(ctx.db, hamlet_id)

@@ -93,6 +93,28 @@ def _chosen(ctx: Ctx, item: dict[str, Any]) -> str:
     return "summary" if ctx.answers["kind"] in NO_ASSESSMENT else after(ctx, "income")
 
 
+def _income_prompt(ctx: Ctx) -> str:
+    """The household picked, said back (a name typed may match one the head did not mean), and
+    a change of it already in the procedure; then the question."""
+    t, lines = ctx.t, []
+    chosen = ctx.answers.get("household")
+    if chosen:
+        lines.append(
+            t("Household: {name} ({code}, {members} people).", name=chosen["head_name"],
+              code=chosen["code"], members=chosen["members"])
+        )  # fmt: skip
+        if chosen.get("open_ref"):
+            lines.append(
+                t(
+                    "Note: report {ref} about this household is still in the procedure; send "
+                    "this one only if it is another change.",
+                    ref=chosen["open_ref"],
+                )
+            )
+    lines.append(t("What is the household's total income per month, all members together?"))
+    return "\n".join(lines)
+
+
 def _after_search(ctx: Ctx, result: dict[str, Any]) -> str:
     if not result.get("total"):
         return "find"
@@ -320,7 +342,7 @@ REPORT = flow(
         Step(
             "income",
             "money",
-            N_("What is the household's total income per month, all members together?"),
+            _income_prompt,
             parse=money,
             next=lambda ctx, v: after(
                 ctx, "members" if ctx.answers.get("household") else "deprived"
