@@ -347,6 +347,7 @@ class Engine(Interruptions):
             turn.messages.append(self._prompt(step, ctx))
             return
         s.clear()
+        self._resume_shelved(turn, ctx)
 
     def deny(self, session: Session, inbound: Inbound, user: dict[str, Any]) -> Turn:
         """End whatever runs: the host refused the pending action for this user."""
@@ -408,6 +409,10 @@ class Engine(Interruptions):
             text = (
                 t("Cancelled. Nothing was saved.") if had_flow else t("There is nothing to cancel.")
             )
+            if had_flow and s.shelved:  # back to the draft left for the cancelled task
+                turn.messages.append(Outbound(text))
+                self._resume_shelved(turn, ctx)
+                return
             turn.messages.append(Outbound(text, self._menu(ctx)))
         elif name == "back":
             if s.flow is None or s.paused or s.offer:

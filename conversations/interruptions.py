@@ -81,6 +81,21 @@ class Interruptions:
             self._reprompt(turn, ctx, t("Let us continue."))
         elif picked == "offer:switch":
             s.offer = None
+            if any(not k.startswith("_") for k in s.answers) and s.flow in self.flows:
+                s.shelve()  # what was typed waits for the new task to end (see _goto)
             self._start(turn, self.flows[offer["flow"]], offer.get("arg", ""), ctx)
+            if s.shelved and s.flow == s.shelved["flow"] and s.step == s.shelved["step"]:
+                s.shelved = None  # the new task was refused: the draft is still the one under way
         else:
             turn.messages.append(Outbound(t("Please choose: Continue or Start new."), options))
+
+    def _resume_shelved(self, turn: Turn, ctx: Ctx) -> bool:
+        """A task ended: the draft shelved for it is offered back (Continue / Start over)."""
+        s = turn.session
+        if s.flow is not None or not s.unshelve():
+            return False
+        if s.flow not in self.flows:
+            s.clear()
+            return False
+        self._offer_resume(turn, ctx)
+        return True

@@ -207,6 +207,9 @@ class Session:
     # A notice's choices sent by letter while a question was waiting ("a. Xem xét"): the
     # numbers kept answering the question, a letter picks from these.
     notice_offered: list[list[str]] = field(default_factory=list)
+    # A draft left for another task the user chose to start (flow, step, answers, vars,
+    # history): offered back when that task ends, so nothing typed is lost.
+    shelved: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -224,6 +227,7 @@ class Session:
             "seq": self.seq,
             "offered": self.offered,
             "notice_offered": self.notice_offered,
+            "shelved": self.shelved,
         }
 
     @classmethod
@@ -237,7 +241,27 @@ class Session:
         return Session.from_json(jsontext.loads(jsontext.dumps(self.to_json())))
 
     def clear(self) -> None:
-        """Forget the task; keep the language and what the chat was last offered."""
+        """Forget the task; keep the language, what the chat was last offered and a shelved
+        draft."""
         locale, seq, offered, notice = self.locale, self.seq, self.offered, self.notice_offered
+        shelved = self.shelved
         self.__init__()  # type: ignore[misc]
         self.locale, self.seq, self.offered, self.notice_offered = locale, seq, offered, notice
+        self.shelved = shelved
+
+    def shelve(self) -> None:
+        """Keep the draft under way aside (its answers, where it stood)."""
+        self.shelved = {
+            "flow": self.flow, "step": self.step, "answers": self.answers, "vars": self.vars,
+            "history": self.history, "updated_at": self.updated_at,
+        }  # fmt: skip
+
+    def unshelve(self) -> bool:
+        """The shelved draft back, paused (to be offered); False when there is none."""
+        kept, self.shelved = self.shelved, None
+        if not kept:
+            return False
+        self.flow, self.step, self.answers = kept["flow"], kept["step"], kept["answers"]
+        self.vars, self.history = kept["vars"], kept["history"]
+        self.updated_at, self.paused = kept.get("updated_at"), True
+        return True
