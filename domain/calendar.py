@@ -1,6 +1,8 @@
 """Reporting calendar (QĐ 24/2021/QĐ-TTg): monthly regular review and the annual periodic review.
 
-Deadlines are the end of the named day in Hà Nội time, returned in UTC for storage.
+Deadlines are the end of the named day in Hà Nội time, returned in UTC for storage. The days are
+the procedure's data (domain/procedure_data/qd24-2021.json: `periodic`, `reports`), so a
+province's own deadlines are a change of that file, not of this code.
 """
 
 from __future__ import annotations
@@ -11,14 +13,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from domain.i18n import LOCAL_TZ
+from domain.procedure import procedure
 
 MONTHLY = "monthly"
 ANNUAL = "annual"
-HAMLET_DAY = 25  # hamlets answer by the 25th
-COMMUNE_DAY = 5  # communes report upward on the 5th of the next month
-ANNUAL_START = (9, 1)  # periodic review: 1 September ...
-ANNUAL_END = (12, 14)  # ... to 14 December
-ANNUAL_HAMLET_END = (11, 30)
+HAMLET_DAY = 25  # hamlets answer by the 25th (the commune's own deadline, before its report)
+COMMUNE_DAY = procedure().report_day  # communes report upward on the 5th of the next month
 
 
 @dataclass(frozen=True)
@@ -61,13 +61,16 @@ def monthly_for(moment: datetime) -> PeriodSpec:
 
 
 def annual(year: int) -> PeriodSpec:
+    """The periodic review (1/9 – 14/12): hamlets answer by `periodic.hamlet_end`, the commune
+    completes by `periodic.commune_end` (both the commune's or province's own deadlines)."""
+    p = procedure()
     return PeriodSpec(
         kind=ANNUAL,
         code=f"{year:04d}",
-        starts_on=date(year, *ANNUAL_START),
-        ends_on=date(year, *ANNUAL_END),
-        hamlet_deadline=end_of_day(date(year, *ANNUAL_HAMLET_END)),
-        commune_deadline=end_of_day(date(year, *ANNUAL_END)),
+        starts_on=date(year, *p.periodic_start),
+        ends_on=date(year, *p.periodic_end),
+        hamlet_deadline=end_of_day(date(year, *p.periodic_hamlet_end)),
+        commune_deadline=end_of_day(date(year, *p.periodic_commune_end)),
     )
 
 

@@ -119,7 +119,8 @@ def needs_meeting(kind: str, rules: Procedure | None = None) -> bool:
 
 
 def meeting_passes(votes_for: int, present: int, rules: Procedure | None = None) -> bool:
-    """The hamlet meeting's rule: more than the share of those present (exact, no rounding)."""
+    """The hamlet meeting's rule: at least the share of those present (more than it, where the
+    data says `strict`), computed exactly, no rounding."""
     rules = rules or procedure()
     if present <= 0 or votes_for < 0 or votes_for > present:
         raise ValueError(f"votes in favour must be 0..{present}, got {votes_for}")
