@@ -11,9 +11,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.calendar import local_day
 from domain.i18n import N_, Translator
 from domain.procedure import AWAITING_REVIEW, stage
 from domain.reminders import (
@@ -32,6 +33,7 @@ from domain.reminders import (
 from handlers.reminder_plan import LOOKBACK, Planned, _address, _base, _World, _world
 from handlers.round_reminders import plan_rounds
 from handlers.support_reminders import plan_helpers
+from storage.hamlet_reports import answered_by_annual
 from storage.models import OrgUnit
 from storage.models_outbox import OutboxMessage
 from storage.models_register import HamletReport, ReportingPeriod, Submission
@@ -79,8 +81,11 @@ async def plan(
         .scalars()
         .all()
     )
+    skipped = await answered_by_annual(db, list(periods))
     out: list[Planned] = []
     for period in periods:
+        if period.id in skipped:
+            continue
         reported = set(
             (
                 await db.execute(
@@ -180,11 +185,20 @@ async def _digests(
         decision = decide(firing, now, grace=grace, quiet=quiet)
         if decision is None:
             continue
+        # The period hamlets answer that day: the annual review in its season, else the month.
+        day = local_day(firing.at)
+        covering = or_(
+            ReportingPeriod.kind == "monthly",
+            and_(ReportingPeriod.starts_on <= day, ReportingPeriod.ends_on >= day),  # type: ignore[operator]
+        )
         period = (
             await db.execute(
                 select(ReportingPeriod)
-                .where(ReportingPeriod.kind == "monthly", ReportingPeriod.status == "open")
-                .order_by(ReportingPeriod.starts_on.desc())  # type: ignore[attr-defined]
+                .where(ReportingPeriod.status == "open", covering)
+                .order_by(
+                    (ReportingPeriod.kind == "annual").desc(),
+                    ReportingPeriod.starts_on.desc(),  # type: ignore[attr-defined]
+                )
                 .limit(1)
             )
         ).scalar_one_or_none()

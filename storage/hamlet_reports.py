@@ -60,6 +60,24 @@ async def reporting_period(db: AsyncSession, now: datetime) -> ReportingPeriod:
     return found if found is not None else await ensure_period(db, month)
 
 
+async def answered_by_annual(db: AsyncSession, periods: list[ReportingPeriod]) -> set[int]:
+    """The ids of the monthly periods among these whose hamlet deadline falls inside an annual
+    review: there the hamlets answer the review (reporting_period), not the month, so the month
+    is neither asked for nor reminded of."""
+    monthly = [p for p in periods if p.kind == MONTHLY]
+    if not monthly:
+        return set()
+    stmt = select(ReportingPeriod.starts_on, ReportingPeriod.ends_on).where(
+        ReportingPeriod.kind == ANNUAL
+    )
+    reviews = (await db.execute(stmt)).all()
+    return {
+        p.id  # type: ignore[misc]
+        for p in monthly
+        if any(start <= local_day(p.hamlet_deadline) <= end for start, end in reviews)
+    }
+
+
 async def still_compiling(
     db: AsyncSession, now: datetime, *, hamlet_id: int | None = None, commune_id: int | None = None
 ) -> ReportingPeriod | None:
@@ -76,12 +94,7 @@ async def still_compiling(
     period = (await db.execute(stmt)).scalar_one_or_none()
     if period is None or not on_time(now, period.commune_deadline):
         return None
-    annual = select(ReportingPeriod.id).where(  # the annual review answered for that month
-        ReportingPeriod.kind == ANNUAL,
-        ReportingPeriod.starts_on <= period.ends_on,  # type: ignore[operator]
-        ReportingPeriod.ends_on >= period.starts_on,  # type: ignore[operator]
-    )
-    if (await db.execute(annual.limit(1))).first() is not None:
+    if await answered_by_annual(db, [period]):
         return None
     if hamlet_id is not None:
         answered = await current_report(db, period_id=period.id, hamlet_id=hamlet_id)  # type: ignore[arg-type]

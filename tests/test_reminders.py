@@ -188,3 +188,18 @@ async def test_preview_lists_who_and_why_without_writing(
     assert "inactive_account" in by_name["Bùi Văn Khánh"]
     assert "no_linked_chat" in by_name["Đỗ Văn Giang"]
     assert await rows(services) == []  # a preview writes nothing
+
+
+async def test_no_monthly_reminder_while_the_annual_review_takes_the_hamlets_answers(
+    services: Services,
+) -> None:
+    """From 1/9 to 14/12 hamlets answer the periodic review, not the month: November's nudges
+    would ask for a report nobody can send; the review's own reminders go out."""
+    from domain.calendar import annual
+
+    await setup(services)
+    async with transaction(services.sessionmaker) as db:
+        await ensure_period(db, annual(2026))
+    planned = await plan_now(services, local(23, 8))  # 7 days before 30/11; 2 before 25/11
+    assert {p.rule for p in planned if p.rule.startswith("before")} == {"before-7"}
+    assert all("2026-11" not in p.text for p in planned)
