@@ -45,6 +45,14 @@ def make_engine(url: str, *, pool_size: int = 20) -> AsyncEngine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 
+        # Python's sqlite3 begins a transaction only before a write statement; a SAVEPOINT is
+        # none, so one opened first began SQLite's transaction itself and its RELEASE committed
+        # it: what the savepoint held stayed when the session rolled back. Begin first.
+        @event.listens_for(engine.sync_engine, "savepoint")
+        def _begin_first(conn, _name) -> None:  # type: ignore[no-untyped-def]
+            if not conn.connection.driver_connection.in_transaction:
+                conn.exec_driver_sql("BEGIN")
+
         return engine
     # A fixed pool, no overflow: an overflow connection is closed when it is checked in while
     # the pool is full, so above pool_size concurrent turns every turn paid a new connection

@@ -58,3 +58,24 @@ async def test_a_driver_only_turn_commits(services: Services) -> None:
         )
         assert not db.in_transaction()  # the ORM session was not used
     assert await _count(services, "turn.driver") == 1
+
+
+async def test_a_savepoint_as_the_first_write_rolls_back_with_its_transaction(
+    services: Services,
+) -> None:
+    """On SQLite the driver begins a transaction only before a write statement, and a SAVEPOINT
+    is not one: released, it committed on its own, so a turn that failed afterwards kept what
+    the savepoint held (a supporter added by a refused request)."""
+    from storage.db import transaction
+
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom):
+        async with transaction(services.sessionmaker) as db:
+            await db.execute(select(func.count()).select_from(AuditLog))  # a read first
+            async with db.begin_nested():
+                db.add(_audit("turn.savepoint"))
+                await db.flush()
+            raise Boom
+    assert await _count(services, "turn.savepoint") == 0
