@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from conversations.model import Choice, Ctx, Router, Step
+import re
+
+from conversations.model import Choice, Ctx, Invalid, Router, Step
 from domain.causes import CAUSE_LABELS, CAUSES
 from domain.classify import NEAR_POOR, POOR, Classification, classify
-from domain.i18n import N_
+from domain.i18n import N_, fold
 from domain.money import parse_count, parse_money
 from domain.standards import Standard, StandardsError, get_standard
 
@@ -77,7 +79,22 @@ def kind_label(ctx: Ctx, kind: str) -> str:
     return ctx.t(KIND_LABELS.get(kind, KIND_LABELS["correction"]))
 
 
+# An income given per person ("1tr5 mỗi người", "1.500.000/người", "bình quân 1tr5") where the
+# question asks the household's total: taken as the total, it made the household four times
+# poorer than it is. Asked again instead (folded text).
+_PER_PERSON = re.compile(
+    r"(?:\b(?:moi|mot|1|tung|dau)\s*|/\s*)(?:nguoi|ng|khau|nhan khau)\b|\bbinh quan\b"
+)
+PER_PERSON = N_(
+    "Please type the whole household's income per month, all members together, not per "
+    "person: e.g. 4 people earning 1tr5 each is 6tr."
+)
+
+
 def money(text: str) -> int:
+    """A household's total income; one given per person is asked again."""
+    if _PER_PERSON.search(fold(text)):
+        raise Invalid(PER_PERSON)
     return parse_money(text)
 
 

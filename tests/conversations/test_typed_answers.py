@@ -68,3 +68,21 @@ def test_a_hamlet_is_picked_by_its_name_without_the_word_thon(
         Choice("4", "Tổ dân phố 1"),
     )  # fmt: skip
     assert match_choice(typed, hamlets) == picked
+
+
+@pytest.mark.parametrize(
+    "typed", ["1tr5 mỗi người", "1.500.000/người", "bình quân 1tr5", "2 triệu/ng"]
+)
+def test_an_income_given_per_person_is_asked_again_as_the_households(typed: str) -> None:
+    from conversations.flows.assess import PER_PERSON, money
+
+    with pytest.raises(Invalid) as refused:
+        money(typed)
+    assert refused.value.msgid == PER_PERSON
+
+
+@pytest.mark.parametrize(("typed", "dong"), [("4 triệu", 4_000_000), ("1tr2", 1_200_000)])
+def test_a_households_income_is_read(typed: str, dong: int) -> None:
+    from conversations.flows.assess import money
+
+    assert money(typed) == dong
