@@ -5,7 +5,7 @@ are the app's (labels, notes, dates) come from the catalog in Vietnamese (`t`)."
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -33,7 +33,7 @@ from domain.documents import (
 )
 from domain.i18n import N_, Translator
 from domain.standards import Standard
-from storage.documents import Entry, MeetingSheet, Place, Recognition, RoundSheet
+from storage.documents import Entry, MeetingSheet, Place, RoundSheet
 from storage.models import OrgUnit
 from storage.models_procedure import ReviewRound
 from storage.models_register import Household
@@ -88,7 +88,7 @@ class Issuer:
         return {"commune_name": self.name, "commune": self.in_text}
 
 
-def _dated(t: Translator, issuer: Issuer, day: date | None, year: int) -> str:
+def dated(t: Translator, issuer: Issuer, day: date | None, year: int) -> str:
     return date_line(t, issuer.place, day) if day else blank_date_line(t, issuer.place, year)
 
 
@@ -243,7 +243,7 @@ def posting_context(
     posted = rnd.posting_starts_on
     return {
         **issuer.fields(),
-        "date_line": _dated(t, issuer, posted or None, day.year),
+        "date_line": dated(t, issuer, posted or None, day.year),
         "round_label": capitalised(round_label(t, rnd)),
         # After the round's name, in running text: "Đợt … – xã Gia Viễn", "… – thôn Đông".
         "scope": in_sentence(hamlet.name) if hamlet else issuer.in_text,
@@ -338,7 +338,7 @@ def decision_context(
     return {
         **issuer.fields(),
         "number": rnd.decision_number or DECISION_BLANK,
-        "date_line": _dated(t, issuer, decided, (decided or day).year),
+        "date_line": dated(t, issuer, decided, (decided or day).year),
         "date_short": t.date(decided) if decided else BLANK,
         "year_phrase": when,
         "round_label": round_label(t, rnd),
@@ -357,115 +357,3 @@ def standard_basis(standard: Standard) -> str:
     the number: "Nghị định số 351/2025/NĐ-CP ngày 30/12/2025"."""
     basis = standard.legal_basis.split(",")[0].strip()
     return re.sub(r"^(Nghị định|Quyết định) (?!số )", r"\g<1> số ", basis)
-
-
-@dataclass(frozen=True)
-class YearMark:
-    """A year's row of a certificate: the class the decision recognised for that year's lists,
-    the deprivations it was decided on, and that decision (its round)."""
-
-    status: str  # poor | near_poor
-    deprived: Sequence[str]
-    decision: ReviewRound
-
-
-@dataclass(frozen=True)
-class Certified:
-    household: Household
-    hamlet: OrgUnit
-    years: Mapping[int, YearMark]  # by the year of the lists; a year missing is left blank
-
-
-def year_marks(
-    found: Sequence[Recognition], *, fallback: Sequence[str] = ()
-) -> dict[int, YearMark]:
-    """Each year's class from the decisions that concerned a household (oldest first): the year
-    of a decision's lists (an annual review's: the next year) gets the class the latest of them
-    left the household in, when poor or near-poor. A decision that recorded no deprivations
-    keeps the ones last decided (`fallback` before any)."""
-    marks: dict[int, YearMark] = {}
-    deprived: Sequence[str] | None = None
-    for r in found:
-        if r.deprived is not None:
-            deprived = r.deprived
-        if r.after.status in KLASS_SHORT and r.after.active:
-            marks[lists_year(r.round)] = YearMark(
-                r.after.status, deprived if deprived is not None else fallback, r.round
-            )
-    return marks
-
-
-def latest_decision(marks: Mapping[int, YearMark]) -> ReviewRound | None:
-    """The latest decision of the ones that recognised the household's classes."""
-    rounds = [m.decision for m in marks.values()]
-    return max(rounds, key=lambda r: (r.decision_date, r.id), default=None)  # type: ignore[arg-type,return-value]
-
-
-def certificate_context(
-    t: Translator,
-    items: Sequence[Certified],
-    where: Place,
-    standard: Standard,
-    *,
-    year: int,
-    day: date | None,
-    signer: str,
-) -> dict[str, Any]:
-    """Mẫu số 03 of QĐ 24/2021, one certificate per household: each year of the standard's
-    period with the class its decision recognised. Dated `day` (blank: `year`'s line to fill)."""
-    issuer = Issuer.of(where)
-    codes = [i.code for i in standard.indicators]
-    legend = "; ".join(f"{n}. {i.name}" for n, i in enumerate(standard.indicators, start=1))
-    period = f"{standard.valid_from.year} – {standard.valid_to.year}"
-    certificates = []
-    for item in items:
-        h = item.household
-        # An address in running text: "thôn Đông, xã Gia Viễn, tỉnh Ninh Bình".
-        places = (item.hamlet.name, issuer.name, issuer.province)
-        address = ", ".join(in_sentence(p) for p in places if p)
-        # Every ethnic group but the Kinh is an ethnic minority; which one is not recorded.
-        ethnicity = BLANK if h.ethnic_minority else "Kinh"
-        members = [{"no": 1, "name": h.head_name, "ethnicity": ethnicity, "relation": t(HEAD)}]
-        members += [
-            {"no": n, "name": "", "ethnicity": "", "relation": ""}
-            for n in range(2, max(h.members, 1) + 1)
-        ]
-        years = []
-        for y in range(standard.valid_from.year, standard.valid_to.year + 1):
-            mark = item.years.get(y)
-            decided = mark.decision if mark else None
-            years.append(
-                {
-                    "year": y,
-                    "klass": KLASS_SHORT[mark.status] if mark else "",
-                    "deprived": (
-                        ", ".join(str(codes.index(c) + 1) for c in codes if c in mark.deprived)
-                        if mark
-                        else ""
-                    ),
-                    # The decision that recognised the year's class, for a template to cite.
-                    "decision": (decided.decision_number or "") if decided else "",
-                    "decided_on": (
-                        t.date(decided.decision_date) if decided and decided.decision_date else ""
-                    ),
-                }
-            )
-        certificates.append(
-            {
-                "number": CERTIFICATE_BLANK,
-                "head": h.head_name,
-                "ethnicity": ethnicity,
-                "address": address,
-                "members": members,
-                "period": period,
-                "years": years,
-                "legend": legend,
-            }
-        )
-    return {
-        **issuer.fields(),
-        "date_line": _dated(t, issuer, day, year),
-        "standard_basis": standard_basis(standard),
-        "signer": signer,
-        "certificates": certificates,
-    }

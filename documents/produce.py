@@ -9,16 +9,13 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from documents.certificate import Certified, certificate_context, latest_decision, year_marks
 from documents.contexts import (
-    Certified,
-    certificate_context,
     decision_context,
     decision_lists,
-    latest_decision,
     lists_year,
     minutes_context,
     posting_context,
-    year_marks,
 )
 from documents.files import MEDIA_TYPES, File
 from documents.posting_xlsx import posting_workbook

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from documents.contexts import Certified, certificate_context, latest_decision, year_marks
+from documents.certificate import Certified, certificate_context, latest_decision, year_marks
 from domain.decision_lists import State
 from domain.i18n import Translator
 from domain.standards import get_standard
