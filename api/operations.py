@@ -74,6 +74,7 @@ class TokenPublic(BaseModel):
     created_at: datetime
     last_used_at: datetime | None
     revoked: bool
+    expires_at: datetime | None
 
 
 REMINDER_COLUMNS = (
@@ -96,6 +97,7 @@ TOKEN_COLUMNS = (
     (N_("Created at"), lambda k: k.created_at),
     (N_("Last used"), lambda k: k.last_used_at),
     (N_("Revoked"), lambda k: k.revoked),
+    (N_("Expires at"), lambda k: k.expires_at),
 )
 
 
@@ -190,6 +192,7 @@ async def _tokens(db: AsyncSession, rows: list[ApiToken]) -> list[TokenPublic]:
             created_at=k.created_at,
             last_used_at=k.last_used_at,
             revoked=k.revoked,
+            expires_at=k.expires_at,
         )
         for k in rows
     ]

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import re
 import sys
 from datetime import timedelta
 from pathlib import Path
 
 from bot import cli_documents, cli_domain, cli_period, cli_reminders, cli_tokens, logs
-from bot.cli_common import print_result
+from bot.cli_common import parse_duration, print_result
 from bot.settings import Settings
 from domain.i18n import Translator
 from handlers.inbound import utc_now
@@ -20,16 +19,6 @@ from storage.models import ROLES, Person
 from storage.orgtree import ImportFailed, import_units, parse_csv, unit_by_code
 from storage.people import create_invite
 from storage.seed import is_empty, seed_demo
-
-_DURATION = re.compile(r"^([0-9]+)\s*([dhm])$")
-
-
-def parse_duration(text: str) -> timedelta:
-    m = _DURATION.match(text.strip().lower())
-    if not m:
-        raise argparse.ArgumentTypeError(f"expected a duration like 7d, 12h or 30m, got {text!r}")
-    n, unit = int(m.group(1)), m.group(2)
-    return {"d": timedelta(days=n), "h": timedelta(hours=n), "m": timedelta(minutes=n)}[unit]
 
 
 def _t(settings: Settings) -> Translator:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from bot.cli_common import print_result
+from bot.cli_common import parse_duration, print_result
 from bot.settings import Settings
 from domain.i18n import Translator
+from handlers.inbound import utc_now
 from storage.api_tokens import create_token, revoke_token
 from storage.db import make_engine, make_sessionmaker, transaction
 from storage.models_api import TOKEN_ROLES, ApiToken
@@ -21,6 +22,7 @@ async def _create(settings: Settings, args: argparse.Namespace) -> str:
             unit = await unit_by_code(db, args.unit)
             if unit is None:
                 raise LookupError(t("No unit with code {code}.", code=args.unit))
+            expires = None if args.expires == "never" else utc_now() + parse_duration(args.expires)
             new = await create_token(
                 db,
                 secret_key=settings.secret_key.get_secret_value(),
@@ -28,12 +30,29 @@ async def _create(settings: Settings, args: argparse.Namespace) -> str:
                 unit=unit,
                 name=args.name,
                 actor="cli",
+                expires_at=expires,
             )
     finally:
         await engine.dispose()
-    return f"{new.token}\n" + t(
-        "Keep this token safe: it is shown only once. Use it as: Authorization: Bearer <token>"
+    until = (
+        t("It never expires; revoke it when it is no longer used.")
+        if expires is None
+        else t("It works until {when}.", when=t.datetime(expires))
     )
+    return (
+        f"{new.token}\n"
+        + t("Keep this token safe: it is shown only once. Use it as: Authorization: Bearer <token>")
+        + f"\n{until}"
+    )
+
+
+DEFAULT_EXPIRY = "365d"  # a token forgotten in a script stops by itself
+
+
+def _expiry(text: str) -> str:
+    if text != "never":
+        parse_duration(text)  # refused here, with the expected form
+    return text
 
 
 def cmd_token_create(args: argparse.Namespace) -> int:
@@ -68,6 +87,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     create.add_argument("--role", required=True, choices=TOKEN_ROLES)
     create.add_argument("--unit", required=True, help="org unit code: the token reads its subtree")
     create.add_argument("--name", help="who or what uses the token")
+    create.add_argument(
+        "--expires",
+        default=DEFAULT_EXPIRY,
+        type=_expiry,
+        help=f"how long it works, e.g. 90d, 365d, or never (default {DEFAULT_EXPIRY})",
+    )
     create.set_defaults(func=cmd_token_create)
     revoke = tok.add_parser("revoke", help="stop a token at once (its id: GET /api/v1/tokens)")
     revoke.add_argument("id", type=int)

@@ -26,7 +26,14 @@ class NewToken:
 
 
 async def create_token(
-    db: AsyncSession, *, secret_key: str, role: str, unit: OrgUnit, name: str | None, actor: str
+    db: AsyncSession,
+    *,
+    secret_key: str,
+    role: str,
+    unit: OrgUnit,
+    name: str | None,
+    actor: str,
+    expires_at: datetime | None = None,
 ) -> NewToken:
     if role not in TOKEN_ROLES:
         raise ValueError(f"unknown token role {role!r}")
@@ -36,6 +43,7 @@ async def create_token(
         role=role,
         org_unit_id=unit.id,  # type: ignore[arg-type]
         name=name,
+        expires_at=expires_at,
     )
     db.add(row)
     await db.flush()
@@ -44,7 +52,12 @@ async def create_token(
         actor=actor,
         action="api_token.create",
         entity=f"api_token:{row.id}",
-        after={"role": role, "unit": unit.code, "name": name},
+        after={
+            "role": role,
+            "unit": unit.code,
+            "name": name,
+            "expires_at": expires_at.isoformat() if expires_at else None,
+        },
     )
     return NewToken(token, row)
 
@@ -52,10 +65,10 @@ async def create_token(
 async def active_token(
     db: AsyncSession, *, secret_key: str, token: str, now: datetime
 ) -> ApiToken | None:
-    """The token's row when it exists and is not revoked; marks it used."""
+    """The token's row when it exists, is not revoked and has not expired; marks it used."""
     stmt = select(ApiToken).where(ApiToken.token_hash == hash_secret(token, secret_key))
     row = (await db.execute(stmt)).scalar_one_or_none()
-    if row is None or row.revoked:
+    if row is None or row.revoked or (row.expires_at is not None and now >= row.expires_at):
         return None
     # Recorded to the minute: a write on every request would cost a commit per API call.
     if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:

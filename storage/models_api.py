@@ -22,3 +22,4 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = _ts()
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
     revoked: bool = False
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime())  # None: never

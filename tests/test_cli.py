@@ -126,9 +126,9 @@ def test_token_create_prints_a_token_stored_only_hashed(
     capsys.readouterr()
     assert run_cli(monkeypatch, db_url, "token", "create", "--role", "province", "--unit", "37",
                    "--name", "Sở NN&MT") == 0  # fmt: skip
-    token, hint = capsys.readouterr().out.strip().split("\n")
+    token, hint, until = capsys.readouterr().out.strip().split("\n")
     assert token.startswith("ct_") and len(token) > 40
-    assert "chỉ hiện một lần" in hint
+    assert "chỉ hiện một lần" in hint and "dùng được đến" in until
     [(digest, role, name, revoked)] = query(
         db_url, select(ApiToken.token_hash, ApiToken.role, ApiToken.name, ApiToken.revoked)
     )

@@ -55,7 +55,9 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-async def make_token(services: Services, role: str, unit_code: str) -> str:
+async def make_token(
+    services: Services, role: str, unit_code: str, *, expires_at: datetime | None = None
+) -> str:
     async with transaction(services.sessionmaker) as db:
         unit = await unit_by_code(db, unit_code)
         assert unit is not None
@@ -66,6 +68,7 @@ async def make_token(services: Services, role: str, unit_code: str) -> str:
             unit=unit,
             name=None,
             actor="test",
+            expires_at=expires_at,
         )
         return new.token
 

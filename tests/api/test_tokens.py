@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+
 import httpx
 import pytest
 from sqlalchemy import select
@@ -47,9 +51,27 @@ async def test_admin_lists_and_revokes_tokens(
     assert audit.actor == "api_token:4" and audit.entity == "api_token:2"
     r = await client.get("/api/v1/exports/tokens.csv", headers=bearer(admin))
     assert r.status_code == 200
-    lines = r.content.decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("Mã token,Vai trò,Mã đơn vị")
-    assert lines[2].endswith(",Có") and lines[1].endswith(",Không")
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["Mã token", "Vai trò", "Mã đơn vị"] and rows[0][-2:] == [
+        "Đã thu hồi",
+        "Hết hạn lúc",
+    ]
+    assert (rows[1][-2], rows[2][-2]) == ("Không", "Có")
+
+
+async def test_a_token_past_its_end_is_refused(
+    client: httpx.AsyncClient, services: Services, tokens: Tokens
+) -> None:
+    now = services.clock()
+    ended = await make_token(services, "officer", "37-GIAVIEN", expires_at=now)
+    running = await make_token(
+        services, "officer", "37-GIAVIEN", expires_at=now + timedelta(minutes=1)
+    )
+    assert (await client.get("/api/v1/units", headers=bearer(ended))).status_code == 401
+    assert (await client.get("/api/v1/units", headers=bearer(running))).status_code == 200
+    admin = await make_token(services, "admin", "37")
+    listed = (await client.get("/api/v1/tokens", headers=bearer(admin))).json()["items"]
+    assert [k["expires_at"] is not None for k in listed] == [False, False, False, True, True, False]
 
 
 async def test_only_admin_tokens_manage_tokens_and_only_in_their_subtree(
@@ -89,3 +111,25 @@ def test_cli_token_revoke(
     assert query(db_url, select(AuditLog.actor).where(AuditLog.action == "api_token.revoke")) == [
         ("cli",)
     ]
+
+
+def test_cli_token_create_ends_in_a_year_unless_told(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db_url: str, tmp_path
+) -> None:
+    units = tmp_path / "units.csv"
+    units.write_text(GOOD, encoding="utf-8")
+    assert run_cli(monkeypatch, db_url, "units", "import", str(units)) == 0
+    create = ("token", "create", "--role", "officer", "--unit", "37-X")
+    before = datetime.now(UTC)
+    assert run_cli(monkeypatch, db_url, *create) == 0
+    assert "Mã này dùng được đến" in capsys.readouterr().out
+    assert run_cli(monkeypatch, db_url, *create, "--expires", "30d") == 0
+    assert run_cli(monkeypatch, db_url, *create, "--expires", "never") == 0
+    assert "Mã này không hết hạn" in capsys.readouterr().out
+    ends = [e for (e,) in query(db_url, select(ApiToken.expires_at).order_by(ApiToken.id))]
+    year, month, never = ends
+    assert timedelta(days=364) < year.replace(tzinfo=UTC) - before < timedelta(days=366)
+    assert timedelta(days=29) < month.replace(tzinfo=UTC) - before < timedelta(days=31)
+    assert never is None
+    assert run_cli(monkeypatch, db_url, *create, "--expires", "soon") == 2  # argparse's usage error
+    assert "expected a duration like 7d" in capsys.readouterr().err
