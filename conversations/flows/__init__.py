@@ -8,7 +8,7 @@ from conversations.flows.exit import EXIT
 from conversations.flows.exit_review import EXIT_REVIEW
 from conversations.flows.exit_status import STATUS
 from conversations.flows.meeting import MEETING
-from conversations.flows.onboarding import ONBOARDING, WHOAMI
+from conversations.flows.onboarding import JOIN, ONBOARDING, WHOAMI
 from conversations.flows.period_report import PERIOD_REPORT
 from conversations.flows.progress import PROGRESS
 from conversations.flows.report import REPORT
@@ -20,6 +20,7 @@ from conversations.model import Flow
 
 FLOWS: tuple[Flow, ...] = (
     ONBOARDING,
+    JOIN,  # a stranger's first menu line
     WHOAMI,
     PERIOD_REPORT,  # before REPORT: "báo cáo kỳ" would otherwise match REPORT's "báo cáo"
     REPORT,

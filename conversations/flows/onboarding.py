@@ -245,6 +245,17 @@ ONBOARDING = flow(
 )
 
 
+# The stranger's menu entry: straight to the code (a code typed alone or in a sentence works
+# from anywhere too). Onboarding's own steps from "ask_code" on; the welcome's are not reached.
+JOIN = flow(
+    "join",
+    N_("I have an invite code"),
+    [ONBOARDING.step("ask_code"), *(s for s in ONBOARDING.steps.values() if s.id != "ask_code")],
+    roles=("",),
+    in_menu=True,
+)
+
+
 WHOAMI = flow(
     "whoami",
     N_("who am I"),
