@@ -202,7 +202,9 @@ def deprived_help(ctx: Ctx) -> str:
     lines = []
     for n, i in enumerate(standard(ctx).indicators, 1):
         lines.append(f"{n}. {i.name}: {i.question}\n   {i.help}")
-    return "\n".join(lines)
+    # A blank line between items: a message cut for its length (Zalo's 2,000 characters) is
+    # cut there, never between an item's question and its explanation.
+    return "\n\n".join(lines)
 
 
 def cause_choices(ctx: Ctx) -> list[Choice]:

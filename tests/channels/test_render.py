@@ -100,3 +100,18 @@ def test_a_ticked_checklist_item_is_marked_for_the_page_to_style() -> None:
         ("_all", False),
         ("_done", False),
     ]
+
+
+@pytest.mark.parametrize("standard_id", ["nd07-2021", "nd351-2025"])
+def test_the_indicators_help_is_cut_between_items_on_zalo(standard_id: str) -> None:
+    """Zalo takes 2,000 characters a message: the checklist's help comes in pieces, each made of
+    whole items (an indicator's question never apart from its explanation)."""
+    from conversations.flows.assess import deprived_help
+    from conversations.model import Ctx
+
+    ctx = Ctx(Translator("vi"), {}, {"begin": {"standard_id": standard_id}}, {}, None, {})  # type: ignore[arg-type]
+    pieces = split_text(deprived_help(ctx), 2000)
+    assert len(pieces) > 1
+    for piece in pieces:
+        assert re.match(r"^\d+\. ", piece), piece[:40]
+        assert all(re.match(r"^(\d+\. |   |$)", line) for line in piece.split("\n"))
