@@ -4,6 +4,8 @@ the engine maps "1", "số 1" or the label back to the choice. A translator only
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -123,7 +125,12 @@ class ZaloChannel:
             )
             return
         message_id = _id(message.get("message_id"))
-        update_id = f"{event}:{message_id}"[:UPDATE_ID_LIMIT] if message_id else None
+        if message_id:
+            update_id = f"{event}:{message_id}"[:UPDATE_ID_LIMIT]
+        else:  # no id to know a redelivery by: the message itself (its date, sender, text) is
+            body = json.dumps(message, sort_keys=True, ensure_ascii=False, default=str)
+            digest = hashlib.sha256(body.encode()).hexdigest()
+            update_id = f"{event}:sha256:{digest}"[:UPDATE_ID_LIMIT]
         text = message.get("text")
         if _is_group(chat, sender_id):
             await relay.group(

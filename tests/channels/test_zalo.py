@@ -193,3 +193,11 @@ async def test_the_same_message_twice_is_handled_once(
         # Same message id but another event is another update.
         fake.queue(fake.event("message.image.received", message_id="m-1"))
         await fake.wait_for(lambda: len(fake.sent(USER)) == 2)
+        # Without a message id, a redelivery is known by the message itself.
+        bare = fake.text("/me")
+        del bare["message"]["message_id"]
+        fake.queue(bare)
+        fake.queue(dict(bare))
+        fake.queue(fake.text("/me", user="zu-other"))
+        await fake.wait_for(lambda: len(fake.sent("zu-other")) == 2)
+        assert len(fake.sent(USER)) == 3
