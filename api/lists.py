@@ -200,8 +200,8 @@ def _merged(*vocabularies: Mapping[str, str]) -> dict[str, str]:
 # The labels of the codes a list's column holds, by the column's header: the chat's words for a
 # submission's kind and state, a household's class, a person's role; a period's kind and state;
 # an invite's state; a unit's level. The lists sharing a header have disjoint codes (a household
-# is "poor", a submission "approved", a period "open"); a code with no label (a reminder's
-# "skipped", a level of another tree) is written as it is. The area is its own case (area_word).
+# is "poor", a submission "approved", a period "open", a reminder "sent"); a code with no label
+# (a level of another tree) is written as it is. The area is its own case (area_word).
 INVITE_STATE_LABELS = {
     "pending": N_("not used yet"),
     "used": N_("used"),
@@ -213,9 +213,27 @@ LEVEL_LABELS = {
     "hamlet": N_("hamlet"),
 }
 PERIOD_STATUS_LABELS = {"open": N_("open"), "closed": N_("closed")}
+# A reminder's (an outbox row's) state, and why one was not sent.
+REMINDER_STATUS_LABELS = {
+    "pending": N_("waiting to be sent"),
+    "claimed": N_("being sent"),
+    "sending": N_("being sent"),
+    "sent": N_("sent"),
+    "failed": N_("could not be sent"),
+    "skipped": N_("not sent"),
+    "uncertain": N_("perhaps sent (the sender stopped while sending)"),
+}
+REMINDER_REASON_LABELS = {
+    "no_linked_chat": N_("no chat linked"),
+    "inactive_account": N_("the chat account is inactive"),
+    "already_reported": N_("already reported"),
+    "superseded": N_("a newer reminder went instead"),
+    "missed": N_("too late after a downtime"),
+}
 CODE_LABELS: dict[str, dict[str, str]] = {
     N_("Kind"): _merged(KIND_LABELS, PERIOD_KIND_LABELS),
-    N_("Status"): _merged(CLASS_LABELS, STATE_LABELS, PERIOD_STATUS_LABELS),
+    N_("Status"): _merged(CLASS_LABELS, STATE_LABELS, PERIOD_STATUS_LABELS, REMINDER_STATUS_LABELS),
+    N_("Reason"): REMINDER_REASON_LABELS,
     N_("Role"): _merged(ROLE_LABELS, {"province": N_("province staff")}),
     N_("State"): INVITE_STATE_LABELS,
     N_("Level"): LEVEL_LABELS,

@@ -112,4 +112,5 @@ async def test_the_log_as_csv(
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
     assert rows[0][:4] == ["Thời điểm gửi dự kiến", "Quy tắc", "Kỳ", "Người nhận"]
     assert rows[1][:4] == ["08:00 22/11/2026", "hamlet_due_3d", "2026-11", "Phạm Văn Dũng"]
-    assert rows[1][6:8] == ["skipped", "no_linked_chat"]
+    # In the officer's words, as the other lists: not the codes the JSON keeps.
+    assert rows[1][6:8] == ["Không gửi", "Chưa liên kết kênh chat"]
