@@ -225,7 +225,14 @@ class Engine(Interruptions):
             # A button of the question being asked that starts a task is that question's answer
             # (e.g. a registration's card leads into the hamlet meeting): nothing to confirm.
             answered = inbound.choice is not None and self._offered(s, ctx, inbound.choice)
-            if s.flow and not s.paused and not answered and (s.flow != fl.id or again):
+            board = s.flow in self.flows and self.flows[s.flow].board  # nothing typed to lose
+            if (
+                s.flow
+                and not s.paused
+                and not answered
+                and (s.flow != fl.id or again)
+                and not board
+            ):
                 s.offer = {"flow": fl.id, "arg": arg}
                 current = t(self.flows[s.flow].title)
                 turn.messages.append(

@@ -173,6 +173,7 @@ class Flow:
     matches: Callable[[str], bool] | None = None  # bare text that starts this flow when idle
     instant: bool = False  # only message steps: answered without leaving the current flow
     ask_before_restart: bool = False  # its own command mid-flow asks before dropping the answers
+    board: bool = False  # read-only (a status board): another task replaces it without asking
 
     def step(self, step_id: str) -> Step:
         return self.steps[step_id]

@@ -140,4 +140,5 @@ PROGRESS = flow(
     aliases=("tình hình",),
     roles=("officer",),
     in_menu=True,
+    board=True,
 )
