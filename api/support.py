@@ -310,7 +310,7 @@ async def create_support(c: CallerDep, body: SupportCreate) -> Any:
             if not await is_within(c.db, root_id=c.principal.unit_id, unit_id=commune_id):
                 # A hamlet's token names its commune's supporters; adding one is the commune's.
                 supporter = await find_supporter(
-                    c.db, commune_id=commune_id, name=" ".join(body.supporter_name.split())
+                    c.db, commune_id=commune_id, name=body.supporter_name
                 )
                 if supporter is None:
                     entity = f"supporter:new:{commune_id}"

@@ -99,12 +99,9 @@ def has_direct(e: Emulation) -> bool:
     return e.direct != Figures()
 
 
-def _counts(f: Figures) -> list[object]:
+def _flows(f: Figures) -> list[object]:
+    """The year's movements and the help mobilised, as the table's last columns show them."""
     return [
-        f.households_start,
-        f.poor_start,
-        f.households_end,
-        f.poor_end,
         f.exits,
         f.sustainable_exits,
         f.fell_back,
@@ -113,6 +110,10 @@ def _counts(f: Figures) -> list[object]:
         f.fund_count,
         f.fund_value,
     ]
+
+
+def _counts(f: Figures) -> list[object]:
+    return [f.households_start, f.poor_start, f.households_end, f.poor_end, *_flows(f)]
 
 
 def csv_rows(t: Translator, e: Emulation) -> list[list[object]]:
@@ -272,16 +273,7 @@ def _write(
     rank, label = heading
     put(ws, row, 1, rank).alignment = Alignment(horizontal="center")
     put(ws, row, 2, label).alignment = Alignment(wrap_text=True, vertical="center")
-    figures: Sequence[object] = (
-        *rates,
-        f.exits,
-        f.sustainable_exits,
-        f.fell_back,
-        f.support_count,
-        f.support_value,
-        f.fund_count,
-        f.fund_value,
-    )
+    figures: Sequence[object] = (*rates, *_flows(f))
     for i, value in enumerate(figures):
         col = FIRST_FIGURE_COL + i
         cell = put(ws, row, col, value)

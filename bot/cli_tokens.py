@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from datetime import timedelta
 
 from bot.cli_common import parse_duration, print_result
 from bot.settings import Settings
@@ -22,7 +23,7 @@ async def _create(settings: Settings, args: argparse.Namespace) -> str:
             unit = await unit_by_code(db, args.unit)
             if unit is None:
                 raise LookupError(t("No unit with code {code}.", code=args.unit))
-            expires = None if args.expires == "never" else utc_now() + parse_duration(args.expires)
+            expires = None if args.expires is None else utc_now() + args.expires
             new = await create_token(
                 db,
                 secret_key=settings.secret_key.get_secret_value(),
@@ -49,10 +50,9 @@ async def _create(settings: Settings, args: argparse.Namespace) -> str:
 DEFAULT_EXPIRY = "365d"  # a token forgotten in a script stops by itself
 
 
-def _expiry(text: str) -> str:
-    if text != "never":
-        parse_duration(text)  # refused here, with the expected form
-    return text
+def _expiry(text: str) -> timedelta | None:
+    """--expires: a duration, or "never" (None)."""
+    return None if text == "never" else parse_duration(text)
 
 
 def cmd_token_create(args: argparse.Namespace) -> int:

@@ -60,11 +60,6 @@ def _typed_keys(choices: Sequence[Choice], step_kind: str) -> list[str]:
     return [c.key or str(n) for n, c in enumerate(shown.choices, 1)]
 
 
-def _has_draft(s: Session) -> bool:
-    """Answers the user gave in this run (keys starting with "_" are the flow's own marks)."""
-    return any(not key.startswith("_") for key in s.answers)
-
-
 class Engine(Interruptions):
     def __init__(
         self,
@@ -221,7 +216,7 @@ class Engine(Interruptions):
             fl, arg = started
             # The bare command of a data-entry flow in progress would silently throw its answers
             # away: asked first too. Lists and boards simply start over (a refresh).
-            again = s.flow == fl.id and fl.ask_before_restart and _has_draft(s) and not arg
+            again = s.flow == fl.id and fl.ask_before_restart and s.has_draft() and not arg
             # A button of the question being asked that starts a task is that question's answer
             # (e.g. a registration's card leads into the hamlet meeting): nothing to confirm.
             answered = inbound.choice is not None and self._offered(s, ctx, inbound.choice)

@@ -20,24 +20,10 @@ GLOBAL_COMMANDS = {
 BOT_SUFFIX = re.compile(r"^(/\w+)@\w+")  # "/help@chungtay_bot" is /help
 
 _NUMBER_PREFIX = re.compile(r"^(?:so|số|chon|chọn|#)\s*", re.IGNORECASE)
-YES = {
-    "co",
-    "c",
-    "yes",
-    "y",
-    "ok",
-    "oke",
-    "dong y",
-    "dung",
-    "u",
-    "uh",
-    "vang",
-    "da",
-    "1",
-    "\U0001f44d",
-}
-NO = {"khong", "k", "ko", "kg", "no", "n", "sai", "2", "\U0001f44e"}
-NO |= {"khong co", "ko co", "k co", "kg co", "hok", "hong", "chua", "chua co", "khong phai"}
+YES = {"co", "c", "yes", "y", "ok", "oke", "dong y", "dung", "u", "uh", "vang", "da", "1",
+       "\U0001f44d"}  # fmt: skip
+NO = {"khong", "k", "ko", "kg", "no", "n", "sai", "2", "\U0001f44e", "khong co", "ko co", "k co",
+      "kg co", "hok", "hong", "chua", "chua co", "khong phai"}  # fmt: skip
 # Courtesy around a yes or a no ("dạ có", "không ạ", "đúng rồi"): dropped before it is read.
 _POLITE_BEFORE = {"da", "vang", "thua"}
 _POLITE_AFTER = {"a", "nhe", "nha", "roi", "luon", "dau", "anh", "chi", "em", "bac"}

@@ -81,7 +81,7 @@ class Interruptions:
             self._reprompt(turn, ctx, t("Let us continue."))
         elif picked == "offer:switch":
             s.offer = None
-            if any(not k.startswith("_") for k in s.answers) and s.flow in self.flows:
+            if s.has_draft() and s.flow in self.flows:
                 s.shelve()  # what was typed waits for the new task to end (see _goto)
             self._start(turn, self.flows[offer["flow"]], offer.get("arg", ""), ctx)
             if s.shelved and s.flow == s.shelved["flow"] and s.step == s.shelved["step"]:

@@ -250,6 +250,10 @@ class Session:
         self.locale, self.seq, self.offered, self.notice_offered = locale, seq, offered, notice
         self.shelved = shelved
 
+    def has_draft(self) -> bool:
+        """Answers the user gave in this run (keys starting with "_" are the flow's own marks)."""
+        return any(not key.startswith("_") for key in self.answers)
+
     def shelve(self) -> None:
         """Keep the draft under way aside (its answers, where it stood)."""
         self.shelved = {

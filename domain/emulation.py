@@ -23,7 +23,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
@@ -78,10 +78,8 @@ def cpp_to_pp(cpp: int) -> float:
 
 def hundredths(value: Fraction | None) -> float | None:
     """A rate or a difference of rates for reading: two decimals, halves away from zero."""
-    if value is None:
-        return None
-    exact = Decimal(value.numerator) / Decimal(value.denominator)
-    return float(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    cpp = to_cpp(value)
+    return None if cpp is None else cpp_to_pp(cpp)
 
 
 def to_cpp(value: Fraction | None) -> int | None:

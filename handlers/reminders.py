@@ -11,10 +11,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.calendar import local_day
 from domain.i18n import N_, Translator
 from domain.procedure import AWAITING_REVIEW, stage
 from domain.reminders import (
@@ -33,7 +32,7 @@ from domain.reminders import (
 from handlers.reminder_plan import LOOKBACK, Planned, _address, _base, _World, _world
 from handlers.round_reminders import plan_rounds
 from handlers.support_reminders import plan_helpers
-from storage.hamlet_reports import answered_by_annual
+from storage.hamlet_reports import answered_by_annual, answering_period
 from storage.models import OrgUnit
 from storage.models_outbox import OutboxMessage
 from storage.models_register import HamletReport, ReportingPeriod, Submission
@@ -186,22 +185,7 @@ async def _digests(
         if decision is None:
             continue
         # The period hamlets answer that day: the annual review in its season, else the month.
-        day = local_day(firing.at)
-        covering = or_(
-            ReportingPeriod.kind == "monthly",
-            and_(ReportingPeriod.starts_on <= day, ReportingPeriod.ends_on >= day),  # type: ignore[operator]
-        )
-        period = (
-            await db.execute(
-                select(ReportingPeriod)
-                .where(ReportingPeriod.status == "open", covering)
-                .order_by(
-                    (ReportingPeriod.kind == "annual").desc(),
-                    ReportingPeriod.starts_on.desc(),  # type: ignore[attr-defined]
-                )
-                .limit(1)
-            )
-        ).scalar_one_or_none()
+        period = await answering_period(db, firing.at)
         reported: set[int] = set()
         if period is not None:
             reported = set(

@@ -17,7 +17,7 @@ from storage.models_register import Household, Submission
 from storage.orgtree import unit_and_parent, unit_by_id
 from storage.periods import current_monthly
 from storage.register import create_household, household_public, search_households, submit
-from storage.requests import open_for_household
+from storage.requests import open_refs
 from storage.rounds import current_round
 
 
@@ -62,12 +62,9 @@ async def household_search(ctx: ActionContext, args: dict[str, Any]) -> dict[str
         limit=int(args.get("limit", 5)),
         offset=int(args.get("offset", 0)),
     )
-    found = []
-    for h in items:  # a change already in the procedure for it is shown when it is picked
-        waiting = await open_for_household(
-            ctx.db, household_id=h.id, hamlet_id=hamlet_id, name=h.head_name
-        )
-        found.append({**household_public(h), "open_ref": waiting.ref if waiting else None})
+    # A change already in the procedure for a household is shown when it is picked.
+    waiting = await open_refs(ctx.db, [h.id for h in items])  # type: ignore[misc]
+    found = [{**household_public(h), "open_ref": waiting.get(h.id)} for h in items]  # type: ignore[arg-type]
     result: dict[str, Any] = {"query": query, "total": total, "items": found}
     if total == 0:
         # A code that exists elsewhere in the commune is someone else's household: refuse, audit.

@@ -86,14 +86,19 @@ async def _entries(
     out = []
     for s in subs:
         h = households.get(s.household_id) if s.household_id else None
-        if s.status == "approved" and s.before_status is not None:
-            before = State(s.before_status, bool(s.before_active))
-            after = State(s.after_status or s.before_status, bool(s.after_active))
-        else:
-            before = State(h.status, h.active) if h else State("unknown", False)
-            after = expected(s.kind, before, (s.result or {}).get("class"))
+        before, after = _transition(s, h)
         out.append(Entry(s, h, hamlets[s.hamlet_id], votes.get(s.id), before, after))  # type: ignore[arg-type]
     return out
+
+
+def _transition(s: Submission, h: Household | None) -> tuple[State, State]:
+    """The household's state before and after a submission: as its approval recorded them, or
+    (not decided yet) as the register stands and the change would leave it."""
+    if s.status == "approved" and s.before_status is not None:
+        before = State(s.before_status, bool(s.before_active))
+        return before, State(s.after_status or s.before_status, bool(s.after_active))
+    before = State(h.status, h.active) if h else State("unknown", False)
+    return before, expected(s.kind, before, (s.result or {}).get("class"))
 
 
 async def _last_votes(db: AsyncSession, submission_ids: list[int]) -> dict[int, MeetingVote]:
@@ -239,13 +244,6 @@ class Recognition:
     deprived: list[str] | None
 
 
-def _after(s: Submission, h: Household) -> State:
-    """The state an approved submission left its household in (as _entries reads it)."""
-    if s.before_status is not None:
-        return State(s.after_status or s.before_status, bool(s.after_active))
-    return expected(s.kind, State(h.status, h.active), (s.result or {}).get("class"))
-
-
 async def recognitions(
     db: AsyncSession, households: Sequence[Household]
 ) -> dict[int, list[Recognition]]:
@@ -315,7 +313,7 @@ async def recognitions(
             a = assessed.get(s.id)
             deprived = a.deprived if a is not None else (s.result or {}).get("deprived")
             decided[rnd.id] = Recognition(  # type: ignore[index]
-                rnd, _after(s, h), list(deprived) if deprived is not None else None
+                rnd, _transition(s, h)[1], list(deprived) if deprived is not None else None
             )
         for rnd in rounds.values():
             if rnd.id in decided or rnd.commune_id != h.commune_id or not full_lists(rnd.kind):

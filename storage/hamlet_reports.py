@@ -17,7 +17,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.calendar import ANNUAL, MONTHLY, PeriodSpec, local_day, monthly_for, on_time
+from domain.calendar import ANNUAL, MONTHLY, PeriodSpec, local_day, monthly, monthly_for, on_time
 from domain.i18n import LOCAL_TZ
 from storage.audit import record
 from storage.models import OrgUnit
@@ -33,8 +33,14 @@ def _start_of(day: date) -> datetime:
 
 
 async def reporting_period(db: AsyncSession, now: datetime) -> ReportingPeriod:
-    """The period hamlets answer now: an open annual review covering today, else the month's
-    (created the first time). One statement once the month's period exists."""
+    """The period hamlets answer now (answering_period), the month's created the first time."""
+    found = await answering_period(db, now)
+    return found if found is not None else await ensure_period(db, monthly_for(now))
+
+
+async def answering_period(db: AsyncSession, now: datetime) -> ReportingPeriod | None:
+    """The period hamlets answer at `now`: an open annual review covering the day, else the
+    month's, when it exists. One statement."""
     today = local_day(now)
     month = monthly_for(now)
     annual = and_(
@@ -56,8 +62,7 @@ async def reporting_period(db: AsyncSession, now: datetime) -> ReportingPeriod:
         )
         .limit(1)
     )
-    found = (await db.execute(stmt)).scalar_one_or_none()
-    return found if found is not None else await ensure_period(db, month)
+    return (await db.execute(stmt)).scalar_one_or_none()
 
 
 async def answered_by_annual(db: AsyncSession, periods: list[ReportingPeriod]) -> set[int]:
@@ -85,13 +90,8 @@ async def still_compiling(
     the commune compiles last month) and something of it is still to do: for a hamlet, its
     answer (a late one, which the commune still takes); for a commune, an answer missing or
     awaiting approval. None otherwise: the period of reporting_period is the one to work on."""
-    first = local_day(now).replace(day=1)
-    before = first - timedelta(days=1)
-    code = f"{before.year:04d}-{before.month:02d}"
-    stmt = select(ReportingPeriod).where(
-        ReportingPeriod.kind == MONTHLY, ReportingPeriod.code == code
-    )
-    period = (await db.execute(stmt)).scalar_one_or_none()
+    before = local_day(now).replace(day=1) - timedelta(days=1)
+    period = await find_period(db, kind=MONTHLY, code=monthly(before.year, before.month).code)
     if period is None or not on_time(now, period.commune_deadline):
         return None
     if await answered_by_annual(db, [period]):

@@ -26,6 +26,20 @@ def _open() -> Any:
     return select(Submission).where(Submission.status.in_(OPEN_STATES))  # type: ignore[attr-defined]
 
 
+def _in_procedure() -> Any:
+    """Open changes the hamlet meeting decides on."""
+    return _open().where(Submission.kind.in_(sorted(proc.procedure().meeting_kinds)))  # type: ignore[attr-defined]
+
+
+async def open_refs(db: AsyncSession, household_ids: list[int]) -> dict[int, str]:
+    """For each of these households with a change in the procedure (open_for_household), that
+    change's reference; one statement."""
+    if not household_ids:
+        return {}
+    stmt = _in_procedure().where(Submission.household_id.in_(household_ids))  # type: ignore[union-attr]
+    return {s.household_id: s.ref for s in (await db.execute(stmt)).scalars()}  # type: ignore[misc]
+
+
 async def open_for_household(
     db: AsyncSession, *, household_id: int | None, hamlet_id: int, name: str
 ) -> Submission | None:
@@ -33,10 +47,7 @@ async def open_for_household(
     decides on (the hamlet head's report, an exit registration, a request). A household not
     matched in the register is known by its hamlet and the name typed."""
     if household_id is not None:
-        stmt = _open().where(
-            Submission.household_id == household_id,
-            Submission.kind.in_(sorted(proc.procedure().meeting_kinds)),  # type: ignore[attr-defined]
-        )
+        stmt = _in_procedure().where(Submission.household_id == household_id)
         return (await db.execute(stmt.limit(1))).scalars().first()
     stmt = _open().where(
         Submission.hamlet_id == hamlet_id,

@@ -79,10 +79,16 @@ async def supporters(
     return list((await db.execute(stmt)).scalars().all())
 
 
+def supporter_name(name: str) -> str:
+    """A supporter's name as kept: NFC, spaces collapsed, at most 200 characters."""
+    return " ".join(nfc(name).split())[:200]
+
+
 async def find_supporter(db: AsyncSession, *, commune_id: int, name: str) -> Supporter | None:
     """By name, whatever the accents, case or spacing."""
     stmt = select(Supporter).where(
-        Supporter.commune_id == commune_id, Supporter.name_key == fold(name)[:200]
+        Supporter.commune_id == commune_id,
+        Supporter.name_key == fold(supporter_name(name))[:200],
     )
     return (await db.execute(stmt)).scalar_one_or_none()
 
@@ -101,7 +107,7 @@ async def supporter_for(
     (supporter, created)."""
     if kind not in support_data().supporter_codes:
         raise SupportRefused("unknown_supporter_kind")
-    clean = " ".join(nfc(name).split())[:200]
+    clean = supporter_name(name)
     if len(clean) < 2:
         raise SupportRefused("name_too_short")
     found = await find_supporter(db, commune_id=commune_id, name=clean)
